@@ -1,0 +1,12 @@
+//! One interview: typed answers, roster rows, and the pure engine that walks a questionnaire
+//! (skip logic, validation, calculations, progress, completion).
+
+mod answer;
+mod answers;
+mod engine;
+mod record;
+
+pub use answer::{Answer, AnswerError, format_number, parse_date};
+pub use answers::{AnswerProblem, Answers, Change, ROW_ID_KEY, Row, RowRef};
+pub use engine::{Context, Interview, Missing, Progress};
+pub use record::{Event, EventOp, InterviewRecord, Origin, Status, fold};

@@ -1,0 +1,189 @@
+//! Interviews as event logs (DESIGN.md): every answer change is an [`Event`]; an interview's
+//! answers are the fold of its events, last writer by `(at, event_id)` winning. The
+//! [`InterviewRecord`] keeps the current answers beside the log so that reading an interview
+//! never means replaying it.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::answer::Answer;
+use super::answers::{Answers, Change, RowRef};
+use crate::questionnaire::Questionnaire;
+
+/// Where an interview stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    InProgress,
+    Completed,
+}
+
+/// What an event does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOp {
+    /// Answer `question_id` (in `row` for a roster question) with `value` (null clears it).
+    Set,
+    /// Add row `row` to roster `question_id`.
+    AddRow,
+    /// Remove row `row` from roster `question_id`.
+    RemoveRow,
+    /// The interview was completed (`value` true) or reopened (false).
+    Status,
+}
+
+/// One change of one interview, as stored and as merged between laptops.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub event_id: Uuid,
+    pub interview_id: Uuid,
+    /// When it happened: UTC instant with the laptop's local offset.
+    pub at: DateTime<FixedOffset>,
+    pub device_id: String,
+    pub interviewer: String,
+    pub op: EventOp,
+    pub question_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    #[serde(default)]
+    pub value: Json,
+}
+
+/// Who made an event, where and when.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub device_id: String,
+    pub interviewer: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+impl Event {
+    /// The event that records `change`.
+    pub fn from_change(interview_id: Uuid, origin: &Origin, change: &Change) -> Event {
+        let (op, question_id, row, value) = match change {
+            Change::Set {
+                question,
+                row,
+                value,
+            } => (
+                EventOp::Set,
+                question.clone(),
+                row.as_ref().map(|r| r.row.clone()),
+                value.as_ref().map_or(Json::Null, Answer::to_json),
+            ),
+            Change::AddRow(r) => (EventOp::AddRow, r.roster.clone(), Some(r.row.clone()), Json::Null),
+            Change::RemoveRow(r) => {
+                (EventOp::RemoveRow, r.roster.clone(), Some(r.row.clone()), Json::Null)
+            }
+        };
+        Event {
+            event_id: Uuid::new_v4(),
+            interview_id,
+            at: origin.at,
+            device_id: origin.device_id.clone(),
+            interviewer: origin.interviewer.clone(),
+            op,
+            question_id,
+            row,
+            value,
+        }
+    }
+
+    /// A completion (or reopening) event.
+    pub fn status(interview_id: Uuid, origin: &Origin, completed: bool) -> Event {
+        Event {
+            event_id: Uuid::new_v4(),
+            interview_id,
+            at: origin.at,
+            device_id: origin.device_id.clone(),
+            interviewer: origin.interviewer.clone(),
+            op: EventOp::Status,
+            question_id: String::new(),
+            row: None,
+            value: Json::Bool(completed),
+        }
+    }
+
+    /// The change this event records, read against the questionnaire; `None` for status
+    /// events and for values the questionnaire no longer accepts.
+    pub fn to_change(&self, form: &Questionnaire) -> Option<Change> {
+        let row_ref = |r: &String| RowRef {
+            roster: form
+                .roster_of(&self.question_id)
+                .map_or_else(|| self.question_id.clone(), |q| q.id.clone()),
+            row: r.clone(),
+        };
+        match self.op {
+            EventOp::Set => {
+                let value = if self.value.is_null() {
+                    None
+                } else {
+                    Some(Answer::from_json(form.question(&self.question_id)?, &self.value).ok()?)
+                };
+                Some(Change::Set {
+                    question: self.question_id.clone(),
+                    row: self.row.as_ref().map(row_ref),
+                    value,
+                })
+            }
+            EventOp::AddRow => Some(Change::AddRow(row_ref(self.row.as_ref()?))),
+            EventOp::RemoveRow => Some(Change::RemoveRow(row_ref(self.row.as_ref()?))),
+            EventOp::Status => None,
+        }
+    }
+
+    /// The order in which events are folded: by time, ties broken by event id.
+    pub fn order_key(&self) -> (DateTime<FixedOffset>, Uuid) {
+        (self.at, self.event_id)
+    }
+}
+
+/// Folds events (in any order, repeats allowed) into answers and status: the same set of
+/// events always gives the same result.
+pub fn fold(form: &Questionnaire, events: &[Event]) -> (Answers, Status) {
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by_key(|e| e.order_key());
+    sorted.dedup_by_key(|e| e.event_id);
+    let mut answers = Answers::default();
+    let mut status = Status::InProgress;
+    for e in sorted {
+        if e.op == EventOp::Status {
+            status = if e.value.as_bool() == Some(true) {
+                Status::Completed
+            } else {
+                Status::InProgress
+            };
+        } else if let Some(c) = e.to_change(form) {
+            answers.apply(&c);
+        }
+    }
+    (answers, status)
+}
+
+/// An interview as stored: who, what, where it stands, and its current answers (the fold of
+/// its events, kept up to date in the same transaction as each event).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterviewRecord {
+    pub interview_id: Uuid,
+    pub household_id: String,
+    /// Questionnaire id and version the answers were given to.
+    pub questionnaire: String,
+    pub questionnaire_version: String,
+    pub status: Status,
+    pub interviewer: String,
+    pub device_id: String,
+    pub started_at: DateTime<FixedOffset>,
+    pub updated_at: DateTime<FixedOffset>,
+    #[serde(default)]
+    pub completed_at: Option<DateTime<FixedOffset>>,
+    /// The question the interview stood at, to resume exactly there.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Current answers, as [`Answers::to_json`] writes them.
+    pub answers: Json,
+    /// How many events the log holds.
+    #[serde(default)]
+    pub events: u64,
+}

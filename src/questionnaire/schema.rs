@@ -1,0 +1,232 @@
+//! The validated questionnaire model: what the interview engine and the screens walk.
+//! Built only by the loader (`load.rs`), so every expression in it parsed and every reference
+//! in it resolves.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::expr::Expr;
+use crate::i18n::Text;
+
+/// The four household kinds, one questionnaire each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Poor,
+    Exited,
+    NonPoor,
+    Returned,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Poor, Kind::Exited, Kind::NonPoor, Kind::Returned];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Poor => "poor",
+            Kind::Exited => "exited",
+            Kind::NonPoor => "non_poor",
+            Kind::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.id() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Kind::Poor => Text::new("贫困户", "poor"),
+            Kind::Exited => Text::new("脱贫户", "exited"),
+            Kind::NonPoor => Text::new("非贫困户", "non-poor"),
+            Kind::Returned => Text::new("返贫户", "returned"),
+        }
+    }
+}
+
+/// Registry fields a question may be bound to (`"registry": "household_size"`).
+pub const REGISTRY_FIELDS: &[&str] = &[
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "household_size",
+    "status",
+    "exit_year",
+    "household_type",
+    "income_per_capita",
+    "county",
+    "township",
+    "village",
+    "village_group",
+    "helper",
+    "village_type",
+    "remote",
+    "edge",
+];
+
+/// An expression with the text it was parsed from.
+#[derive(Debug, Clone)]
+pub struct Expression {
+    pub source: String,
+    pub ast: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub name: String,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    pub expr: Expression,
+    pub message: Text,
+}
+
+/// What a question asks for.
+#[derive(Debug, Clone)]
+pub enum QuestionType {
+    Text,
+    Integer,
+    Decimal,
+    SelectOne(Vec<Choice>),
+    SelectMultiple(Vec<Choice>),
+    YesNo,
+    Date,
+    Note,
+    Calculate(Expression),
+    Roster {
+        questions: Vec<Question>,
+        max_rows: usize,
+    },
+}
+
+impl QuestionType {
+    /// The name used in questionnaire files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            QuestionType::Text => "text",
+            QuestionType::Integer => "integer",
+            QuestionType::Decimal => "decimal",
+            QuestionType::SelectOne(_) => "select_one",
+            QuestionType::SelectMultiple(_) => "select_multiple",
+            QuestionType::YesNo => "yes_no",
+            QuestionType::Date => "date",
+            QuestionType::Note => "note",
+            QuestionType::Calculate(_) => "calculate",
+            QuestionType::Roster { .. } => "roster",
+        }
+    }
+
+    pub fn choices(&self) -> &[Choice] {
+        match self {
+            QuestionType::SelectOne(c) | QuestionType::SelectMultiple(c) => c,
+            _ => &[],
+        }
+    }
+
+    /// Whether the interviewer enters an answer (not a note, calculation or roster).
+    pub fn is_input(&self) -> bool {
+        !matches!(
+            self,
+            QuestionType::Note | QuestionType::Calculate(_) | QuestionType::Roster { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub kind: QuestionType,
+    pub label: Text,
+    pub hint: Option<Text>,
+    pub required: bool,
+    pub relevant: Option<Expression>,
+    pub constraint: Option<Constraint>,
+    pub registry: Option<String>,
+}
+
+impl Question {
+    pub fn choice(&self, name: &str) -> Option<&Choice> {
+        self.kind.choices().iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: String,
+    pub title: Text,
+    pub relevant: Option<Expression>,
+    pub questions: Vec<Question>,
+}
+
+/// Where a question sits: its section, its index there, and for a roster question its index
+/// inside the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub section: usize,
+    pub question: usize,
+    pub in_roster: Option<usize>,
+}
+
+/// A loaded, validated questionnaire.
+#[derive(Debug, Clone)]
+pub struct Questionnaire {
+    pub id: String,
+    pub version: String,
+    pub kind: Kind,
+    pub title: Text,
+    pub sections: Vec<Section>,
+    /// The file it was loaded from, for messages.
+    pub source: String,
+    pub(super) index: HashMap<String, Position>,
+    /// Calculations in an order where each comes after those it uses.
+    pub(super) calc_order: Vec<String>,
+}
+
+impl Questionnaire {
+    pub fn position(&self, id: &str) -> Option<Position> {
+        self.index.get(id).copied()
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        let p = self.position(id)?;
+        let q = &self.sections[p.section].questions[p.question];
+        match (p.in_roster, &q.kind) {
+            (None, _) => Some(q),
+            (Some(i), QuestionType::Roster { questions, .. }) => questions.get(i),
+            (Some(_), _) => None,
+        }
+    }
+
+    /// The roster a question belongs to, if it is a roster question.
+    pub fn roster_of(&self, id: &str) -> Option<&Question> {
+        let p = self.position(id)?;
+        p.in_roster?;
+        Some(&self.sections[p.section].questions[p.question])
+    }
+
+    /// Top-level questions in order, with their section index.
+    pub fn top_level(&self) -> impl Iterator<Item = (usize, &Question)> {
+        self.sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, sec)| sec.questions.iter().map(move |q| (s, q)))
+    }
+
+    /// Every question, roster questions included (right after their roster).
+    pub fn all_questions(&self) -> impl Iterator<Item = &Question> {
+        self.top_level().flat_map(|(_, q)| {
+            let inner: &[Question] = match &q.kind {
+                QuestionType::Roster { questions, .. } => questions,
+                _ => &[],
+            };
+            std::iter::once(q).chain(inner.iter())
+        })
+    }
+
+    pub fn calc_order(&self) -> &[String] {
+        &self.calc_order
+    }
+}

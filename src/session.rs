@@ -1,0 +1,346 @@
+//! The workspace a program run works in: the data folder's store and the questionnaires; and
+//! an interview session that saves every change durably (event and current answers in one
+//! transaction, flushed) before reporting it saved.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use uuid::Uuid;
+
+use crate::i18n::Text;
+use crate::interview::{
+    Answers, Change, Context, Event, Interview, InterviewRecord, Missing, Origin, Status,
+};
+use crate::questionnaire::{Kind, LoadReport, Questionnaire};
+use crate::registry::Household;
+use crate::store::{Store, StoreError};
+use crate::tr;
+
+/// Why a workspace operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("questionnaires: {0}")]
+    Questionnaires(String),
+    #[error("no household {0}")]
+    NoHousehold(String),
+    #[error("no interview {0}")]
+    NoInterview(String),
+    #[error("no questionnaire for kind {0}")]
+    NoQuestionnaire(String),
+    #[error("stored answers do not fit the questionnaire: {0}")]
+    BadAnswers(String),
+}
+
+impl SessionError {
+    pub fn message(&self) -> Text {
+        match self {
+            SessionError::Store(e) => e.message(),
+            SessionError::Questionnaires(m) => tr!("问卷有错误：{}", "questionnaires have errors: {}", m),
+            SessionError::NoHousehold(id) => tr!("没有户编号为 {} 的农户", "no household with id {}", id),
+            SessionError::NoInterview(id) => tr!("没有编号为 {} 的调查", "no interview {}", id),
+            SessionError::NoQuestionnaire(k) => tr!("没有 {} 类农户的问卷", "no questionnaire for kind {}", k),
+            SessionError::BadAnswers(m) => tr!(
+                "已存答案与问卷不符：{}",
+                "stored answers do not fit the questionnaire: {}",
+                m
+            ),
+        }
+    }
+}
+
+/// The questionnaires in use, one per household kind.
+#[derive(Debug, Clone, Default)]
+pub struct Forms(BTreeMap<Kind, Arc<Questionnaire>>);
+
+impl Forms {
+    /// Takes the questionnaires of a load report, refusing one with errors.
+    pub fn from_report(report: LoadReport) -> Result<Forms, SessionError> {
+        if let Some(e) = report.errors.first() {
+            return Err(SessionError::Questionnaires(format!(
+                "{} (+{} more)",
+                e.render(crate::i18n::Lang::En),
+                report.errors.len() - 1
+            )));
+        }
+        Ok(Forms(
+            report
+                .questionnaires
+                .into_iter()
+                .map(|q| (q.kind, Arc::new(q)))
+                .collect(),
+        ))
+    }
+
+    pub fn get(&self, kind: Kind) -> Result<Arc<Questionnaire>, SessionError> {
+        self.0
+            .get(&kind)
+            .cloned()
+            .ok_or_else(|| SessionError::NoQuestionnaire(kind.id().to_string()))
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<Arc<Questionnaire>> {
+        self.0.values().find(|q| q.id == id).cloned()
+    }
+}
+
+/// The data folder: `--data DIR`, else `RUHU_DATA`, else the platform's data directory.
+pub fn data_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(p) = flag {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("RUHU_DATA").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("ruhu")
+}
+
+/// Now, as a UTC instant with the local offset.
+pub fn now() -> DateTime<FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+/// An opened data folder with its questionnaires.
+pub struct Workspace {
+    pub store: Store,
+    pub forms: Forms,
+}
+
+impl Workspace {
+    pub fn open(dir: &Path, forms: Forms) -> Result<Workspace, SessionError> {
+        Ok(Workspace {
+            store: Store::open(dir)?,
+            forms,
+        })
+    }
+
+    pub fn household(&self, id: &str) -> Result<Household, SessionError> {
+        self.store
+            .household(id)?
+            .ok_or_else(|| SessionError::NoHousehold(id.to_string()))
+    }
+
+    /// Enters a household the registry does not know (census visit): it gets a provisional id
+    /// `P-` + 8 hex digits and is reconciled as non-poor.
+    pub fn new_household(&self, head: &str, village: &str) -> Result<Household, SessionError> {
+        let id = format!("P-{}", &Uuid::new_v4().simple().to_string()[..8]);
+        let h = Household::provisional(id, head.trim().to_string(), village.trim().to_string());
+        self.store.put_household(&h)?;
+        self.store.flush()?;
+        Ok(h)
+    }
+
+    /// The interview context for a household: its registry record and today.
+    fn context(&self, h: &Household) -> Context {
+        let mut ctx = Context::today();
+        if !h.provisional {
+            ctx.registry = h.field_values();
+        }
+        ctx
+    }
+
+    /// Starts a new interview of a household with the questionnaire of its kind.
+    pub fn start(&self, h: &Household, interviewer: &str) -> Result<Session, SessionError> {
+        let form = self.forms.get(h.kind())?;
+        let at = now();
+        let record = InterviewRecord {
+            interview_id: Uuid::new_v4(),
+            household_id: h.household_id.clone(),
+            questionnaire: form.id.clone(),
+            questionnaire_version: form.version.clone(),
+            status: Status::InProgress,
+            interviewer: interviewer.to_string(),
+            device_id: self.store.device_id().to_string(),
+            started_at: at,
+            updated_at: at,
+            completed_at: None,
+            cursor: None,
+            answers: Answers::default().to_json(),
+            events: 0,
+        };
+        self.store.create_interview(&record)?;
+        let interview = Interview::new(form, self.context(h));
+        Ok(Session { record, interview })
+    }
+
+    /// Opens a stored interview where it stopped.
+    pub fn resume(&self, id: Uuid) -> Result<Session, SessionError> {
+        let record = self
+            .store
+            .interview(id)?
+            .ok_or_else(|| SessionError::NoInterview(id.to_string()))?;
+        let form = self
+            .forms
+            .by_id(&record.questionnaire)
+            .ok_or_else(|| SessionError::NoQuestionnaire(record.questionnaire.clone()))?;
+        let answers = Answers::from_json(&form, &record.answers, || Uuid::new_v4().to_string())
+            .map_err(|p| {
+                SessionError::BadAnswers(
+                    p.iter()
+                        .map(|x| x.render(crate::i18n::Lang::En))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
+        let ctx = match self.store.household(&record.household_id)? {
+            Some(h) => self.context(&h),
+            None => Context::today(),
+        };
+        let mut interview = Interview::with_answers(form, ctx, answers);
+        if let Some(c) = &record.cursor {
+            interview.go_to(c);
+        }
+        Ok(Session { record, interview })
+    }
+
+    /// The most recent interview of a household, if any.
+    pub fn latest_interview(&self, household_id: &str) -> Result<Option<InterviewRecord>, SessionError> {
+        let mut all = self.store.interviews_of(household_id)?;
+        all.sort_by_key(|r| r.updated_at);
+        Ok(all.pop())
+    }
+}
+
+/// One interview being entered: the engine plus its stored record.
+pub struct Session {
+    pub record: InterviewRecord,
+    pub interview: Interview,
+}
+
+impl Session {
+    fn origin(&self, store: &Store) -> Origin {
+        Origin {
+            device_id: store.device_id().to_string(),
+            interviewer: self.record.interviewer.clone(),
+            at: now(),
+        }
+    }
+
+    fn persist(&mut self, store: &Store, events: Vec<Event>, at: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        let mut record = self.record.clone();
+        record.answers = self.interview.answers().to_json();
+        record.cursor = Some(self.interview.current().id.clone());
+        record.updated_at = at;
+        store.record_events(&events, &record)?;
+        record.events += events.len() as u64;
+        self.record = record;
+        Ok(())
+    }
+
+    /// Saves a change the engine has made (durably: flushed) and returns when it was saved.
+    /// On failure the interview goes back to what is on disk.
+    pub fn save(&mut self, store: &Store, change: &Change) -> Result<DateTime<FixedOffset>, StoreError> {
+        let origin = self.origin(store);
+        let event = Event::from_change(self.record.interview_id, &origin, change);
+        match self.persist(store, vec![event], origin.at) {
+            Ok(()) => Ok(origin.at),
+            Err(e) => {
+                self.revert();
+                Err(e)
+            }
+        }
+    }
+
+    /// Rebuilds the engine from the last saved answers.
+    fn revert(&mut self) {
+        let form = self.interview.form_arc().clone();
+        if let Ok(a) = Answers::from_json(&form, &self.record.answers, || Uuid::new_v4().to_string()) {
+            let ctx = self.interview.context().clone();
+            self.interview = Interview::with_answers(form, ctx, a);
+        }
+    }
+
+    /// Completes the interview, or lists the required answers still missing.
+    pub fn complete(&mut self, store: &Store) -> Result<Result<(), Vec<Missing>>, StoreError> {
+        let missing = self.interview.missing();
+        if !missing.is_empty() {
+            return Ok(Err(missing));
+        }
+        let origin = self.origin(store);
+        let event = Event::status(self.record.interview_id, &origin, true);
+        let before = self.record.clone();
+        self.record.status = Status::Completed;
+        self.record.completed_at = Some(origin.at);
+        if let Err(e) = self.persist(store, vec![event], origin.at) {
+            self.record = before;
+            return Err(e);
+        }
+        Ok(Ok(()))
+    }
+
+    /// Remembers where the interview stands (no event: the cursor is not an answer).
+    pub fn save_cursor(&mut self, store: &Store) -> Result<(), StoreError> {
+        self.persist(store, Vec::new(), self.record.updated_at)
+    }
+}
+
+impl Session {
+    /// Saves several changes the engine has made in one transaction (one flush).
+    pub fn save_many(&mut self, store: &Store, changes: &[Change]) -> Result<DateTime<FixedOffset>, StoreError> {
+        let origin = self.origin(store);
+        let events = changes
+            .iter()
+            .map(|c| Event::from_change(self.record.interview_id, &origin, c))
+            .collect();
+        match self.persist(store, events, origin.at) {
+            Ok(()) => Ok(origin.at),
+            Err(e) => {
+                self.revert();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Enters a whole interview through the engine, as `ruhu interview apply` does: every answer
+/// checked (type, choices, constraint). Returns the changes in order, or every problem.
+pub fn enter_answers(
+    interview: &mut Interview,
+    answers: &Answers,
+) -> Result<Vec<Change>, Vec<crate::interview::AnswerProblem>> {
+    use crate::interview::AnswerProblem;
+    let form = interview.form_arc().clone();
+    let mut changes = Vec::new();
+    let mut problems = Vec::new();
+    // In questionnaire order, so constraints see the answers before them.
+    for q in form.all_questions() {
+        if let Some(a) = answers.values.get(&q.id) {
+            match interview.set_answer(&q.id, Some(a.clone())) {
+                Ok(c) => changes.push(c),
+                Err(e) => problems.push(AnswerProblem::new(&q.id, None, e)),
+            }
+        }
+        if let Some(rows) = answers.rosters.get(&q.id) {
+            for (i, row) in rows.iter().enumerate() {
+                match interview.add_row(&q.id, row.id.clone()) {
+                    Ok(c) => changes.push(c),
+                    Err(e) => {
+                        problems.push(AnswerProblem::new(&q.id, Some(i), e));
+                        continue;
+                    }
+                }
+                let crate::questionnaire::QuestionType::Roster { questions, .. } = &q.kind else {
+                    continue;
+                };
+                for rq in questions {
+                    if let Some(a) = row.values.get(&rq.id) {
+                        match interview.set_row_answer(&q.id, &row.id, &rq.id, Some(a.clone())) {
+                            Ok(c) => changes.push(c),
+                            Err(e) => problems.push(AnswerProblem::new(&rq.id, Some(i), e)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(changes)
+    } else {
+        Err(problems)
+    }
+}

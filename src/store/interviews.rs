@@ -1,0 +1,181 @@
+//! Interviews and their event logs.
+//!
+//! Sequence numbers: the stored record's `events` field is the number of events in the log,
+//! and the next event gets that number as its sequence. The store assigns it itself, inside
+//! the transaction, from the stored record: the `events` field of the record the caller
+//! passes is ignored and written back as (stored count + events added). A caller that keeps
+//! its own copy adds the number of events it recorded after a successful call.
+
+use serde::Deserialize;
+use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
+use uuid::Uuid;
+
+use super::{Result, Store, StoreError, bump, decode, encode, keys};
+use crate::interview::{Event, InterviewRecord};
+
+fn what(id: Uuid) -> String {
+    format!("interview {id}")
+}
+
+/// The part of a stored record the write transaction needs.
+#[derive(Deserialize)]
+struct Head {
+    household_id: String,
+    #[serde(default)]
+    events: u64,
+}
+
+impl Store {
+    /// Stores a new interview (or rewrites an existing one's record, keeping its event
+    /// count), flushed.
+    pub fn create_interview(&self, record: &InterviewRecord) -> Result<()> {
+        self.write_interview(&[], record)
+    }
+
+    /// Saves one answer durably: the event and the interview's updated record in one
+    /// transaction, then a flush. When this returns `Ok`, both are on disk.
+    /// The record's `events` count is maintained by the store (see the module docs): the
+    /// record on disk has the stored count + 1.
+    pub fn record_event(&self, event: &Event, record: &InterviewRecord) -> Result<()> {
+        self.write_interview(std::slice::from_ref(event), record)
+    }
+
+    /// Saves several events (in this order) and the updated record in one transaction, one
+    /// flush. With no events it only rewrites the record (e.g. the cursor), still flushed.
+    pub fn record_events(&self, events: &[Event], record: &InterviewRecord) -> Result<()> {
+        self.write_interview(events, record)
+    }
+
+    fn write_interview(&self, events: &[Event], record: &InterviewRecord) -> Result<()> {
+        let id = record.interview_id;
+        let mut values = Vec::with_capacity(events.len());
+        for e in events {
+            if e.interview_id != id {
+                return Err(StoreError::Invalid(format!(
+                    "event {} belongs to interview {}, not to {id}",
+                    e.event_id, e.interview_id
+                )));
+            }
+            values.push((e.event_id, encode("event", e)?));
+        }
+        let key = keys::interview(id);
+        let added = events.len() as u64;
+        (
+            &self.interviews,
+            &self.events,
+            &self.by_household,
+            &self.meta,
+        )
+            .transaction(|(interviews, log, index, meta)| {
+                let stored: Option<Head> = match interviews.get(key)? {
+                    None => None,
+                    Some(v) => {
+                        Some(decode(|| what(id), &v).map_err(ConflictableTransactionError::Abort)?)
+                    }
+                };
+                let first = stored.as_ref().map_or(0, |h| h.events);
+                for (i, (event_id, value)) in values.iter().enumerate() {
+                    log.insert(
+                        &keys::event(id, first + i as u64, *event_id)[..],
+                        value.as_slice(),
+                    )?;
+                }
+                let mut record = record.clone();
+                record.events = first + added;
+                let value =
+                    encode("interview", &record).map_err(ConflictableTransactionError::Abort)?;
+                interviews.insert(&key, value)?;
+                match &stored {
+                    None => {
+                        index.insert(keys::by_household(&record.household_id, id), &[])?;
+                        bump(meta, keys::META_INTERVIEW_COUNT, 1)?;
+                    }
+                    Some(h) if h.household_id != record.household_id => {
+                        index.remove(keys::by_household(&h.household_id, id))?;
+                        index.insert(keys::by_household(&record.household_id, id), &[])?;
+                    }
+                    Some(_) => {}
+                }
+                Ok(())
+            })?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// One interview's record.
+    pub fn interview(&self, id: Uuid) -> Result<Option<InterviewRecord>> {
+        match self.interviews.get(keys::interview(id))? {
+            None => Ok(None),
+            Some(v) => decode(|| what(id), &v).map(Some),
+        }
+    }
+
+    /// All interview records, in interview-id order, read lazily.
+    pub fn interviews(&self) -> impl Iterator<Item = Result<InterviewRecord, StoreError>> {
+        self.interviews.iter().map(|kv| {
+            let (k, v) = kv?;
+            decode(
+                || match Uuid::from_slice(&k) {
+                    Ok(id) => what(id),
+                    Err(_) => format!("interview with key {k:02x?}"),
+                },
+                &v,
+            )
+        })
+    }
+
+    /// The interviews of one household (index scan), in interview-id order.
+    pub fn interviews_of(&self, household_id: &str) -> Result<Vec<InterviewRecord>> {
+        let prefix = keys::by_household_prefix(household_id);
+        let mut out = Vec::new();
+        for kv in self.by_household.scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            // A longer household id that contains 0x00 shares the prefix: not ours.
+            let Some(id) = keys::parse_by_household(&prefix, &k) else {
+                continue;
+            };
+            match self.interview(id)? {
+                Some(r) => out.push(r),
+                None => {
+                    return Err(StoreError::corrupt(
+                        format!("interview index of household {household_id}"),
+                        format!("interview {id} is listed but not stored"),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many interviews the store holds (a counter: no scan).
+    pub fn interview_count(&self) -> usize {
+        self.count_or_scan(keys::META_INTERVIEW_COUNT, &self.interviews)
+    }
+
+    /// An interview's events in the order they were recorded.
+    pub fn events(&self, interview: Uuid) -> Result<Vec<Event>> {
+        self.events
+            .scan_prefix(keys::interview(interview))
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(|| event_what(&k), &v)
+            })
+            .collect()
+    }
+
+    /// All events of all interviews, by interview then sequence.
+    pub(super) fn all_events(&self) -> impl Iterator<Item = Result<Event, StoreError>> {
+        self.events.iter().map(|kv| {
+            let (k, v) = kv?;
+            decode(|| event_what(&k), &v)
+        })
+    }
+}
+
+fn event_what(key: &[u8]) -> String {
+    match keys::parse_event(key) {
+        Some((interview, seq, event)) => format!("event {event} (#{seq} of interview {interview})"),
+        None => format!("event with key {key:02x?}"),
+    }
+}

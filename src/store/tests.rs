@@ -1,0 +1,527 @@
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+use crate::interview::{Event, EventOp, InterviewRecord, Status};
+use crate::registry::{self, Household, Member, VillageType};
+
+fn at(minute: u32) -> DateTime<FixedOffset> {
+    FixedOffset::east_opt(8 * 3600)
+        .and_then(|tz| tz.with_ymd_and_hms(2024, 5, 6, 9, minute, 0).single())
+        .expect("valid time")
+}
+
+fn household(id: &str) -> Household {
+    let mut h = Household::provisional(id.to_string(), "李四".into(), "石门村".into());
+    h.provisional = false;
+    h.status = registry::Status::Exited;
+    h.exit_year = Some(2019);
+    h.income_per_capita = Some(8432.5);
+    h
+}
+
+fn zhang_sanfeng() -> Household {
+    Household {
+        household_id: "522701000000001".into(),
+        head_name: "张三丰".into(),
+        head_id_number: "52270119800101123X".into(),
+        household_size: Some(4),
+        status: registry::Status::Poor,
+        exit_year: None,
+        household_type: "一般贫困户".into(),
+        income_per_capita: Some(3650.0),
+        county: "都匀市".into(),
+        township: "墨冲镇".into(),
+        village: "桂花村".into(),
+        village_group: "三组".into(),
+        helper: "王帮扶".into(),
+        village_type: Some(VillageType::Poor),
+        remote: true,
+        edge: false,
+        members: vec![
+            Member {
+                name: "张三丰".into(),
+                id_number: "52270119800101123X".into(),
+                relation: "head".into(),
+                sex: "男".into(),
+                age: Some(44),
+            },
+            Member {
+                name: "李秀英".into(),
+                relation: "spouse".into(),
+                sex: "女".into(),
+                age: Some(41),
+                ..Member::default()
+            },
+        ],
+        provisional: false,
+        demo: false,
+    }
+}
+
+fn record(household_id: &str) -> InterviewRecord {
+    InterviewRecord {
+        interview_id: Uuid::new_v4(),
+        household_id: household_id.to_string(),
+        questionnaire: "poor".into(),
+        questionnaire_version: "1".into(),
+        status: Status::InProgress,
+        interviewer: "王五".into(),
+        device_id: "dev".into(),
+        started_at: at(0),
+        updated_at: at(0),
+        completed_at: None,
+        cursor: None,
+        answers: json!({}),
+        events: 0,
+    }
+}
+
+fn event(r: &InterviewRecord, question: &str, value: serde_json::Value) -> Event {
+    Event {
+        event_id: Uuid::new_v4(),
+        interview_id: r.interview_id,
+        at: at(1),
+        device_id: "dev".into(),
+        interviewer: r.interviewer.clone(),
+        op: EventOp::Set,
+        question_id: question.into(),
+        row: None,
+        value,
+    }
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(dir).expect("open store")
+}
+
+#[test]
+fn first_open_writes_schema_version_and_a_device_id_that_stays() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = {
+        let s = open(dir.path());
+        assert!(Uuid::parse_str(s.device_id()).is_ok());
+        assert_eq!(
+            s.meta
+                .get(keys::META_SCHEMA_VERSION)
+                .expect("get")
+                .as_deref(),
+            Some(&SCHEMA_VERSION.to_be_bytes()[..])
+        );
+        s.device_id().to_string()
+    };
+    assert_eq!(open(dir.path()).device_id(), id);
+}
+
+#[test]
+fn a_newer_schema_version_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = open(dir.path());
+        s.meta
+            .insert(keys::META_SCHEMA_VERSION, &2u32.to_be_bytes())
+            .expect("insert");
+        s.flush().expect("flush");
+    }
+    match Store::open(dir.path()) {
+        Err(StoreError::TooNew { found, supported }) => {
+            assert_eq!((found, supported), (2, SCHEMA_VERSION));
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    let e = StoreError::TooNew {
+        found: 2,
+        supported: 1,
+    };
+    assert!(e.message().zh.contains("较新版本"));
+    assert!(e.to_string().contains("newer"));
+}
+
+#[test]
+fn a_second_open_in_the_same_process_is_locked_and_the_lock_goes_with_the_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = open(dir.path());
+    match Store::open(dir.path()) {
+        Err(e @ StoreError::Locked { .. }) => {
+            assert!(e.to_string().contains("in use by another ruhu"));
+            assert!(e.message().zh.contains("正被另一个 ruhu 使用"));
+        }
+        other => panic!("expected Locked, got {other:?}"),
+    }
+    drop(first);
+    open(dir.path());
+}
+
+#[test]
+fn households_round_trip_count_and_survive_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = open(dir.path());
+        assert_eq!(s.household_count(), 0);
+        s.put_household(&zhang_sanfeng()).expect("put");
+        s.put_household(&zhang_sanfeng()).expect("put again");
+        assert_eq!(s.household_count(), 1);
+        let n = s
+            .put_households((0..100).map(|i| household(&format!("H{i:03}"))))
+            .expect("bulk");
+        assert_eq!(n, 100);
+        // Replacing is not adding.
+        s.put_households((0..10).map(|i| household(&format!("H{i:03}"))))
+            .expect("bulk again");
+        assert_eq!(s.household_count(), 101);
+        assert!(s.remove_household("H000").expect("remove"));
+        assert!(!s.remove_household("H000").expect("remove twice"));
+        assert_eq!(s.household_count(), 100);
+        s.flush().expect("flush");
+    }
+    let s = open(dir.path());
+    assert_eq!(s.household_count(), 100);
+    assert_eq!(
+        s.household("522701000000001").expect("get"),
+        Some(zhang_sanfeng())
+    );
+    assert_eq!(s.household("H050").expect("get"), Some(household("H050")));
+    assert_eq!(s.household("H000").expect("get"), None);
+    let all: Vec<Household> = s.households().collect::<Result<_, _>>().expect("all");
+    assert_eq!(all.len(), 100);
+    // Bytewise id order: digits before letters.
+    assert_eq!(all[0], zhang_sanfeng());
+    assert_eq!(all[1].household_id, "H001");
+}
+
+#[test]
+fn a_chinese_household_round_trips() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    s.put_household(&zhang_sanfeng()).expect("put");
+    let h = s
+        .household("522701000000001")
+        .expect("get")
+        .expect("present");
+    assert_eq!(h.head_name, "张三丰");
+    assert_eq!(h.village, "桂花村");
+    assert_eq!(h, zhang_sanfeng());
+}
+
+#[test]
+fn a_bulk_load_cut_short_is_recounted_at_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = open(dir.path());
+        s.put_households((0..5).map(|i| household(&format!("H{i}"))))
+            .expect("bulk");
+        // What a crash in the middle of a bulk load leaves: more households than counted.
+        s.meta
+            .insert(keys::META_COUNTS_DIRTY, &[1u8])
+            .expect("mark");
+        for i in 5..8 {
+            let h = household(&format!("H{i}"));
+            s.households
+                .insert(
+                    h.household_id.as_bytes(),
+                    serde_json::to_vec(&h).expect("json"),
+                )
+                .expect("insert");
+        }
+        s.flush().expect("flush");
+        assert_eq!(s.household_count(), 5);
+    }
+    let s = open(dir.path());
+    assert_eq!(s.household_count(), 8);
+    assert!(!s.meta.contains_key(keys::META_COUNTS_DIRTY).expect("get"));
+}
+
+#[test]
+fn interviews_round_trip_with_the_household_index_and_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b, c) = (record("H1"), record("H1"), record("H10"));
+    {
+        let s = open(dir.path());
+        for r in [&a, &b, &c] {
+            s.create_interview(r).expect("create");
+        }
+        s.create_interview(&a).expect("create again");
+        assert_eq!(s.interview_count(), 3);
+    }
+    let s = open(dir.path());
+    assert_eq!(s.interview_count(), 3);
+    assert_eq!(s.interview(a.interview_id).expect("get"), Some(a.clone()));
+    assert_eq!(s.interview(Uuid::new_v4()).expect("get"), None);
+    let mut of_h1: Vec<Uuid> = s
+        .interviews_of("H1")
+        .expect("of")
+        .into_iter()
+        .map(|r| r.interview_id)
+        .collect();
+    of_h1.sort();
+    let mut want = vec![a.interview_id, b.interview_id];
+    want.sort();
+    assert_eq!(of_h1, want);
+    assert_eq!(s.interviews_of("H10").expect("of"), vec![c.clone()]);
+    assert!(s.interviews_of("H").expect("of").is_empty());
+    assert_eq!(s.interviews().count(), 3);
+
+    // Moving an interview to another household moves its index entry.
+    let mut moved = c.clone();
+    moved.household_id = "H1".into();
+    s.create_interview(&moved).expect("move");
+    assert_eq!(s.interviews_of("H1").expect("of").len(), 3);
+    assert!(s.interviews_of("H10").expect("of").is_empty());
+    assert_eq!(s.interview_count(), 3);
+}
+
+#[test]
+fn events_come_back_in_order_and_the_record_counts_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut r = record("H1");
+    let mut sent = Vec::new();
+    {
+        let s = open(dir.path());
+        s.create_interview(&r).expect("create");
+        // 300 events: the sequence crosses a byte boundary (255 → 256).
+        for i in 0..300 {
+            let e = event(&r, "q1", json!(i));
+            r.answers = json!({ "q1": i });
+            s.record_event(&e, &r).expect("record");
+            r.events += 1;
+            sent.push(e);
+        }
+        let several = vec![event(&r, "q2", json!("甲")), event(&r, "q3", json!(true))];
+        r.answers = json!({ "q1": 299, "q2": "甲", "q3": true });
+        s.record_events(&several, &r).expect("record several");
+        r.events += 2;
+        sent.extend(several);
+        // The cursor alone: no event.
+        r.cursor = Some("q4".into());
+        s.record_events(&[], &r).expect("record none");
+    }
+    let s = open(dir.path());
+    assert_eq!(s.events(r.interview_id).expect("events"), sent);
+    let stored = s.interview(r.interview_id).expect("get").expect("present");
+    assert_eq!(stored, r);
+    assert_eq!(stored.events, 302);
+    assert!(s.events(Uuid::new_v4()).expect("events").is_empty());
+}
+
+#[test]
+fn the_store_keeps_the_event_count_whatever_the_caller_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let mut r = record("H1");
+    s.create_interview(&r).expect("create");
+    let e1 = event(&r, "q1", json!(1));
+    s.record_event(&e1, &r).expect("record");
+    // A stale copy (events still 0) must not overwrite event #0.
+    let e2 = event(&r, "q1", json!(2));
+    s.record_event(&e2, &r).expect("record");
+    assert_eq!(s.events(r.interview_id).expect("events"), vec![e1, e2]);
+    r.events = 99;
+    s.create_interview(&r).expect("rewrite");
+    assert_eq!(
+        s.interview(r.interview_id)
+            .expect("get")
+            .expect("present")
+            .events,
+        2
+    );
+}
+
+#[test]
+fn an_event_of_another_interview_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let r = record("H1");
+    let other = record("H2");
+    let e = event(&other, "q1", json!(1));
+    assert!(matches!(
+        s.record_event(&e, &r),
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(s.interview_count(), 0);
+}
+
+#[test]
+fn recording_an_event_for_an_unknown_interview_creates_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let r = record("H1");
+    s.record_event(&event(&r, "q1", json!(1)), &r)
+        .expect("record");
+    assert_eq!(s.interview_count(), 1);
+    assert_eq!(s.interviews_of("H1").expect("of").len(), 1);
+}
+
+#[test]
+fn settings_round_trip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = open(dir.path());
+        assert_eq!(s.setting("income_line.2023").expect("get"), None);
+        s.set_setting("income_line.2023", &json!(4400))
+            .expect("set");
+        s.set_setting("省份", &json!({"name": "贵州"}))
+            .expect("set");
+    }
+    let s = open(dir.path());
+    assert_eq!(
+        s.setting("income_line.2023").expect("get"),
+        Some(json!(4400))
+    );
+    assert_eq!(
+        s.setting("省份").expect("get"),
+        Some(json!({"name": "贵州"}))
+    );
+    assert_eq!(s.settings().count(), 2);
+    assert!(s.remove_setting("省份").expect("remove"));
+    assert_eq!(s.setting("省份").expect("get"), None);
+}
+
+#[test]
+fn a_corrupt_record_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    s.households
+        .insert("H1", &b"{not json"[..])
+        .expect("insert");
+    match s.household("H1") {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "household H1"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert!(matches!(
+        s.households().next(),
+        Some(Err(StoreError::Corrupt { .. }))
+    ));
+    let r = record("H1");
+    s.interviews
+        .insert(keys::interview(r.interview_id), &b"[]"[..])
+        .expect("insert");
+    assert!(matches!(
+        s.interview(r.interview_id),
+        Err(StoreError::Corrupt { .. })
+    ));
+    // A save on a corrupt record fails and writes nothing.
+    assert!(matches!(
+        s.record_event(&event(&r, "q1", json!(1)), &r),
+        Err(StoreError::Corrupt { .. })
+    ));
+    assert!(s.events(r.interview_id).expect("events").is_empty());
+}
+
+fn fill(s: &Store) -> Vec<InterviewRecord> {
+    s.put_households([zhang_sanfeng(), household("H1"), household("H2")])
+        .expect("households");
+    let mut records = Vec::new();
+    for hh in ["522701000000001", "H1", "H1"] {
+        let mut r = record(hh);
+        s.create_interview(&r).expect("create");
+        for i in 0..5 {
+            r.answers = json!({ "q1": i, "name": "张三丰" });
+            s.record_event(&event(&r, "q1", json!(i)), &r)
+                .expect("record");
+            r.events += 1;
+        }
+        records.push(r);
+    }
+    s.set_setting("income_line.2023", &json!(4400))
+        .expect("set");
+    records
+}
+
+#[test]
+fn export_then_import_into_a_fresh_store_gives_the_same_data() {
+    let a_dir = tempfile::tempdir().expect("tempdir");
+    let b_dir = tempfile::tempdir().expect("tempdir");
+    let a = open(a_dir.path());
+    let records = fill(&a);
+    let mut backup = Vec::new();
+    let counts = a.export_json(&mut backup).expect("export");
+    assert_eq!(
+        counts,
+        BackupCounts {
+            households: 3,
+            interviews: 3,
+            events: 15,
+            settings: 1
+        }
+    );
+    let text = String::from_utf8(backup.clone()).expect("utf-8");
+    assert!(text.contains("张三丰") && text.contains("桂花村"));
+    let parsed: serde_json::Value = serde_json::from_str(&text).expect("plain JSON");
+    assert_eq!(parsed["format"], BACKUP_FORMAT);
+
+    {
+        let b = open(b_dir.path());
+        assert_eq!(b.import_json(&backup[..]).expect("import"), counts);
+    }
+    let b = open(b_dir.path());
+    let all = |s: &Store| {
+        (
+            s.households()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("households"),
+            s.interviews()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("interviews"),
+            s.all_events()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("events"),
+            s.settings()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("settings"),
+        )
+    };
+    assert_eq!(all(&a), all(&b));
+    assert_eq!(
+        a.events
+            .iter()
+            .keys()
+            .collect::<Result<Vec<_>, _>>()
+            .expect("keys"),
+        b.events
+            .iter()
+            .keys()
+            .collect::<Result<Vec<_>, _>>()
+            .expect("keys")
+    );
+    assert_eq!(b.household_count(), 3);
+    assert_eq!(b.interview_count(), 3);
+    assert_eq!(b.interviews_of("H1").expect("of").len(), 2);
+    for r in &records {
+        assert_eq!(b.interview(r.interview_id).expect("get").as_ref(), Some(r));
+        assert_eq!(
+            b.events(r.interview_id).expect("events"),
+            a.events(r.interview_id).expect("events")
+        );
+    }
+    // Restoring twice is refused.
+    assert!(matches!(
+        b.import_json(&backup[..]),
+        Err(StoreError::NotEmpty { .. })
+    ));
+}
+
+#[test]
+fn a_bad_backup_is_reported_as_corrupt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    for bad in [
+        &b"{\"format\":\"something else\"}"[..],
+        b"{\"households\":[{\"household_id\":1}]}",
+        b"{\"households\":[",
+        b"[]",
+    ] {
+        assert!(
+            matches!(s.import_json(bad), Err(StoreError::Corrupt { .. })),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+    let too_new = br#"{"format":"ruhu-store-backup","schema_version":9,"households":[]}"#;
+    assert!(matches!(
+        s.import_json(&too_new[..]),
+        Err(StoreError::TooNew { found: 9, .. })
+    ));
+}

@@ -1,0 +1,115 @@
+//! Text measured in terminal cells, never bytes or chars: wrapping and truncating Chinese.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Display width in cells.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Wraps text to lines of at most `max` cells, breaking anywhere for Chinese and at spaces
+/// for words where it can. Explicit newlines are kept.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let mut lines = Vec::new();
+    for para in s.split('\n') {
+        let mut line = String::new();
+        let mut w = 0;
+        for c in para.chars() {
+            let cw = c.width().unwrap_or(0);
+            if w + cw > max {
+                // Break at the last space of an ASCII word if there is one on the line.
+                if c != ' '
+                    && let Some(pos) = line.rfind(' ')
+                    && line[pos..].chars().all(|x| x.is_ascii())
+                    && pos > 0
+                {
+                    let rest = line[pos + 1..].to_string();
+                    line.truncate(pos);
+                    lines.push(std::mem::take(&mut line));
+                    line = rest;
+                    w = width(&line);
+                } else {
+                    lines.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                if c == ' ' {
+                    continue;
+                }
+            }
+            line.push(c);
+            w += cw;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Cuts text to at most `max` cells, ending with `~` when cut (the ellipsis is of ambiguous width).
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    if max > 0 {
+        out.push('~');
+    }
+    out
+}
+
+/// Pads text with spaces to exactly `cells` cells (cutting it if longer).
+pub fn pad(s: &str, cells: usize) -> String {
+    let t = truncate(s, cells);
+    let w = width(&t);
+    format!("{t}{}", " ".repeat(cells.saturating_sub(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_two_cells_a_char() {
+        assert_eq!(width("张三丰"), 6);
+        assert_eq!(width("ab张"), 4);
+    }
+
+    #[test]
+    fn wraps_chinese_by_cells() {
+        let lines = wrap("家庭共同生活共享收入的人口数", 10);
+        assert_eq!(lines, ["家庭共同生", "活共享收入", "的人口数"]);
+        assert!(lines.iter().all(|l| width(l) <= 10));
+    }
+
+    #[test]
+    fn wraps_english_at_spaces() {
+        let lines = wrap("people living and sharing income", 12);
+        assert_eq!(lines, ["people", "living and", "sharing", "income"]);
+    }
+
+    #[test]
+    fn never_splits_a_wide_char_past_the_edge() {
+        for max in 2..8 {
+            for l in wrap("a张b三c丰d", max) {
+                assert!(width(&l) <= max, "{l} > {max}");
+            }
+        }
+    }
+
+    #[test]
+    fn truncates_and_pads_by_cells() {
+        assert_eq!(truncate("桂花村第三组", 7), "桂花村~");
+        assert_eq!(width(&pad("桂花村", 10)), 10);
+        assert_eq!(pad("桂花村第三组", 5), "桂花~");
+        assert_eq!(width(&pad("桂花村第三组", 5)), 5);
+    }
+}
