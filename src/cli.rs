@@ -380,8 +380,10 @@ fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     s.save_many(&ws.store, &changes)?;
     let mut code = ExitCode::SUCCESS;
     let mut missing_text = Vec::new();
-    if args.complete {
-        if let Err(missing) = s.complete(&ws.store)? {
+    if args.complete
+        && let Err(missing) = s.complete(&ws.store)?
+    {
+        {
             code = ExitCode::from(1);
             missing_text = missing
                 .iter()

@@ -25,7 +25,7 @@ fn starts_at_the_first_question_and_walks_in_order() {
     let mut iv = Interview::new(f.clone(), ctx());
     assert_eq!(current_id(&iv), "greeting");
     let mut seen = vec![current_id(&iv)];
-    while iv.next() {
+    while iv.go_next() {
         seen.push(current_id(&iv));
     }
     // fall_reason and fall_other are skipped (fell_back unanswered), the danger section too.
@@ -45,8 +45,8 @@ fn starts_at_the_first_question_and_walks_in_order() {
             "house_rating"
         ]
     );
-    assert!(!iv.next(), "no question after the last");
-    assert!(iv.previous());
+    assert!(!iv.go_next(), "no question after the last");
+    assert!(iv.go_previous());
     assert_eq!(current_id(&iv), "fell_back");
 }
 
@@ -315,12 +315,13 @@ fn progress_and_completion_check() {
 fn replaying_changes_rebuilds_the_same_interview() {
     let f = form();
     let mut iv = Interview::new(f.clone(), ctx());
-    let mut log = Vec::new();
-    log.push(iv.input("respondent", "张三丰").unwrap());
-    log.push(iv.add_row("members", "r1".into()).unwrap());
-    log.push(iv.input_row("members", "r1", "name", "张三丰").unwrap());
-    log.push(iv.input("house_rating", "C").unwrap());
-    log.push(iv.input("repair_planned", "是").unwrap());
+    let log = vec![
+        iv.input("respondent", "张三丰").unwrap(),
+        iv.add_row("members", "r1".into()).unwrap(),
+        iv.input_row("members", "r1", "name", "张三丰").unwrap(),
+        iv.input("house_rating", "C").unwrap(),
+        iv.input("repair_planned", "是").unwrap(),
+    ];
     let mut replay = Interview::new(f.clone(), ctx());
     for c in &log {
         replay.apply(c);

@@ -173,7 +173,7 @@ impl Interview {
         };
         iv.refresh();
         if !iv.is_relevant(&iv.current().id) {
-            iv.next();
+            iv.go_next();
         }
         iv
     }
@@ -223,7 +223,7 @@ impl Interview {
     }
 
     /// Moves to the next relevant question; false when there is none (the cursor stays).
-    pub fn next(&mut self) -> bool {
+    pub fn go_next(&mut self) -> bool {
         match (self.cursor + 1..self.flow.len()).find(|&i| self.is_relevant(&self.step(i).id)) {
             Some(i) => {
                 self.cursor = i;
@@ -234,7 +234,7 @@ impl Interview {
     }
 
     /// Moves to the previous relevant question; false when there is none.
-    pub fn previous(&mut self) -> bool {
+    pub fn go_previous(&mut self) -> bool {
         match (0..self.cursor)
             .rev()
             .find(|&i| self.is_relevant(&self.step(i).id))

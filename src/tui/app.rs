@@ -154,7 +154,7 @@ pub struct InterviewView {
     /// Review screen cursor, when the review is open.
     pub review: Option<usize>,
     /// The list to go back to.
-    pub list: Option<ListState>,
+    pub list: Option<Box<ListState>>,
 }
 
 impl InterviewView {
@@ -219,6 +219,14 @@ impl InterviewView {
                 };
                 self.input = Input::new(text);
             }
+            // Identity fields start from the registry; the interviewer confirms or corrects.
+            (QuestionType::Text, None) => {
+                if let Some(crate::questionnaire::expr::Value::Text(t)) =
+                    q.registry.as_ref().and_then(|f| self.session.interview.context().registry.get(f))
+                {
+                    self.input = Input::new(t.clone());
+                }
+            }
             _ => {}
         }
     }
@@ -276,8 +284,8 @@ pub fn options(q: &Question, lang: Lang) -> Vec<(String, String)> {
 
 pub enum Screen {
     Home,
-    Households(ListState),
-    NewHousehold(NewHouseholdState, Option<ListState>),
+    Households(Box<ListState>),
+    NewHousehold(Box<NewHouseholdState>, Option<Box<ListState>>),
     Interview(Box<InterviewView>),
 }
 
@@ -335,6 +343,11 @@ impl App {
         if self.help {
             return Mode::Help;
         }
+        self.screen_mode()
+    }
+
+    /// How the screen under the help reads keys (the help lists these).
+    pub fn screen_mode(&self) -> Mode {
         match &self.screen {
             Screen::Home => Mode::Home,
             Screen::Households(l) if l.searching => Mode::Search,
@@ -455,7 +468,7 @@ impl App {
     fn act_home(&mut self, action: Action) -> Screen {
         match action {
             Action::OpenHouseholds => self.open_list(),
-            Action::NewHousehold => Screen::NewHousehold(NewHouseholdState::default(), None),
+            Action::NewHousehold => Screen::NewHousehold(Box::default(), None),
             Action::LoadDemo => {
                 if self.counts.households > 0 {
                     self.flash = Some((
@@ -504,10 +517,10 @@ impl App {
                 household: h,
             })
             .collect();
-        Screen::Households(ListState::new(rows))
+        Screen::Households(Box::new(ListState::new(rows)))
     }
 
-    fn act_list(&mut self, mut l: ListState, action: Action) -> Screen {
+    fn act_list(&mut self, mut l: Box<ListState>, action: Action) -> Screen {
         if l.searching {
             match action {
                 Action::Confirm => l.searching = false,
@@ -555,7 +568,7 @@ impl App {
                 l.search = Input::default();
                 l.apply_filters();
             }
-            Action::NewHousehold => return Screen::NewHousehold(NewHouseholdState::default(), Some(l)),
+            Action::NewHousehold => return Screen::NewHousehold(Box::default(), Some(l)),
             Action::Back => {
                 self.refresh_counts();
                 return Screen::Home;
@@ -570,7 +583,7 @@ impl App {
         Screen::Households(l)
     }
 
-    fn act_new(&mut self, mut f: NewHouseholdState, back: Option<ListState>, action: Action) -> Screen {
+    fn act_new(&mut self, mut f: Box<NewHouseholdState>, back: Option<Box<ListState>>, action: Action) -> Screen {
         match action {
             Action::NextField => f.on_village = !f.on_village,
             Action::Back => {
@@ -598,7 +611,7 @@ impl App {
     }
 
     /// Resumes the household's latest interview, or starts one.
-    fn open_interview(&mut self, h: Household, list: Option<ListState>) -> Screen {
+    fn open_interview(&mut self, h: Household, list: Option<Box<ListState>>) -> Screen {
         let session: Result<Session, SessionError> = match self.ws.latest_interview(&h.household_id) {
             Ok(Some(r)) => self.ws.resume(r.interview_id),
             Ok(None) => self.ws.start(&h, &self.interviewer),
@@ -737,11 +750,7 @@ impl App {
                     v.validate();
                 }
             }
-            Action::Confirm => {
-                if self.save_current(&mut v) {
-                    self.advance(&mut v);
-                }
-            }
+            Action::Confirm if self.save_current(&mut v) => self.advance(&mut v),
             Action::NextQuestion => self.advance(&mut v),
             Action::PreviousQuestion => self.retreat(&mut v),
             Action::Review => {
@@ -905,7 +914,7 @@ impl App {
     fn advance(&mut self, v: &mut InterviewView) {
         if v.row_edit.is_some() {
             self.next_row_question(v);
-        } else if !v.session.interview.next() {
+        } else if !v.session.interview.go_next() {
             v.review = Some(0);
             self.flash = Some((
                 tr!("已到最后一题，请检查答案后完成调查", "last question: review and complete"),
@@ -935,7 +944,7 @@ impl App {
                 _ => v.row_edit = None,
             }
         } else {
-            v.session.interview.previous();
+            v.session.interview.go_previous();
         }
         v.load_input(self.lang);
         self.remember_cursor(v);

@@ -122,6 +122,12 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
             lines.push(Line::from(Span::styled(l, theme::dim())));
         }
     }
+    if let Some(v) = q.registry.as_ref().and_then(|f| iv.context().registry.get(f))
+        && *v != Value::Missing
+    {
+        let shown = tr!("建档立卡：{}", "registry: {}", value_text(v, lang));
+        lines.push(Line::from(Span::styled(truncate(shown.get(lang), w), theme::dim())));
+    }
     lines.push(Line::default());
     let mut cursor: Option<Position> = None;
     match &q.kind {

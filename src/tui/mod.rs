@@ -45,7 +45,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         }
     }
     if app.help {
-        help::draw(f, app.mode(), lang, f.area());
+        help::draw(f, app.screen_mode(), lang, f.area());
     }
 }
 

@@ -2,6 +2,9 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// Punctuation that must not begin a line (Chinese line-breaking rule).
+const NO_LINE_START: &str = "，。、；：？！）」』》〉】,.;:?!)";
+
 /// Display width in cells.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -21,13 +24,19 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
                 // Break at the last space of an ASCII word if there is one on the line.
                 if c != ' '
                     && let Some(pos) = line.rfind(' ')
-                    && line[pos..].chars().all(|x| x.is_ascii())
+                    && line[pos..].is_ascii()
                     && pos > 0
                 {
                     let rest = line[pos + 1..].to_string();
                     line.truncate(pos);
                     lines.push(std::mem::take(&mut line));
                     line = rest;
+                    w = width(&line);
+                } else if NO_LINE_START.contains(c) && line.chars().count() > 1 {
+                    // Chinese punctuation never starts a line: carry the last char over.
+                    let last = line.pop().unwrap_or_default();
+                    lines.push(std::mem::take(&mut line));
+                    line.push(last);
                     w = width(&line);
                 } else {
                     lines.push(std::mem::take(&mut line));
@@ -88,6 +97,12 @@ mod tests {
         let lines = wrap("家庭共同生活共享收入的人口数", 10);
         assert_eq!(lines, ["家庭共同生", "活共享收入", "的人口数"]);
         assert!(lines.iter().all(|l| width(l) <= 10));
+    }
+
+    #[test]
+    fn punctuation_does_not_start_a_line() {
+        let lines = wrap("大约需要三十分钟。调查结果保密", 16);
+        assert_eq!(lines, ["大约需要三十分", "钟。调查结果保密"]);
     }
 
     #[test]

@@ -209,9 +209,7 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
             .map(|e| e.eval(scope))
             .find(|v| !v.is_blank())
             .unwrap_or(Value::Missing),
-        Func::StringLength => {
-            Value::Number(text_arg(0).map_or(0, |s| s.chars().count()) as f64)
-        }
+        Func::StringLength => Value::Number(text_arg(0).map_or(0, |s| s.chars().count()) as f64),
         Func::Concat => Value::Text(
             args.iter()
                 .filter_map(|e| e.eval(scope).to_text())
@@ -252,7 +250,9 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
                 .filter_map(Value::to_number)
                 .sum::<f64>(),
         ),
-        Func::Count => Value::Number(spread(arg(0)).iter().filter(|v| !v.is_blank()).count() as f64),
+        Func::Count => {
+            Value::Number(spread(arg(0)).iter().filter(|v| !v.is_blank()).count() as f64)
+        }
         Func::Min | Func::Max => {
             let values: Vec<Value> = args
                 .iter()
@@ -282,7 +282,13 @@ const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// `min` / `max`: of dates when every value is a date, else of the values that read as numbers.
 fn extreme(values: &[Value], max: bool) -> Value {
-    let pick = |o: Ordering| if max { o == Ordering::Greater } else { o == Ordering::Less };
+    let pick = |o: Ordering| {
+        if max {
+            o == Ordering::Greater
+        } else {
+            o == Ordering::Less
+        }
+    };
     if !values.is_empty() && values.iter().all(|v| matches!(v, Value::Date(_))) {
         let mut best: Option<NaiveDate> = None;
         for v in values {
@@ -297,7 +303,13 @@ fn extreme(values: &[Value], max: bool) -> Value {
     values
         .iter()
         .filter_map(Value::to_number)
-        .reduce(|a, b| if pick(b.partial_cmp(&a).unwrap_or(Ordering::Equal)) { b } else { a })
+        .reduce(|a, b| {
+            if pick(b.partial_cmp(&a).unwrap_or(Ordering::Equal)) {
+                b
+            } else {
+                a
+            }
+        })
         .map_or(Value::Missing, number)
 }
 
@@ -363,9 +375,11 @@ pub fn resident_id_valid(s: &str, today: NaiveDate) -> bool {
     if chars[17].to_ascii_uppercase() != expected {
         return false;
     }
-    let read = |range: std::ops::Range<usize>| digits[range].iter().fold(0u32, |acc, d| acc * 10 + d);
+    let read =
+        |range: std::ops::Range<usize>| digits[range].iter().fold(0u32, |acc, d| acc * 10 + d);
     let (Ok(year), month, day) = (i32::try_from(read(6..10)), read(10..12), read(12..14)) else {
         return false;
     };
-    NaiveDate::from_ymd_opt(year, month, day).is_some_and(|birth| birth.year() >= 1900 && birth <= today)
+    NaiveDate::from_ymd_opt(year, month, day)
+        .is_some_and(|birth| birth.year() >= 1900 && birth <= today)
 }

@@ -41,7 +41,11 @@ impl Tok {
             Tok::Number(n) => format!("number {}", super::value::format_number(*n)),
             Tok::Str(s) => {
                 let short: String = s.chars().take(20).collect();
-                let more = if s.chars().nth(20).is_some() { "…" } else { "" };
+                let more = if s.chars().nth(20).is_some() {
+                    "…"
+                } else {
+                    ""
+                };
                 format!("text '{short}{more}'")
             }
             Tok::Ref(id) => format!("${{{id}}}"),
@@ -99,7 +103,8 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
             i += 1;
             continue;
         }
-        let starts_number = c.is_ascii_digit() || (c == '.' && at(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        let starts_number =
+            c.is_ascii_digit() || (c == '.' && at(i + 1).is_some_and(|d| d.is_ascii_digit()));
         if starts_number {
             let start = i;
             while at(i).is_some_and(|d| d.is_ascii_digit()) {
@@ -136,7 +141,10 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
             });
         } else if c == '$' {
             if at(i + 1) != Some('{') {
-                return Err(err(column, "expected '{' after '$' (references are written ${id})"));
+                return Err(err(
+                    column,
+                    "expected '{' after '$' (references are written ${id})",
+                ));
             }
             let start = i + 2;
             let mut j = start;
@@ -221,7 +229,9 @@ mod tests {
 
     #[test]
     fn every_token_kind() {
-        let toks = kinds("12 3.5 .5 'a' \"b\" ${q_1} . = != < <= > >= + - * ( ) , and or div mod count-selected x1");
+        let toks = kinds(
+            "12 3.5 .5 'a' \"b\" ${q_1} . = != < <= > >= + - * ( ) , and or div mod count-selected x1",
+        );
         let expected = vec![
             Tok::Number(12.0),
             Tok::Number(3.5),
@@ -249,7 +259,10 @@ mod tests {
             Tok::Name("count-selected".into()),
             Tok::Name("x1".into()),
         ];
-        assert_eq!(toks.into_iter().map(|(t, _)| t).collect::<Vec<_>>(), expected);
+        assert_eq!(
+            toks.into_iter().map(|(t, _)| t).collect::<Vec<_>>(),
+            expected
+        );
     }
 
     #[test]
@@ -269,7 +282,10 @@ mod tests {
     #[test]
     fn minus_after_a_name_is_an_operator_unless_a_letter_follows() {
         assert_eq!(
-            kinds("7 mod-2").into_iter().map(|(t, _)| t).collect::<Vec<_>>(),
+            kinds("7 mod-2")
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect::<Vec<_>>(),
             vec![Tok::Number(7.0), Tok::Mod, Tok::Minus, Tok::Number(2.0)]
         );
         assert_eq!(kinds("starts-with")[0].0, Tok::Name("starts-with".into()));

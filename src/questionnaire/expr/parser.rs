@@ -323,7 +323,9 @@ impl Parser {
 
     /// The column of the next token, or the end column.
     fn column(&self) -> usize {
-        self.toks.get(self.pos).map_or(self.end_column, |t| t.column)
+        self.toks
+            .get(self.pos)
+            .map_or(self.end_column, |t| t.column)
     }
 
     fn eat(&mut self, tok: &Tok) -> bool {
@@ -376,7 +378,9 @@ impl Parser {
     }
 
     fn and(&mut self) -> Parsed {
-        self.left_assoc(Parser::comparison, |t| (*t == Tok::And).then_some(BinOp::And))
+        self.left_assoc(Parser::comparison, |t| {
+            (*t == Tok::And).then_some(BinOp::And)
+        })
     }
 
     fn comparison(&mut self) -> Parsed {
@@ -445,7 +449,10 @@ impl Parser {
 
     fn primary(&mut self) -> Parsed {
         let Some(token) = self.toks.get(self.pos).cloned() else {
-            return Err(self.error(self.end_column, "unexpected end of expression: expected a value"));
+            return Err(self.error(
+                self.end_column,
+                "unexpected end of expression: expected a value",
+            ));
         };
         self.pos += 1;
         let column = token.column;
@@ -521,10 +528,9 @@ impl Parser {
                         break;
                     }
                     None => {
-                        return Err(self.error(
-                            open,
-                            format!("unclosed '(' of {name}(…): expected ')'"),
-                        ));
+                        return Err(
+                            self.error(open, format!("unclosed '(' of {name}(…): expected ')'"))
+                        );
                     }
                     Some(other) => {
                         return Err(self.error(
@@ -543,11 +549,7 @@ impl Parser {
         if args.len() < lo || hi.is_some_and(|hi| args.len() > hi) {
             return Err(self.error(
                 column,
-                format!(
-                    "{name}() takes {}, {} given",
-                    func.arity_text(),
-                    args.len()
-                ),
+                format!("{name}() takes {}, {} given", func.arity_text(), args.len()),
             ));
         }
         let depth = args.iter().map(|a| a.1).max().unwrap_or(0) + 1;
@@ -558,7 +560,11 @@ impl Parser {
         match func {
             Func::Registry | Func::Setting => {
                 if !matches!(args.first(), Some(Expr::Text(_))) {
-                    let what = if func == Func::Registry { "field" } else { "setting" };
+                    let what = if func == Func::Registry {
+                        "field"
+                    } else {
+                        "setting"
+                    };
                     return Err(self.error(
                         arg_columns.first().copied().unwrap_or(open),
                         format!("{name}() takes a quoted {what} name, like {name}('name')"),
@@ -624,7 +630,8 @@ mod tests {
 
     #[test]
     fn regex_error_is_one_line() {
-        let e = regex::Regex::new("(").expect_err("invalid");
+        let unclosed_group = String::from("(");
+        let e = regex::Regex::new(&unclosed_group).expect_err("invalid");
         let t = regex_error_text(&e);
         assert!(!t.contains('\n'));
         assert!(!t.is_empty());

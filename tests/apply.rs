@@ -1,0 +1,195 @@
+//! `ruhu interview apply / list / show`: entering interviews without the screen.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::walk::{forms, walk};
+use ruhu::registry::Status;
+use serde_json::{Value, json};
+
+fn ruhu(data: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ruhu"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run ruhu");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn demo_household(status: Status) -> String {
+    ruhu::demo::generate(&Default::default())
+        .into_iter()
+        .find(|h| h.status == status)
+        .unwrap()
+        .household_id
+}
+
+/// A whole, valid answer file for a questionnaire kind.
+fn answer_file(dir: &Path, kind: &str) -> std::path::PathBuf {
+    let form = forms().into_iter().find(|f| f.id == kind).unwrap();
+    let iv = walk(form);
+    let mut v = iv.answers().to_json();
+    v["questionnaire"] = json!(kind);
+    let path = dir.join(format!("{kind}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn apply_complete_then_list_and_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = answer_file(dir.path(), "exited");
+    let (code, out, err) = ruhu(
+        &data,
+        &["interview", "apply", "--household", &hh, "--answers", file.to_str().unwrap(),
+          "--interviewer", "李调查", "--complete", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["household_id"], hh);
+    assert_eq!(v["status"], "completed");
+    let id = v["interview_id"].as_str().unwrap().to_string();
+
+    let (code, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+    assert_eq!(code, 0);
+    let list: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["interviewer"], "李调查");
+    assert_eq!(list[0]["questionnaire"], "exited");
+    assert!(list[0]["events"].as_u64().unwrap() > 50);
+
+    let (code, out, _) = ruhu(&data, &["interview", "show", &id, "--format", "json"]);
+    assert_eq!(code, 0);
+    let show: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(show["result"]["answers"]["income_per_capita"], 3980.0);
+    assert_eq!(show["answers"]["rosters"]["members"].as_array().unwrap().len(), 5);
+    assert_eq!(show["answers"]["rosters"]["members"][0]["name"], "王建国");
+    assert_eq!(show["missing"].as_array().unwrap().len(), 0);
+
+    let (code, out, _) = ruhu(&data, &["interview", "show", &id]);
+    assert_eq!(code, 0);
+    assert!(out.contains("王建国"), "{out}");
+}
+
+#[test]
+fn invalid_answers_are_all_listed_and_nothing_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        json!({
+            "questionnaire": "exited",
+            "answers": {"household_size": 0, "house_rating": "E", "food_ok": "yes", "no_such": 1},
+            "rosters": {"members": [{"name": "张三", "age": "forty", "id_number": "110105194912310021"}]}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let (code, _, err) = ruhu(
+        &data,
+        &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    for needle in ["house_rating", "food_ok", "no_such", "'age' (row 1)", "nothing saved"] {
+        assert!(err.contains(needle), "missing {needle} in {err}");
+    }
+    let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+    assert_eq!(out.trim(), "[]");
+
+    // Type-correct but refused by constraints: listed too (household size 0, bad ID number).
+    std::fs::write(
+        &file,
+        json!({
+            "questionnaire": "exited",
+            "answers": {"household_size": 0},
+            "rosters": {"members": [{"name": "张三", "id_number": "110105194912310021"}]}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let (code, _, err) = ruhu(
+        &data,
+        &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("household_size"), "{err}");
+    assert!(err.contains("'id_number' (row 1)"), "{err}");
+    let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+    assert_eq!(out.trim(), "[]");
+}
+
+#[test]
+fn incomplete_answers_are_saved_in_progress_and_completion_names_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Poor);
+    let file = dir.path().join("part.json");
+    std::fs::write(
+        &file,
+        json!({"questionnaire": "poor", "answers": {"household_size": 4, "food_ok": true}}).to_string(),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (code, out, _) = ruhu(&data, &["interview", "apply", "--household", &hh, "--answers", f, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["status"], "in_progress");
+    let (code, out, err) = ruhu(
+        &data,
+        &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", f, "--complete", "--format", "json"],
+    );
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], "in_progress");
+    assert!(v["missing"].as_array().unwrap().iter().any(|m| m == "satisfaction"), "{out}");
+    assert!(err.contains("satisfaction"), "{err}");
+    // A questionnaire that does not fit the household is refused.
+    std::fs::write(&file, json!({"questionnaire": "exited", "answers": {}}).to_string()).unwrap();
+    let (code, _, err) = ruhu(&data, &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", f]);
+    assert_eq!(code, 1);
+    assert!(err.contains("'exited'"), "{err}");
+}
+
+#[test]
+fn a_household_the_registry_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = answer_file(dir.path(), "non_poor");
+    let (code, out, err) = ruhu(
+        &data,
+        &["interview", "apply", "--new-household", "--head", "杨老五", "--village", "桂花村",
+          "--answers", file.to_str().unwrap(), "--complete", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["household_id"].as_str().unwrap().starts_with("P-"));
+    assert_eq!(v["status"], "completed");
+}
+
+#[test]
+fn unknown_household_and_bad_json_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("x.json");
+    std::fs::write(&file, "{\n \"answers\": {,}\n}").unwrap();
+    let (code, _, err) = ruhu(&data, &["--lang", "en", "interview", "apply", "--household", "1", "--answers", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("line 2"), "{err}");
+    std::fs::write(&file, "{}").unwrap();
+    let (code, _, err) = ruhu(&data, &["--lang", "en", "interview", "apply", "--household", "nope", "--answers", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no household with id nope"), "{err}");
+}

@@ -1,0 +1,197 @@
+//! Screen tests with ratatui's TestBackend: the main screens, Chinese text, narrow widths.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ruhu::i18n::Lang;
+use ruhu::questionnaire;
+use ruhu::session::{Forms, Workspace};
+use ruhu::tui::{self, App};
+
+fn app(dir: &std::path::Path, lang: Lang) -> App {
+    let forms = Forms::from_report(questionnaire::load_bundled()).unwrap();
+    let ws = Workspace::open(dir, forms).unwrap();
+    ws.store
+        .put_households(ruhu::demo::generate_iter(&ruhu::demo::DemoOptions::default()))
+        .unwrap();
+    App::new(ws, lang, "测试员".into())
+}
+
+/// The screen as text, one line per row; wide characters appear once.
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| tui::draw(f, app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut skip = 0;
+        for x in 0..w {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn home_shows_counts_and_the_demo_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path(), Lang::Zh);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("演示数据"), "{s}");
+    assert!(s.contains("300  农户"), "{s}");
+    assert!(s.contains("下一步"), "{s}");
+    assert!(s.contains("? 帮助"), "{s}");
+}
+
+#[test]
+fn home_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path(), Lang::En);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("households"), "{s}");
+    assert!(s.contains("demo data"), "{s}");
+}
+
+#[test]
+fn household_list_search_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    let target = ruhu::demo::generate(&Default::default())[41].head_name.clone();
+    key(&mut a, KeyCode::Char('1'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("户编号"), "{s}");
+    assert!(s.contains("共 300 户"), "{s}");
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, &target);
+    let s = render(&a, 80, 24);
+    assert!(s.contains(&format!("搜索（/）：{target}")), "{s}");
+    assert!(!s.contains("共 300 户"), "{s}");
+    // the first hit is the household searched for, or another with the same name in it
+    let hit = s.lines().nth(4).unwrap();
+    assert!(hit.contains(&target) || s.contains(&target), "{s}");
+}
+
+#[test]
+fn interview_screen_at_80x24_and_narrow() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("入户调查问卷"), "{s}");
+    assert!(s.contains("基本信息"), "{s}");
+    assert!(s.contains("必答 0/"), "{s}");
+    // Enter past the read-out introduction, then a free-text answer in Chinese.
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "张三丰");
+    let s = render(&a, 80, 24);
+    assert!(s.contains("> 张三丰"), "{s}");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("已保存"), "{s}");
+    // Narrow terminals: no panic, Chinese wrapped within the width.
+    for (w, h) in [(40, 12), (24, 8), (12, 5)] {
+        let s = render(&a, w, h);
+        assert!(s.lines().count() == h as usize);
+    }
+    let s = render(&a, 40, 16);
+    assert!(s.contains("县"), "{s}");
+}
+
+#[test]
+fn validation_message_as_you_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    // PgDn to household size
+    for _ in 0..40 {
+        let s = render(&a, 80, 24);
+        if s.contains("几口人") {
+            break;
+        }
+        key(&mut a, KeyCode::PageDown);
+    }
+    typed(&mut a, "99");
+    let s = render(&a, 80, 24);
+    assert!(s.contains("! "), "a refused value shows a message: {s}");
+    typed(&mut a, "x");
+    let s = render(&a, 80, 24);
+    assert!(s.contains("请输入整数"), "{s}");
+}
+
+#[test]
+fn roster_table_add_and_edit_a_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..40 {
+        let s = render(&a, 80, 24);
+        if s.contains("a 添加成员") {
+            break;
+        }
+        key(&mut a, KeyCode::PageDown);
+    }
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "王小梅");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("第1行 王小梅"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("王小梅"), "{s}");
+    assert!(s.contains("共 1 行"), "{s}");
+}
+
+#[test]
+fn review_refuses_completion_naming_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::F(2));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("检查全部答案"), "{s}");
+    assert!(s.contains("（未答）"), "{s}");
+    key(&mut a, KeyCode::F(10));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("还不能完成，缺少必答题"), "{s}");
+}
+
+#[test]
+fn help_lists_the_keys_of_each_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('?'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("按键帮助"), "{s}");
+    assert!(s.contains("载入演示数据"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('?'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("按村筛选"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::F(1));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("保存并下一题"), "{s}");
+}
