@@ -29,6 +29,8 @@ pub fn check_char(first17: &str) -> Option<char> {
 /// A resident ID number: `region` (6 digits), birth date, a three-digit order code and the check
 /// character. `seq` picks one of the 500 order codes of the sex (taken modulo 500); the order
 /// code is odd for men and even for women, as the 17th digit requires.
+///
+/// Panics when `region` is not 6 ASCII digits or the birth year is before year 0.
 pub fn resident_id(region: &str, birth: NaiveDate, seq: u16, male: bool) -> String {
     assert!(
         region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit()),
