@@ -639,22 +639,25 @@ impl Interview {
 
     /// Progress of one section's questions.
     pub fn section_progress(&self, section: usize) -> Progress {
-        let mut p = Progress::default();
-        let ids: HashSet<&str> = self.form.sections[section]
-            .questions
-            .iter()
-            .map(|q| q.id.as_str())
-            .collect();
+        self.progress_by_section()
+            .get(section)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Progress of every section, in one pass.
+    pub fn progress_by_section(&self) -> Vec<Progress> {
+        let mut out = vec![Progress::default(); self.form.sections.len()];
         self.walk_required(|answered, m| {
             let top = m.row.as_ref().map_or(m.question.as_str(), |(r, _, _)| r.as_str());
-            if ids.contains(top) {
+            if let Some(p) = self.form.position(top).and_then(|pos| out.get_mut(pos.section)) {
                 p.required += 1;
                 if answered {
                     p.answered += 1;
                 }
             }
         });
-        p
+        out
     }
 
     /// The required answers still missing; empty when the interview can be completed.

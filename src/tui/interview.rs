@@ -59,8 +59,9 @@ fn draw_sections(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
     let current = iv.current_section();
     let inner_w = area.width.saturating_sub(1) as usize;
     let mut lines = Vec::new();
+    let progress = iv.progress_by_section();
     for (i, s) in iv.form().sections.iter().enumerate() {
-        let p = iv.section_progress(i);
+        let p = progress[i];
         let mark = if !iv.is_section_relevant(i) {
             "-".to_string()
         } else if p.required > 0 && p.answered == p.required {
