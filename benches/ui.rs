@@ -36,7 +36,9 @@ fn key(app: &mut App, code: KeyCode) {
 fn render_bench() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(dir.path(), forms()).unwrap();
-    ws.store.put_households(generate_iter(&DemoOptions::default())).unwrap();
+    ws.store
+        .put_households(generate_iter(&DemoOptions::default()))
+        .unwrap();
     let mut app = App::new(ws, Lang::Zh, "bench".into());
     key(&mut app, KeyCode::Char('1'));
     key(&mut app, KeyCode::Enter);
@@ -79,7 +81,10 @@ fn startup_bench() {
                 seed: 1,
             }))
             .unwrap();
-        println!("built a {n}-household store in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "built a {n}-household store in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     let mut times = Vec::new();
     for _ in 0..7 {

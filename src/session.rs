@@ -39,10 +39,16 @@ impl SessionError {
     pub fn message(&self) -> Text {
         match self {
             SessionError::Store(e) => e.message(),
-            SessionError::Questionnaires(m) => tr!("问卷有错误：{}", "questionnaires have errors: {}", m),
-            SessionError::NoHousehold(id) => tr!("没有户编号为 {} 的农户", "no household with id {}", id),
+            SessionError::Questionnaires(m) => {
+                tr!("问卷有错误：{}", "questionnaires have errors: {}", m)
+            }
+            SessionError::NoHousehold(id) => {
+                tr!("没有户编号为 {} 的农户", "no household with id {}", id)
+            }
             SessionError::NoInterview(id) => tr!("没有编号为 {} 的调查", "no interview {}", id),
-            SessionError::NoQuestionnaire(k) => tr!("没有 {} 类农户的问卷", "no questionnaire for kind {}", k),
+            SessionError::NoQuestionnaire(k) => {
+                tr!("没有 {} 类农户的问卷", "no questionnaire for kind {}", k)
+            }
             SessionError::BadAnswers(m) => tr!(
                 "已存答案与问卷不符：{}",
                 "stored answers do not fit the questionnaire: {}",
@@ -199,7 +205,10 @@ impl Workspace {
     }
 
     /// The most recent interview of a household, if any.
-    pub fn latest_interview(&self, household_id: &str) -> Result<Option<InterviewRecord>, SessionError> {
+    pub fn latest_interview(
+        &self,
+        household_id: &str,
+    ) -> Result<Option<InterviewRecord>, SessionError> {
         let mut all = self.store.interviews_of(household_id)?;
         all.sort_by_key(|r| r.updated_at);
         Ok(all.pop())
@@ -221,7 +230,12 @@ impl Session {
         }
     }
 
-    fn persist(&mut self, store: &Store, events: Vec<Event>, at: DateTime<FixedOffset>) -> Result<(), StoreError> {
+    fn persist(
+        &mut self,
+        store: &Store,
+        events: Vec<Event>,
+        at: DateTime<FixedOffset>,
+    ) -> Result<(), StoreError> {
         let mut record = self.record.clone();
         record.answers = self.interview.answers().to_json();
         record.cursor = Some(self.interview.current().id.clone());
@@ -234,7 +248,11 @@ impl Session {
 
     /// Saves a change the engine has made (durably: flushed) and returns when it was saved.
     /// On failure the interview goes back to what is on disk.
-    pub fn save(&mut self, store: &Store, change: &Change) -> Result<DateTime<FixedOffset>, StoreError> {
+    pub fn save(
+        &mut self,
+        store: &Store,
+        change: &Change,
+    ) -> Result<DateTime<FixedOffset>, StoreError> {
         let origin = self.origin(store);
         let event = Event::from_change(self.record.interview_id, &origin, change);
         match self.persist(store, vec![event], origin.at) {
@@ -249,7 +267,9 @@ impl Session {
     /// Rebuilds the engine from the last saved answers.
     fn revert(&mut self) {
         let form = self.interview.form_arc().clone();
-        if let Ok(a) = Answers::from_json(&form, &self.record.answers, || Uuid::new_v4().to_string()) {
+        if let Ok(a) =
+            Answers::from_json(&form, &self.record.answers, || Uuid::new_v4().to_string())
+        {
             let ctx = self.interview.context().clone();
             self.interview = Interview::with_answers(form, ctx, a);
         }
@@ -281,7 +301,11 @@ impl Session {
 
 impl Session {
     /// Saves several changes the engine has made in one transaction (one flush).
-    pub fn save_many(&mut self, store: &Store, changes: &[Change]) -> Result<DateTime<FixedOffset>, StoreError> {
+    pub fn save_many(
+        &mut self,
+        store: &Store,
+        changes: &[Change],
+    ) -> Result<DateTime<FixedOffset>, StoreError> {
         let origin = self.origin(store);
         let events = changes
             .iter()

@@ -51,8 +51,19 @@ fn apply_complete_then_list_and_show() {
     let file = answer_file(dir.path(), "exited");
     let (code, out, err) = ruhu(
         &data,
-        &["interview", "apply", "--household", &hh, "--answers", file.to_str().unwrap(),
-          "--interviewer", "李调查", "--complete", "--format", "json"],
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+            "--interviewer",
+            "李调查",
+            "--complete",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -72,7 +83,13 @@ fn apply_complete_then_list_and_show() {
     assert_eq!(code, 0);
     let show: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(show["result"]["answers"]["income_per_capita"], 3980.0);
-    assert_eq!(show["answers"]["rosters"]["members"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        show["answers"]["rosters"]["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
     assert_eq!(show["answers"]["rosters"]["members"][0]["name"], "王建国");
     assert_eq!(show["missing"].as_array().unwrap().len(), 0);
 
@@ -100,10 +117,25 @@ fn invalid_answers_are_all_listed_and_nothing_is_saved() {
     .unwrap();
     let (code, _, err) = ruhu(
         &data,
-        &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", file.to_str().unwrap()],
+        &[
+            "--lang",
+            "en",
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 1);
-    for needle in ["house_rating", "food_ok", "no_such", "'age' (row 1)", "nothing saved"] {
+    for needle in [
+        "house_rating",
+        "food_ok",
+        "no_such",
+        "'age' (row 1)",
+        "nothing saved",
+    ] {
         assert!(err.contains(needle), "missing {needle} in {err}");
     }
     let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
@@ -122,7 +154,16 @@ fn invalid_answers_are_all_listed_and_nothing_is_saved() {
     .unwrap();
     let (code, _, err) = ruhu(
         &data,
-        &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", file.to_str().unwrap()],
+        &[
+            "--lang",
+            "en",
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 1);
     assert!(err.contains("household_size"), "{err}");
@@ -140,25 +181,76 @@ fn incomplete_answers_are_saved_in_progress_and_completion_names_what_is_missing
     let file = dir.path().join("part.json");
     std::fs::write(
         &file,
-        json!({"questionnaire": "poor", "answers": {"household_size": 4, "food_ok": true}}).to_string(),
+        json!({"questionnaire": "poor", "answers": {"household_size": 4, "food_ok": true}})
+            .to_string(),
     )
     .unwrap();
     let f = file.to_str().unwrap();
-    let (code, out, _) = ruhu(&data, &["interview", "apply", "--household", &hh, "--answers", f, "--format", "json"]);
+    let (code, out, _) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            f,
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 0);
-    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["status"], "in_progress");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["status"],
+        "in_progress"
+    );
     let (code, out, err) = ruhu(
         &data,
-        &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", f, "--complete", "--format", "json"],
+        &[
+            "--lang",
+            "en",
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            f,
+            "--complete",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["status"], "in_progress");
-    assert!(v["missing"].as_array().unwrap().iter().any(|m| m == "satisfaction"), "{out}");
+    assert!(
+        v["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "satisfaction"),
+        "{out}"
+    );
     assert!(err.contains("satisfaction"), "{err}");
     // A questionnaire that does not fit the household is refused.
-    std::fs::write(&file, json!({"questionnaire": "exited", "answers": {}}).to_string()).unwrap();
-    let (code, _, err) = ruhu(&data, &["--lang", "en", "interview", "apply", "--household", &hh, "--answers", f]);
+    std::fs::write(
+        &file,
+        json!({"questionnaire": "exited", "answers": {}}).to_string(),
+    )
+    .unwrap();
+    let (code, _, err) = ruhu(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            f,
+        ],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("'exited'"), "{err}");
 }
@@ -170,8 +262,20 @@ fn a_household_the_registry_does_not_know() {
     let file = answer_file(dir.path(), "non_poor");
     let (code, out, err) = ruhu(
         &data,
-        &["interview", "apply", "--new-household", "--head", "杨老五", "--village", "桂花村",
-          "--answers", file.to_str().unwrap(), "--complete", "--format", "json"],
+        &[
+            "interview",
+            "apply",
+            "--new-household",
+            "--head",
+            "杨老五",
+            "--village",
+            "桂花村",
+            "--answers",
+            file.to_str().unwrap(),
+            "--complete",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -185,11 +289,35 @@ fn unknown_household_and_bad_json_are_clear() {
     let data = dir.path().join("data");
     let file = dir.path().join("x.json");
     std::fs::write(&file, "{\n \"answers\": {,}\n}").unwrap();
-    let (code, _, err) = ruhu(&data, &["--lang", "en", "interview", "apply", "--household", "1", "--answers", file.to_str().unwrap()]);
+    let (code, _, err) = ruhu(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "interview",
+            "apply",
+            "--household",
+            "1",
+            "--answers",
+            file.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("line 2"), "{err}");
     std::fs::write(&file, "{}").unwrap();
-    let (code, _, err) = ruhu(&data, &["--lang", "en", "interview", "apply", "--household", "nope", "--answers", file.to_str().unwrap()]);
+    let (code, _, err) = ruhu(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "interview",
+            "apply",
+            "--household",
+            "nope",
+            "--answers",
+            file.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("no household with id nope"), "{err}");
 }

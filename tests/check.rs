@@ -46,9 +46,12 @@ fn broken(file: &str, kind: &str, question: Option<&str>, needle: &str) {
     assert_eq!(code, 1, "{file}: {out}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let errors = v["errors"].as_array().unwrap();
-    let hit = errors.iter().find(|e| e["kind"] == kind).unwrap_or_else(|| {
-        panic!("{file}: no {kind} error in {out}");
-    });
+    let hit = errors
+        .iter()
+        .find(|e| e["kind"] == kind)
+        .unwrap_or_else(|| {
+            panic!("{file}: no {kind} error in {out}");
+        });
     assert!(hit["file"].as_str().unwrap().ends_with(file));
     assert_eq!(hit["question"].as_str(), question, "{file}: {hit}");
     let en = hit["message"]["en"].as_str().unwrap();
@@ -70,12 +73,22 @@ fn bad_json_names_line_and_column() {
 
 #[test]
 fn unknown_type() {
-    broken("unknown_type.json", "unknown_type", Some("slider_q"), "'slider'");
+    broken(
+        "unknown_type.json",
+        "unknown_type",
+        Some("slider_q"),
+        "'slider'",
+    );
 }
 
 #[test]
 fn duplicate_id() {
-    broken("duplicate_id.json", "duplicate_id", Some("household_size"), "twice");
+    broken(
+        "duplicate_id.json",
+        "duplicate_id",
+        Some("household_size"),
+        "twice",
+    );
 }
 
 #[test]
@@ -100,12 +113,22 @@ fn expression_syntax_error_has_position() {
 
 #[test]
 fn calculate_cycle() {
-    broken("calculate_cycle.json", "calculate_cycle", Some("calc_a"), "calc_a → calc_b → calc_a");
+    broken(
+        "calculate_cycle.json",
+        "calculate_cycle",
+        Some("calc_a"),
+        "calc_a → calc_b → calc_a",
+    );
 }
 
 #[test]
 fn empty_choice_list() {
-    broken("empty_choices.json", "empty_choices", Some("water_ok"), "empty");
+    broken(
+        "empty_choices.json",
+        "empty_choices",
+        Some("water_ok"),
+        "empty",
+    );
 }
 
 #[test]

@@ -56,13 +56,18 @@ fn every_input_type_takes_its_answer_and_refuses_others() {
     let mut iv = Interview::new(f.clone(), ctx());
     // text, Chinese included
     iv.input("respondent", "张三丰").unwrap();
-    assert_eq!(iv.answer("respondent"), Some(&Answer::Text("张三丰".into())));
+    assert_eq!(
+        iv.answer("respondent"),
+        Some(&Answer::Text("张三丰".into()))
+    );
     // integer, full-width digits as a Chinese input method types them
     iv.input("household_size", "４").unwrap();
     assert_eq!(iv.answer("household_size"), Some(&Answer::Integer(4)));
     assert!(matches!(
         iv.input("household_size", "四口"),
-        Err(AnswerError::WrongType { expected: "integer" })
+        Err(AnswerError::WrongType {
+            expected: "integer"
+        })
     ));
     assert!(matches!(
         iv.input("household_size", "3.5"),
@@ -96,14 +101,20 @@ fn every_input_type_takes_its_answer_and_refuses_others() {
         iv.answer("fall_reason"),
         Some(&Answer::Choices(vec!["illness".into(), "other".into()]))
     );
-    assert!(iv
-        .set_answer("fall_reason", Some(Answer::Choices(vec!["illness".into(), "illness".into()])))
-        .is_err());
+    assert!(
+        iv.set_answer(
+            "fall_reason",
+            Some(Answer::Choices(vec!["illness".into(), "illness".into()]))
+        )
+        .is_err()
+    );
     // date, several spellings
     iv.input("visit_date", "2017年12月20日").unwrap();
     assert_eq!(
         iv.answer("visit_date"),
-        Some(&Answer::Date(NaiveDate::from_ymd_opt(2017, 12, 20).unwrap()))
+        Some(&Answer::Date(
+            NaiveDate::from_ymd_opt(2017, 12, 20).unwrap()
+        ))
     );
     assert!(iv.input("visit_date", "2017-02-30").is_err());
     // note and calculate take no answer
@@ -116,9 +127,10 @@ fn every_input_type_takes_its_answer_and_refuses_others() {
         Err(AnswerError::NotAnswerable(_))
     ));
     // wrong type built in code
-    assert!(iv
-        .set_answer("household_size", Some(Answer::Text("4".into())))
-        .is_err());
+    assert!(
+        iv.set_answer("household_size", Some(Answer::Text("4".into())))
+            .is_err()
+    );
     // unknown question
     assert!(matches!(
         iv.input("no_such", "1"),
@@ -137,7 +149,11 @@ fn constraints_refuse_with_their_message() {
         Err(AnswerError::Constraint(m)) => assert_eq!(m.zh, "人口数应在1到30之间"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(iv.answer("household_size"), None, "a refused answer is not kept");
+    assert_eq!(
+        iv.answer("household_size"),
+        None,
+        "a refused answer is not kept"
+    );
     iv.input("household_size", "30").unwrap();
     assert!(iv.input("household_size", "31").is_err());
     assert!(iv.input("income_wage", "-1").is_err());
@@ -162,7 +178,10 @@ fn skip_logic_keeps_hidden_answers_out_of_the_result() {
     // Changing the answer back makes the follow-ups irrelevant: kept, but not in the result.
     iv.input("fell_back", "否").unwrap();
     assert!(!iv.is_relevant("fall_reason"));
-    assert!(!iv.is_relevant("fall_other"), "hidden through a hidden question");
+    assert!(
+        !iv.is_relevant("fall_other"),
+        "hidden through a hidden question"
+    );
     assert!(iv.answer("fall_other").is_some(), "the value is kept");
     let result = iv.result();
     assert!(!result.values.contains_key("fall_reason"));
@@ -193,16 +212,21 @@ fn section_relevance_hides_a_whole_section() {
 fn roster_rows_are_added_edited_removed_and_limited() {
     let f = form();
     let mut iv = Interview::new(f.clone(), ctx());
-    for (i, (name, age, insured)) in [("王建国", "45", "是"), ("李秀英", "43", "是"), ("王小明", "12", "否")]
-        .into_iter()
-        .enumerate()
+    for (i, (name, age, insured)) in [
+        ("王建国", "45", "是"),
+        ("李秀英", "43", "是"),
+        ("王小明", "12", "否"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let row = format!("row-{i}");
         let change = iv.add_row("members", row.clone()).unwrap();
         assert!(matches!(change, Change::AddRow(_)));
         iv.input_row("members", &row, "name", name).unwrap();
         iv.input_row("members", &row, "age", age).unwrap();
-        iv.input_row("members", &row, "medical_insured", insured).unwrap();
+        iv.input_row("members", &row, "medical_insured", insured)
+            .unwrap();
     }
     assert_eq!(iv.rows("members").len(), 3);
     assert!(matches!(
@@ -212,11 +236,13 @@ fn roster_rows_are_added_edited_removed_and_limited() {
     // row-level skip logic: schooling only for the child
     assert!(!iv.is_row_relevant("members", 0, "schooling"));
     assert!(iv.is_row_relevant("members", 2, "schooling"));
-    assert!(iv
-        .missing()
-        .iter()
-        .any(|m| m.question == "schooling" && m.row.as_ref().is_some_and(|r| r.1 == 2)));
-    iv.input_row("members", "row-2", "schooling", "in_school").unwrap();
+    assert!(
+        iv.missing()
+            .iter()
+            .any(|m| m.question == "schooling" && m.row.as_ref().is_some_and(|r| r.1 == 2))
+    );
+    iv.input_row("members", "row-2", "schooling", "in_school")
+        .unwrap();
     // row constraint
     assert!(iv.input_row("members", "row-0", "age", "130").is_err());
     // a question of the roster only in a row
@@ -233,7 +259,8 @@ fn roster_rows_are_added_edited_removed_and_limited() {
         iv.value("medical_insured_all"),
         ruhu::questionnaire::expr::Value::Bool(false)
     );
-    iv.input_row("members", "row-2", "medical_insured", "是").unwrap();
+    iv.input_row("members", "row-2", "medical_insured", "是")
+        .unwrap();
     assert_eq!(
         iv.value("medical_insured_all"),
         ruhu::questionnaire::expr::Value::Bool(true)
@@ -290,7 +317,14 @@ fn progress_and_completion_check() {
     let missing: Vec<String> = iv.missing().into_iter().map(|m| m.question).collect();
     assert_eq!(
         missing,
-        ["respondent", "household_size", "members", "income_wage", "fell_back", "house_rating"]
+        [
+            "respondent",
+            "household_size",
+            "members",
+            "income_wage",
+            "fell_back",
+            "house_rating"
+        ]
     );
     iv.input("respondent", "王建国").unwrap();
     iv.input("household_size", "1").unwrap();
@@ -300,7 +334,8 @@ fn progress_and_completion_check() {
     assert_eq!((p.answered, p.required), (3, 9));
     iv.input_row("members", "r1", "name", "王建国").unwrap();
     iv.input_row("members", "r1", "age", "61").unwrap();
-    iv.input_row("members", "r1", "medical_insured", "是").unwrap();
+    iv.input_row("members", "r1", "medical_insured", "是")
+        .unwrap();
     iv.input("income_wage", "5000").unwrap();
     iv.input("fell_back", "否").unwrap();
     assert_eq!(iv.missing().len(), 1);

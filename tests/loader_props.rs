@@ -13,10 +13,21 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
         prop::sample::select(vec![
-            "id", "type", "label", "roster", "calculate", "note", "select_one", "poor", "${a}", ".",
+            "id",
+            "type",
+            "label",
+            "roster",
+            "calculate",
+            "note",
+            "select_one",
+            "poor",
+            "${a}",
+            ".",
         ])
         .prop_map(|s| Value::String(s.into())),
     ];
@@ -26,16 +37,36 @@ fn arb_json() -> impl Strategy<Value = Value> {
             prop::collection::vec(
                 (
                     prop::sample::select(vec![
-                        "id", "version", "kind", "title", "sections", "questions", "type",
-                        "label", "zh", "en", "choices", "name", "relevant", "constraint",
-                        "constraint_message", "calculation", "max_rows", "required", "hint",
+                        "id",
+                        "version",
+                        "kind",
+                        "title",
+                        "sections",
+                        "questions",
+                        "type",
+                        "label",
+                        "zh",
+                        "en",
+                        "choices",
+                        "name",
+                        "relevant",
+                        "constraint",
+                        "constraint_message",
+                        "calculation",
+                        "max_rows",
+                        "required",
+                        "hint",
                         "registry",
                     ]),
                     inner
                 ),
                 0..8
             )
-            .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())),
+            .prop_map(|kv| Value::Object(
+                kv.into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect::<Map<_, _>>()
+            )),
         ]
     })
 }

@@ -12,7 +12,9 @@ fn app(dir: &std::path::Path, lang: Lang) -> App {
     let forms = Forms::from_report(questionnaire::load_bundled()).unwrap();
     let ws = Workspace::open(dir, forms).unwrap();
     ws.store
-        .put_households(ruhu::demo::generate_iter(&ruhu::demo::DemoOptions::default()))
+        .put_households(ruhu::demo::generate_iter(
+            &ruhu::demo::DemoOptions::default(),
+        ))
         .unwrap();
     App::new(ws, lang, "测试员".into())
 }
@@ -73,7 +75,9 @@ fn home_in_english() {
 fn household_list_search_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(dir.path(), Lang::Zh);
-    let target = ruhu::demo::generate(&Default::default())[41].head_name.clone();
+    let target = ruhu::demo::generate(&Default::default())[41]
+        .head_name
+        .clone();
     key(&mut a, KeyCode::Char('1'));
     let s = render(&a, 80, 24);
     assert!(s.contains("户编号"), "{s}");

@@ -28,10 +28,15 @@ pub enum AnswerError {
     UnknownQuestion(String),
     /// Notes, calculations and rosters take no typed answer.
     NotAnswerable(String),
-    WrongType { expected: &'static str },
+    WrongType {
+        expected: &'static str,
+    },
     NotAChoice(String),
     Constraint(Text),
-    NotInRoster { question: String, roster: String },
+    NotInRoster {
+        question: String,
+        roster: String,
+    },
     UnknownRow(String),
     RosterFull(usize),
 }
@@ -115,7 +120,9 @@ impl Answer {
                 Json::Number(n) => match n.as_i64() {
                     Some(i) => Answer::Integer(i),
                     None => match n.as_f64() {
-                        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Answer::Integer(f as i64),
+                        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                            Answer::Integer(f as i64)
+                        }
                         _ => return Err(wrong()),
                     },
                 },
@@ -124,7 +131,9 @@ impl Answer {
             QuestionType::Decimal => {
                 Answer::Decimal(json.as_f64().filter(|f| f.is_finite()).ok_or_else(wrong)?)
             }
-            QuestionType::SelectOne(_) => Answer::Choice(json.as_str().ok_or_else(wrong)?.to_string()),
+            QuestionType::SelectOne(_) => {
+                Answer::Choice(json.as_str().ok_or_else(wrong)?.to_string())
+            }
             QuestionType::SelectMultiple(_) => {
                 let arr = json.as_array().ok_or_else(wrong)?;
                 let mut names = Vec::new();
@@ -134,9 +143,9 @@ impl Answer {
                 Answer::Choices(names)
             }
             QuestionType::YesNo => Answer::Bool(json.as_bool().ok_or_else(wrong)?),
-            QuestionType::Date => Answer::Date(
-                parse_date(json.as_str().ok_or_else(wrong)?).ok_or_else(wrong)?,
-            ),
+            QuestionType::Date => {
+                Answer::Date(parse_date(json.as_str().ok_or_else(wrong)?).ok_or_else(wrong)?)
+            }
             QuestionType::Note | QuestionType::Calculate(_) | QuestionType::Roster { .. } => {
                 return Err(AnswerError::NotAnswerable(q.id.clone()));
             }
@@ -257,7 +266,9 @@ impl Answer {
         if let Answer::Decimal(d) = self
             && !d.is_finite()
         {
-            return Err(AnswerError::WrongType { expected: "decimal" });
+            return Err(AnswerError::WrongType {
+                expected: "decimal",
+            });
         }
         self.check_choices(q)
     }
@@ -274,11 +285,13 @@ impl Answer {
             Answer::Integer(i) => i.to_string(),
             Answer::Decimal(d) => format_number(*d),
             Answer::Choice(c) => label(c),
-            Answer::Choices(cs) => cs
-                .iter()
-                .map(|c| label(c))
-                .collect::<Vec<_>>()
-                .join(if lang == crate::i18n::Lang::Zh { "、" } else { ", " }),
+            Answer::Choices(cs) => cs.iter().map(|c| label(c)).collect::<Vec<_>>().join(
+                if lang == crate::i18n::Lang::Zh {
+                    "、"
+                } else {
+                    ", "
+                },
+            ),
             Answer::Bool(b) => match (b, lang) {
                 (true, crate::i18n::Lang::Zh) => "是".into(),
                 (false, crate::i18n::Lang::Zh) => "否".into(),

@@ -148,13 +148,20 @@ impl Answers {
         let mut out = Answers::default();
         let mut problems = Vec::new();
         let empty = Map::new();
-        let answers = json.get("answers").and_then(Json::as_object).unwrap_or(&empty);
+        let answers = json
+            .get("answers")
+            .and_then(Json::as_object)
+            .unwrap_or(&empty);
         for (id, v) in answers {
             if v.is_null() {
                 continue;
             }
             match form.question(id) {
-                None => problems.push(AnswerProblem::new(id, None, AnswerError::UnknownQuestion(id.clone()))),
+                None => problems.push(AnswerProblem::new(
+                    id,
+                    None,
+                    AnswerError::UnknownQuestion(id.clone()),
+                )),
                 Some(_) if form.roster_of(id).is_some() => problems.push(AnswerProblem::new(
                     id,
                     None,
@@ -171,27 +178,50 @@ impl Answers {
                 },
             }
         }
-        let rosters = json.get("rosters").and_then(Json::as_object).unwrap_or(&empty);
+        let rosters = json
+            .get("rosters")
+            .and_then(Json::as_object)
+            .unwrap_or(&empty);
         for (rid, rows) in rosters {
             let Some(roster) = form.question(rid) else {
-                problems.push(AnswerProblem::new(rid, None, AnswerError::UnknownQuestion(rid.clone())));
+                problems.push(AnswerProblem::new(
+                    rid,
+                    None,
+                    AnswerError::UnknownQuestion(rid.clone()),
+                ));
                 continue;
             };
             let QuestionType::Roster { max_rows, .. } = &roster.kind else {
-                problems.push(AnswerProblem::new(rid, None, AnswerError::WrongType { expected: "roster" }));
+                problems.push(AnswerProblem::new(
+                    rid,
+                    None,
+                    AnswerError::WrongType { expected: "roster" },
+                ));
                 continue;
             };
             let Some(rows) = rows.as_array() else {
-                problems.push(AnswerProblem::new(rid, None, AnswerError::WrongType { expected: "roster" }));
+                problems.push(AnswerProblem::new(
+                    rid,
+                    None,
+                    AnswerError::WrongType { expected: "roster" },
+                ));
                 continue;
             };
             if rows.len() > *max_rows {
-                problems.push(AnswerProblem::new(rid, None, AnswerError::RosterFull(*max_rows)));
+                problems.push(AnswerProblem::new(
+                    rid,
+                    None,
+                    AnswerError::RosterFull(*max_rows),
+                ));
             }
             let mut out_rows = Vec::new();
             for (i, row) in rows.iter().enumerate() {
                 let Some(obj) = row.as_object() else {
-                    problems.push(AnswerProblem::new(rid, Some(i), AnswerError::WrongType { expected: "roster" }));
+                    problems.push(AnswerProblem::new(
+                        rid,
+                        Some(i),
+                        AnswerError::WrongType { expected: "roster" },
+                    ));
                     continue;
                 };
                 let id = obj

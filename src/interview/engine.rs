@@ -435,7 +435,12 @@ impl Interview {
 
     /// Checks a would-be answer against the question's constraint without setting it (for
     /// validation as the interviewer types). `row` is the row index for a roster question.
-    pub fn check(&self, q: &Question, value: &Answer, row: Option<(&str, usize)>) -> Result<(), AnswerError> {
+    pub fn check(
+        &self,
+        q: &Question,
+        value: &Answer,
+        row: Option<(&str, usize)>,
+    ) -> Result<(), AnswerError> {
         value.check_type(q)?;
         self.check_constraint(q, value, row)
     }
@@ -592,7 +597,8 @@ impl Interview {
                 .as_ref()
                 .is_none_or(|e| e.ast.eval_bool(&top));
             for q in &section.questions {
-                let shown = section_shown && q.relevant.as_ref().is_none_or(|e| e.ast.eval_bool(&top));
+                let shown =
+                    section_shown && q.relevant.as_ref().is_none_or(|e| e.ast.eval_bool(&top));
                 if !shown {
                     hidden.top.insert(q.id.clone());
                     continue;
@@ -610,7 +616,11 @@ impl Interview {
                             };
                             questions
                                 .iter()
-                                .filter(|rq| rq.relevant.as_ref().is_some_and(|e| !e.ast.eval_bool(&scope)))
+                                .filter(|rq| {
+                                    rq.relevant
+                                        .as_ref()
+                                        .is_some_and(|e| !e.ast.eval_bool(&scope))
+                                })
                                 .map(|rq| rq.id.clone())
                                 .collect()
                         })
@@ -649,8 +659,15 @@ impl Interview {
     pub fn progress_by_section(&self) -> Vec<Progress> {
         let mut out = vec![Progress::default(); self.form.sections.len()];
         self.walk_required(|answered, m| {
-            let top = m.row.as_ref().map_or(m.question.as_str(), |(r, _, _)| r.as_str());
-            if let Some(p) = self.form.position(top).and_then(|pos| out.get_mut(pos.section)) {
+            let top = m
+                .row
+                .as_ref()
+                .map_or(m.question.as_str(), |(r, _, _)| r.as_str());
+            if let Some(p) = self
+                .form
+                .position(top)
+                .and_then(|pos| out.get_mut(pos.section))
+            {
                 p.required += 1;
                 if answered {
                     p.answered += 1;

@@ -73,10 +73,18 @@ impl Event {
                 row.as_ref().map(|r| r.row.clone()),
                 value.as_ref().map_or(Json::Null, Answer::to_json),
             ),
-            Change::AddRow(r) => (EventOp::AddRow, r.roster.clone(), Some(r.row.clone()), Json::Null),
-            Change::RemoveRow(r) => {
-                (EventOp::RemoveRow, r.roster.clone(), Some(r.row.clone()), Json::Null)
-            }
+            Change::AddRow(r) => (
+                EventOp::AddRow,
+                r.roster.clone(),
+                Some(r.row.clone()),
+                Json::Null,
+            ),
+            Change::RemoveRow(r) => (
+                EventOp::RemoveRow,
+                r.roster.clone(),
+                Some(r.row.clone()),
+                Json::Null,
+            ),
         };
         Event {
             event_id: Uuid::new_v4(),

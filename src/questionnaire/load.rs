@@ -135,7 +135,13 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(&mut self, question: Option<&str>, field: Option<&str>, kind: LoadErrorKind, message: Text) {
+    fn error(
+        &mut self,
+        question: Option<&str>,
+        field: Option<&str>,
+        kind: LoadErrorKind,
+        message: Text,
+    ) {
         self.errors.push(LoadError {
             file: self.file.to_string(),
             question: question.map(str::to_string),
@@ -239,7 +245,10 @@ pub fn from_str(file: &str, src: &str) -> Result<Questionnaire, Vec<LoadError>> 
             None,
             Some("sections"),
             LoadErrorKind::Invalid,
-            tr!("问卷至少要有一个部分", "a questionnaire needs at least one section"),
+            tr!(
+                "问卷至少要有一个部分",
+                "a questionnaire needs at least one section"
+            ),
         );
     }
 
@@ -481,7 +490,10 @@ fn question(
                         q,
                         Some("calculation"),
                         LoadErrorKind::Invalid,
-                        tr!("计算字段缺少 calculation", "a calculate question needs a calculation"),
+                        tr!(
+                            "计算字段缺少 calculation",
+                            "a calculate question needs a calculation"
+                        ),
                     );
                     None
                 }
@@ -500,7 +512,10 @@ fn question(
                     q,
                     None,
                     LoadErrorKind::Invalid,
-                    tr!("花名册里不能再套花名册", "a roster cannot sit inside a roster"),
+                    tr!(
+                        "花名册里不能再套花名册",
+                        "a roster cannot sit inside a roster"
+                    ),
                 );
             }
             let max_rows = match rq.max_rows {
@@ -510,7 +525,10 @@ fn question(
                         q,
                         Some("max_rows"),
                         LoadErrorKind::Invalid,
-                        tr!("花名册需要 1 到 100 的行数上限", "a roster needs max_rows between 1 and 100"),
+                        tr!(
+                            "花名册需要 1 到 100 的行数上限",
+                            "a roster needs max_rows between 1 and 100"
+                        ),
                     );
                     1
                 }
@@ -534,18 +552,17 @@ fn question(
                     questions.push(iq);
                 }
             }
-            QuestionType::Roster { questions, max_rows }
+            QuestionType::Roster {
+                questions,
+                max_rows,
+            }
         }
         other => {
             ck.error(
                 q,
                 Some("type"),
                 LoadErrorKind::UnknownType,
-                tr!(
-                    "未知的题型 {}",
-                    "unknown question type '{}'",
-                    other
-                ),
+                tr!("未知的题型 {}", "unknown question type '{}'", other),
             );
             ck.dropped.insert(id);
             return None;
@@ -566,23 +583,31 @@ fn question(
                 q,
                 Some("constraint"),
                 LoadErrorKind::Invalid,
-                tr!("{} 类型的问题不能有约束条件", "a {} question cannot have a constraint", ty),
+                tr!(
+                    "{} 类型的问题不能有约束条件",
+                    "a {} question cannot have a constraint",
+                    ty
+                ),
             );
             None
         }
         (Some(src), Some(msg)) => {
             ck.text(q, "constraint_message", msg);
-            ck.expression(&id, "constraint", src).map(|expr| Constraint {
-                expr,
-                message: msg.clone(),
-            })
+            ck.expression(&id, "constraint", src)
+                .map(|expr| Constraint {
+                    expr,
+                    message: msg.clone(),
+                })
         }
         (Some(_), None) => {
             ck.error(
                 q,
                 Some("constraint_message"),
                 LoadErrorKind::Invalid,
-                tr!("约束条件需要提示信息", "a constraint needs a constraint_message"),
+                tr!(
+                    "约束条件需要提示信息",
+                    "a constraint needs a constraint_message"
+                ),
             );
             None
         }
@@ -591,7 +616,10 @@ fn question(
                 q,
                 Some("constraint_message"),
                 LoadErrorKind::Invalid,
-                tr!("有提示信息却没有约束条件", "constraint_message without a constraint"),
+                tr!(
+                    "有提示信息却没有约束条件",
+                    "constraint_message without a constraint"
+                ),
             );
             None
         }
@@ -602,7 +630,11 @@ fn question(
             q,
             Some("required"),
             LoadErrorKind::Invalid,
-            tr!("{} 类型的问题不能设为必答", "a {} question cannot be required", ty),
+            tr!(
+                "{} 类型的问题不能设为必答",
+                "a {} question cannot be required",
+                ty
+            ),
         );
     }
     if let Some(field) = &rq.registry
@@ -852,9 +884,18 @@ fn load_files(files: Vec<(String, Result<String, std::io::Error>)>, report: &mut
 /// The questionnaires compiled into the program.
 pub const BUNDLED: &[(&str, &str)] = &[
     ("poor.json", include_str!("../../questionnaires/poor.json")),
-    ("exited.json", include_str!("../../questionnaires/exited.json")),
-    ("non_poor.json", include_str!("../../questionnaires/non_poor.json")),
-    ("returned.json", include_str!("../../questionnaires/returned.json")),
+    (
+        "exited.json",
+        include_str!("../../questionnaires/exited.json"),
+    ),
+    (
+        "non_poor.json",
+        include_str!("../../questionnaires/non_poor.json"),
+    ),
+    (
+        "returned.json",
+        include_str!("../../questionnaires/returned.json"),
+    ),
 ];
 
 /// Loads the bundled questionnaires.

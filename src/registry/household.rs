@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
-use crate::questionnaire::expr::Value;
 use crate::questionnaire::Kind;
+use crate::questionnaire::expr::Value;
 
 /// Registry status (脱贫状态, aar010).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

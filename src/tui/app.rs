@@ -172,7 +172,11 @@ impl InterviewView {
     pub fn row_scope(&self) -> Option<(String, usize)> {
         let e = self.row_edit.as_ref()?;
         let roster = self.session.interview.current().id.clone();
-        let idx = self.session.interview.answers().row_index(&roster, &e.row_id)?;
+        let idx = self
+            .session
+            .interview
+            .answers()
+            .row_index(&roster, &e.row_id)?;
         Some((roster, idx))
     }
 
@@ -208,7 +212,12 @@ impl InterviewView {
         self.input = Input::default();
         match (&q.kind, &stored) {
             (QuestionType::SelectOne(_), Some(Answer::Choice(c))) => {
-                self.choice = q.kind.choices().iter().position(|x| &x.name == c).unwrap_or(0)
+                self.choice = q
+                    .kind
+                    .choices()
+                    .iter()
+                    .position(|x| &x.name == c)
+                    .unwrap_or(0)
             }
             (QuestionType::YesNo, Some(Answer::Bool(b))) => self.choice = if *b { 0 } else { 1 },
             (QuestionType::SelectMultiple(_), Some(Answer::Choices(cs))) => self.ticks = cs.clone(),
@@ -221,8 +230,10 @@ impl InterviewView {
             }
             // Identity fields start from the registry; the interviewer confirms or corrects.
             (QuestionType::Text, None) => {
-                if let Some(crate::questionnaire::expr::Value::Text(t)) =
-                    q.registry.as_ref().and_then(|f| self.session.interview.context().registry.get(f))
+                if let Some(crate::questionnaire::expr::Value::Text(t)) = q
+                    .registry
+                    .as_ref()
+                    .and_then(|f| self.session.interview.context().registry.get(f))
                 {
                     self.input = Input::new(t.clone());
                 }
@@ -235,7 +246,9 @@ impl InterviewView {
     fn pending(&self) -> Result<Option<Answer>, AnswerError> {
         let q = self.question();
         match &q.kind {
-            QuestionType::SelectOne(cs) => Ok(cs.get(self.choice).map(|c| Answer::Choice(c.name.clone()))),
+            QuestionType::SelectOne(cs) => {
+                Ok(cs.get(self.choice).map(|c| Answer::Choice(c.name.clone())))
+            }
             QuestionType::YesNo => Ok(Some(Answer::Bool(self.choice == 0))),
             QuestionType::SelectMultiple(cs) => {
                 let picked: Vec<String> = cs
@@ -357,7 +370,10 @@ impl App {
                 if v.review.is_some() {
                     Mode::Review
                 } else if v.row_edit.is_none()
-                    && matches!(v.session.interview.current().kind, QuestionType::Roster { .. })
+                    && matches!(
+                        v.session.interview.current().kind,
+                        QuestionType::Roster { .. }
+                    )
                 {
                     Mode::Roster
                 } else {
@@ -385,7 +401,10 @@ impl App {
                 return;
             }
         }
-        if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
             return;
         }
         self.type_key(key.code);
@@ -417,14 +436,20 @@ impl App {
                 l.apply_filters();
             }
             Screen::NewHousehold(f, _) => {
-                let field = if f.on_village { &mut f.village } else { &mut f.head };
+                let field = if f.on_village {
+                    &mut f.village
+                } else {
+                    &mut f.head
+                };
                 field.handle(req);
                 f.error = None;
             }
             Screen::Interview(v) if v.review.is_none() => {
                 let q = v.question().clone();
                 match &q.kind {
-                    QuestionType::SelectOne(_) | QuestionType::YesNo | QuestionType::SelectMultiple(_) => {
+                    QuestionType::SelectOne(_)
+                    | QuestionType::YesNo
+                    | QuestionType::SelectMultiple(_) => {
                         if let KeyCode::Char(c) = code {
                             choose_by_key(v, &q, c, lang);
                         }
@@ -472,15 +497,26 @@ impl App {
             Action::LoadDemo => {
                 if self.counts.households > 0 {
                     self.flash = Some((
-                        tr!("已有农户数据，未载入演示数据", "households already loaded: demo data not added"),
+                        tr!(
+                            "已有农户数据，未载入演示数据",
+                            "households already loaded: demo data not added"
+                        ),
                         false,
                     ));
                 } else {
                     let opts = crate::demo::DemoOptions::default();
-                    match self.ws.store.put_households(crate::demo::generate_iter(&opts)) {
+                    match self
+                        .ws
+                        .store
+                        .put_households(crate::demo::generate_iter(&opts))
+                    {
                         Ok(n) => {
                             self.flash = Some((
-                                tr!("已载入 {} 户演示数据（虚构的演示县）", "loaded {} demo households (a fictional county)", n),
+                                tr!(
+                                    "已载入 {} 户演示数据（虚构的演示县）",
+                                    "loaded {} demo households (a fictional county)",
+                                    n
+                                ),
                                 false,
                             ));
                             self.refresh_counts();
@@ -556,7 +592,10 @@ impl App {
             Action::CycleSample => {
                 l.sample_only = !l.sample_only;
                 self.flash = Some((
-                    tr!("尚未抽样：请先运行 ruhu sample", "no sample drawn yet: run ruhu sample first"),
+                    tr!(
+                        "尚未抽样：请先运行 ruhu sample",
+                        "no sample drawn yet: run ruhu sample first"
+                    ),
                     false,
                 ));
                 l.sample_only = false;
@@ -583,7 +622,12 @@ impl App {
         Screen::Households(l)
     }
 
-    fn act_new(&mut self, mut f: Box<NewHouseholdState>, back: Option<Box<ListState>>, action: Action) -> Screen {
+    fn act_new(
+        &mut self,
+        mut f: Box<NewHouseholdState>,
+        back: Option<Box<ListState>>,
+        action: Action,
+    ) -> Screen {
         match action {
             Action::NextField => f.on_village = !f.on_village,
             Action::Back => {
@@ -596,7 +640,10 @@ impl App {
                 let head = f.head.value().trim().to_string();
                 let village = f.village.value().trim().to_string();
                 if head.is_empty() || village.is_empty() {
-                    f.error = Some(tr!("请填写户主姓名和村名", "enter the head's name and the village"));
+                    f.error = Some(tr!(
+                        "请填写户主姓名和村名",
+                        "enter the head's name and the village"
+                    ));
                     f.on_village = !head.is_empty();
                 } else {
                     match self.ws.new_household(&head, &village) {
@@ -612,7 +659,8 @@ impl App {
 
     /// Resumes the household's latest interview, or starts one.
     fn open_interview(&mut self, h: Household, list: Option<Box<ListState>>) -> Screen {
-        let session: Result<Session, SessionError> = match self.ws.latest_interview(&h.household_id) {
+        let session: Result<Session, SessionError> = match self.ws.latest_interview(&h.household_id)
+        {
             Ok(Some(r)) => self.ws.resume(r.interview_id),
             Ok(None) => self.ws.start(&h, &self.interviewer),
             Err(e) => Err(e),
@@ -662,7 +710,9 @@ impl App {
                 Action::Up => v.review = Some(cursor.saturating_sub(1)),
                 Action::Down => v.review = Some((cursor + 1).min(items.len().saturating_sub(1))),
                 Action::PageUp => v.review = Some(cursor.saturating_sub(10)),
-                Action::PageDown => v.review = Some((cursor + 10).min(items.len().saturating_sub(1))),
+                Action::PageDown => {
+                    v.review = Some((cursor + 10).min(items.len().saturating_sub(1)))
+                }
                 Action::Back => v.review = None,
                 Action::Confirm => {
                     if let Some(id) = items.get(cursor) {
@@ -674,7 +724,10 @@ impl App {
                 }
                 Action::Complete => match v.session.complete(&self.ws.store) {
                     Ok(Ok(())) => {
-                        self.flash = Some((tr!("调查已完成并保存", "interview completed and saved"), false));
+                        self.flash = Some((
+                            tr!("调查已完成并保存", "interview completed and saved"),
+                            false,
+                        ));
                         v.save = SaveState::Saved(v.session.record.updated_at);
                         return self.back_to_list(v);
                     }
@@ -720,7 +773,10 @@ impl App {
             return Screen::Interview(v);
         }
         let is_roster_table = v.row_edit.is_none()
-            && matches!(v.session.interview.current().kind, QuestionType::Roster { .. });
+            && matches!(
+                v.session.interview.current().kind,
+                QuestionType::Roster { .. }
+            );
         if is_roster_table {
             return self.act_roster(v, action);
         }
@@ -733,7 +789,10 @@ impl App {
                     } else {
                         (v.choice + 1) % n
                     };
-                    if matches!(v.question().kind, QuestionType::SelectOne(_) | QuestionType::YesNo) {
+                    if matches!(
+                        v.question().kind,
+                        QuestionType::SelectOne(_) | QuestionType::YesNo
+                    ) {
                         v.validate();
                     }
                 }
@@ -745,7 +804,9 @@ impl App {
                         toggle(&mut v.ticks, &c.name);
                     }
                     v.validate();
-                } else if q.kind.is_input() && !matches!(q.kind, QuestionType::SelectOne(_) | QuestionType::YesNo) {
+                } else if q.kind.is_input()
+                    && !matches!(q.kind, QuestionType::SelectOne(_) | QuestionType::YesNo)
+                {
                     v.input.handle(InputRequest::InsertChar(' '));
                     v.validate();
                 }
@@ -820,7 +881,10 @@ impl App {
 
     /// Starts editing a roster row at its first relevant question.
     fn edit_row(&mut self, v: &mut InterviewView, row_id: String) {
-        v.row_edit = Some(RowEdit { row_id, question: 0 });
+        v.row_edit = Some(RowEdit {
+            row_id,
+            question: 0,
+        });
         if !self.row_question_shown(v) {
             self.next_row_question(v);
         }
@@ -878,7 +942,9 @@ impl App {
             Some(e) => {
                 let roster = v.session.interview.current().id.clone();
                 let row = e.row_id.clone();
-                v.session.interview.set_row_answer(&roster, &row, &q.id, pending)
+                v.session
+                    .interview
+                    .set_row_answer(&roster, &row, &q.id, pending)
             }
             None => v.session.interview.set_answer(&q.id, pending),
         };
@@ -917,7 +983,10 @@ impl App {
         } else if !v.session.interview.go_next() {
             v.review = Some(0);
             self.flash = Some((
-                tr!("已到最后一题，请检查答案后完成调查", "last question: review and complete"),
+                tr!(
+                    "已到最后一题，请检查答案后完成调查",
+                    "last question: review and complete"
+                ),
                 false,
             ));
         }
@@ -933,11 +1002,16 @@ impl App {
             let idx = v.session.interview.answers().row_index(&roster, &e.row_id);
             let start = e.question;
             let found = (0..start).rev().find(|&qi| {
-                let QuestionType::Roster { questions, .. } = &v.session.interview.current().kind else {
+                let QuestionType::Roster { questions, .. } = &v.session.interview.current().kind
+                else {
                     return false;
                 };
                 questions[qi].kind.is_input()
-                    && idx.is_some_and(|i| v.session.interview.is_row_relevant(&roster, i, &questions[qi].id))
+                    && idx.is_some_and(|i| {
+                        v.session
+                            .interview
+                            .is_row_relevant(&roster, i, &questions[qi].id)
+                    })
             });
             match (found, v.row_edit.as_mut()) {
                 (Some(qi), Some(e)) => e.question = qi,

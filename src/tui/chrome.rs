@@ -38,7 +38,10 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
         (Some((t, err)), _) => {
             let prefix = if *err { "! " } else { "" };
             Line::from(Span::styled(
-                truncate(&format!("{prefix}{}", t.get(app.lang)), bottom.width as usize),
+                truncate(
+                    &format!("{prefix}{}", t.get(app.lang)),
+                    bottom.width as usize,
+                ),
                 if *err { theme::error() } else { theme::ok() },
             ))
         }
@@ -59,7 +62,10 @@ fn hint_bar(app: &App, max: usize) -> Paragraph<'static> {
             break;
         }
         used += w;
-        spans.push(Span::styled(format!(" {key}"), Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)));
+        spans.push(Span::styled(
+            format!(" {key}"),
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
         spans.push(Span::raw(format!(" {} ", does.get(app.lang))));
     }
     Paragraph::new(Line::from(spans))

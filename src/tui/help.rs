@@ -15,7 +15,12 @@ pub fn draw(f: &mut Frame, mode: Mode, lang: Lang, area: Rect) {
     let entries = keymap::help(mode);
     let w = area.width.saturating_sub(4).min(70);
     let h = (entries.len() as u16 + 3).min(area.height);
-    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     let inner_w = w.saturating_sub(2) as usize;
     let lines: Vec<Line> = entries
         .iter()
@@ -29,9 +34,11 @@ pub fn draw(f: &mut Frame, mode: Mode, lang: Lang, area: Rect) {
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(tr!(" 按键帮助（Esc 关闭）", " Keys (Esc closes) ").get(lang).to_string()),
+            Block::default().borders(Borders::ALL).title(
+                tr!(" 按键帮助（Esc 关闭）", " Keys (Esc closes) ")
+                    .get(lang)
+                    .to_string(),
+            ),
         ),
         rect,
     );

@@ -13,9 +13,9 @@ use crate::tr;
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let c = &app.counts;
     let lang = app.lang;
-    let block = Block::default().borders(Borders::ALL).title(
-        tr!(" 概况 ", " Overview ").get(lang).to_string(),
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(tr!(" 概况 ", " Overview ").get(lang).to_string());
     let inner = block.inner(area);
     f.render_widget(block, area);
     let rows = [

@@ -30,13 +30,23 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
     ])
     .areas(area);
     let all = tr!("全部", "all");
-    let village = l.village.clone().unwrap_or_else(|| all.get(lang).to_string());
-    let kind = l.kind.map_or_else(|| all.get(lang).to_string(), |k| k.label().get(lang).to_string());
+    let village = l
+        .village
+        .clone()
+        .unwrap_or_else(|| all.get(lang).to_string());
+    let kind = l.kind.map_or_else(
+        || all.get(lang).to_string(),
+        |k| k.label().get(lang).to_string(),
+    );
     let status = match l.status {
         None => all.get(lang).to_string(),
         Some(StatusFilter::NotStarted) => status_label(None).get(lang).to_string(),
-        Some(StatusFilter::InProgress) => status_label(Some(Status::InProgress)).get(lang).to_string(),
-        Some(StatusFilter::Completed) => status_label(Some(Status::Completed)).get(lang).to_string(),
+        Some(StatusFilter::InProgress) => {
+            status_label(Some(Status::InProgress)).get(lang).to_string()
+        }
+        Some(StatusFilter::Completed) => {
+            status_label(Some(Status::Completed)).get(lang).to_string()
+        }
     };
     let line = tr!(
         " 村：{}  类型：{}  调查：{}  共 {} 户",
@@ -53,19 +63,31 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
     let label = tr!(" 搜索（/）：", " search (/): ");
     let label = label.get(lang);
     let value = l.search.value();
-    let style = if l.searching { theme::selected() } else { theme::dim() };
+    let style = if l.searching {
+        theme::selected()
+    } else {
+        theme::dim()
+    };
     let shown = if value.is_empty() && !l.searching {
-        tr!("姓名、户编号或身份证号", "name, household id or ID number").get(lang).to_string()
+        tr!("姓名、户编号或身份证号", "name, household id or ID number")
+            .get(lang)
+            .to_string()
     } else {
         value.to_string()
     };
     f.render_widget(
-        Paragraph::new(Line::from(vec![Span::raw(label.to_string()), Span::styled(shown, style)])),
+        Paragraph::new(Line::from(vec![
+            Span::raw(label.to_string()),
+            Span::styled(shown, style),
+        ])),
         search,
     );
     if l.searching {
         let x = search.x + (width(label) + l.search.visual_cursor()) as u16;
-        f.set_cursor_position(Position::new(x.min(search.right().saturating_sub(1)), search.y));
+        f.set_cursor_position(Position::new(
+            x.min(search.right().saturating_sub(1)),
+            search.y,
+        ));
     }
 
     // Columns: id, head, village, kind, status; widths in cells.
@@ -87,7 +109,10 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
         .map(|(h, cw)| pad(h.get(lang), cw))
         .collect::<Vec<_>>()
         .join(" ");
-    f.render_widget(Paragraph::new(truncate(&head_line, w)).style(theme::heading()), head);
+    f.render_widget(
+        Paragraph::new(truncate(&head_line, w)).style(theme::heading()),
+        head,
+    );
 
     let rows_h = table.height as usize;
     let start = l.cursor.saturating_sub(rows_h.saturating_sub(1));
@@ -127,9 +152,12 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
     }
     if l.shown.is_empty() {
         lines.push(Line::from(Span::styled(
-            tr!(" 没有符合条件的农户（按 x 清除筛选）", " no household matches (x clears the filters)")
-                .get(lang)
-                .to_string(),
+            tr!(
+                " 没有符合条件的农户（按 x 清除筛选）",
+                " no household matches (x clears the filters)"
+            )
+            .get(lang)
+            .to_string(),
             theme::warn(),
         )));
     }
@@ -139,30 +167,51 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
 pub fn draw_new(f: &mut Frame, lang: Lang, form: &NewHouseholdState, area: Rect) {
     let mut lines = vec![
         Line::from(Span::styled(
-            tr!(" 登记建档立卡名单外的农户（普查村民小组时）", " A household the registry does not know (census)")
-                .get(lang)
-                .to_string(),
+            tr!(
+                " 登记建档立卡名单外的农户（普查村民小组时）",
+                " A household the registry does not know (census)"
+            )
+            .get(lang)
+            .to_string(),
             theme::heading(),
         )),
         Line::from(
-            tr!(" 将分配临时户编号，并按非贫困户问卷调查。", " It gets a provisional id and the non-poor questionnaire.")
-                .get(lang)
-                .to_string(),
+            tr!(
+                " 将分配临时户编号，并按非贫困户问卷调查。",
+                " It gets a provisional id and the non-poor questionnaire."
+            )
+            .get(lang)
+            .to_string(),
         ),
         Line::default(),
     ];
     let fields = [
-        (tr!(" 户主姓名：", " head's name: "), &form.head, !form.on_village),
-        (tr!(" 村名：    ", " village:     "), &form.village, form.on_village),
+        (
+            tr!(" 户主姓名：", " head's name: "),
+            &form.head,
+            !form.on_village,
+        ),
+        (
+            tr!(" 村名：    ", " village:     "),
+            &form.village,
+            form.on_village,
+        ),
     ];
     let mut cursor = None;
     for (i, (label, input, focused)) in fields.iter().enumerate() {
         let label = label.get(lang).to_string();
         let y = area.y + 3 + i as u16;
         if *focused {
-            cursor = Some(Position::new(area.x + (width(&label) + input.visual_cursor()) as u16, y));
+            cursor = Some(Position::new(
+                area.x + (width(&label) + input.visual_cursor()) as u16,
+                y,
+            ));
         }
-        let style = if *focused { theme::selected() } else { Default::default() };
+        let style = if *focused {
+            theme::selected()
+        } else {
+            Default::default()
+        };
         lines.push(Line::from(vec![
             Span::raw(label),
             Span::styled(format!("{} ", input.value()), style),
@@ -170,7 +219,10 @@ pub fn draw_new(f: &mut Frame, lang: Lang, form: &NewHouseholdState, area: Rect)
     }
     if let Some(e) = &form.error {
         lines.push(Line::default());
-        lines.push(Line::from(Span::styled(format!(" ! {}", e.get(lang)), theme::error())));
+        lines.push(Line::from(Span::styled(
+            format!(" ! {}", e.get(lang)),
+            theme::error(),
+        )));
     }
     f.render_widget(Paragraph::new(lines), area);
     if let Some(p) = cursor

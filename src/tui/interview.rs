@@ -19,13 +19,20 @@ use crate::tr;
 pub fn status_line(v: &InterviewView, lang: Lang) -> Line<'static> {
     let p = v.session.interview.progress();
     let save = match &v.save {
-        SaveState::Idle => Span::styled(tr!("未修改", "no changes").get(lang).to_string(), theme::dim()),
+        SaveState::Idle => Span::styled(
+            tr!("未修改", "no changes").get(lang).to_string(),
+            theme::dim(),
+        ),
         SaveState::Saved(at) => Span::styled(
-            tr!("已保存 {}", "saved {}", at.format("%H:%M:%S")).get(lang).to_string(),
+            tr!("已保存 {}", "saved {}", at.format("%H:%M:%S"))
+                .get(lang)
+                .to_string(),
             theme::ok(),
         ),
         SaveState::Failed(e) => Span::styled(
-            tr!("! 未保存：{}", "! NOT saved: {}", e.get(lang)).get(lang).to_string(),
+            tr!("! 未保存：{}", "! NOT saved: {}", e.get(lang))
+                .get(lang)
+                .to_string(),
             theme::error(),
         ),
     };
@@ -47,7 +54,8 @@ pub fn draw(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
         return draw_review(f, v, lang, area);
     }
     let side = if area.width >= 70 { 22 } else { 0 };
-    let [left, right] = Layout::horizontal([Constraint::Length(side), Constraint::Min(10)]).areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(side), Constraint::Min(10)]).areas(area);
     if side > 0 {
         draw_sections(f, v, lang, left);
     }
@@ -71,8 +79,18 @@ fn draw_sections(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
         };
         let mark_w = width(&mark);
         let title = truncate(s.title.get(lang), inner_w.saturating_sub(mark_w + 2));
-        let text = format!("{}{}", pad(&title, inner_w.saturating_sub(mark_w + 1)), mark);
-        let style = if i == current { theme::selected() } else if !iv.is_section_relevant(i) { theme::dim() } else { Default::default() };
+        let text = format!(
+            "{}{}",
+            pad(&title, inner_w.saturating_sub(mark_w + 1)),
+            mark
+        );
+        let style = if i == current {
+            theme::selected()
+        } else if !iv.is_section_relevant(i) {
+            theme::dim()
+        } else {
+            Default::default()
+        };
         lines.push(Line::from(Span::styled(text, style)));
     }
     f.render_widget(
@@ -84,7 +102,9 @@ fn draw_sections(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
 /// Text of a computed value.
 fn value_text(v: &Value, lang: Lang) -> String {
     match v {
-        Value::Missing => tr!("（尚不能计算）", "(cannot compute yet)").get(lang).to_string(),
+        Value::Missing => tr!("（尚不能计算）", "(cannot compute yet)")
+            .get(lang)
+            .to_string(),
         Value::Number(n) => format_number(*n),
         Value::Bool(true) => tr!("是", "yes").get(lang).to_string(),
         Value::Bool(false) => tr!("否", "no").get(lang).to_string(),
@@ -109,32 +129,59 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
             .get("name")
             .map(|a| a.display(q, lang))
             .unwrap_or_default();
-        heading = tr!("{} · 第{}行 {}", "{} · row {} {}", iv.current().label.get(lang), i + 1, name)
-            .get(lang)
-            .to_string();
+        heading = tr!(
+            "{} · 第{}行 {}",
+            "{} · row {} {}",
+            iv.current().label.get(lang),
+            i + 1,
+            name
+        )
+        .get(lang)
+        .to_string();
     }
-    lines.push(Line::from(Span::styled(truncate(&heading, w), theme::heading())));
-    let required = if q.required { tr!("（必答）", " (required)").get(lang).to_string() } else { String::new() };
+    lines.push(Line::from(Span::styled(
+        truncate(&heading, w),
+        theme::heading(),
+    )));
+    let required = if q.required {
+        tr!("（必答）", " (required)").get(lang).to_string()
+    } else {
+        String::new()
+    };
     for l in wrap(&format!("{}{}", q.label.get(lang), required), w) {
-        lines.push(Line::from(Span::styled(l, ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD))));
+        lines.push(Line::from(Span::styled(
+            l,
+            ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD),
+        )));
     }
     if let Some(h) = &q.hint {
-        for l in wrap(&format!("{}{}", tr!("提示：", "Hint: ").get(lang), h.get(lang)), w) {
+        for l in wrap(
+            &format!("{}{}", tr!("提示：", "Hint: ").get(lang), h.get(lang)),
+            w,
+        ) {
             lines.push(Line::from(Span::styled(l, theme::dim())));
         }
     }
-    if let Some(v) = q.registry.as_ref().and_then(|f| iv.context().registry.get(f))
+    if let Some(v) = q
+        .registry
+        .as_ref()
+        .and_then(|f| iv.context().registry.get(f))
         && *v != Value::Missing
     {
         let shown = tr!("建档立卡：{}", "registry: {}", value_text(v, lang));
-        lines.push(Line::from(Span::styled(truncate(shown.get(lang), w), theme::dim())));
+        lines.push(Line::from(Span::styled(
+            truncate(shown.get(lang), w),
+            theme::dim(),
+        )));
     }
     lines.push(Line::default());
     let mut cursor: Option<Position> = None;
     match &q.kind {
         QuestionType::Note => {
             lines.push(Line::from(Span::styled(
-                tr!("（说明，按 Enter 继续）", "(read out, Enter to go on)").get(lang).to_string(),
+                tr!("（说明，按 Enter 继续）", "(read out, Enter to go on)")
+                    .get(lang)
+                    .to_string(),
                 theme::dim(),
             )));
         }
@@ -142,10 +189,16 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
             lines.push(Line::from(vec![
                 Span::raw("= "),
                 Span::styled(value_text(&iv.value(&q.id), lang), theme::heading()),
-                Span::styled(tr!("  （自动计算）", "  (computed)").get(lang).to_string(), theme::dim()),
+                Span::styled(
+                    tr!("  （自动计算）", "  (computed)").get(lang).to_string(),
+                    theme::dim(),
+                ),
             ]));
         }
-        QuestionType::Roster { questions, max_rows } => {
+        QuestionType::Roster {
+            questions,
+            max_rows,
+        } => {
             roster_table(&mut lines, v, questions, *max_rows, lang, w);
         }
         QuestionType::SelectOne(_) | QuestionType::YesNo | QuestionType::SelectMultiple(_) => {
@@ -159,7 +212,11 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
                     "( )"
                 };
                 let text = truncate(&format!("{mark} {}. {label}", i + 1), w);
-                let style = if i == v.choice { theme::selected() } else { Default::default() };
+                let style = if i == v.choice {
+                    theme::selected()
+                } else {
+                    Default::default()
+                };
                 lines.push(Line::from(Span::styled(text, style)));
             }
         }
@@ -187,10 +244,15 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
                 x + (width(prompt) + v.input.visual_cursor().saturating_sub(scroll)) as u16,
                 y,
             ));
-            lines.push(Line::from(vec![Span::raw(prompt), Span::styled(shown, theme::selected())]));
+            lines.push(Line::from(vec![
+                Span::raw(prompt),
+                Span::styled(shown, theme::selected()),
+            ]));
             if matches!(q.kind, QuestionType::Date) {
                 lines.push(Line::from(Span::styled(
-                    tr!("格式：2017-12-23", "format: 2017-12-23").get(lang).to_string(),
+                    tr!("格式：2017-12-23", "format: 2017-12-23")
+                        .get(lang)
+                        .to_string(),
                     theme::dim(),
                 )));
             }
@@ -214,34 +276,71 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
 fn stored_is(stored: Option<&Answer>, q: &Question, name: &str) -> bool {
     match (stored, &q.kind) {
         (Some(Answer::Choice(c)), _) => c == name,
-        (Some(Answer::Bool(b)), QuestionType::YesNo) => (*b && name == "yes") || (!*b && name == "no"),
+        (Some(Answer::Bool(b)), QuestionType::YesNo) => {
+            (*b && name == "yes") || (!*b && name == "no")
+        }
         _ => false,
     }
 }
 
-fn roster_table(lines: &mut Vec<Line>, v: &InterviewView, questions: &[Question], max_rows: usize, lang: Lang, w: usize) {
+fn roster_table(
+    lines: &mut Vec<Line>,
+    v: &InterviewView,
+    questions: &[Question],
+    max_rows: usize,
+    lang: Lang,
+    w: usize,
+) {
     let iv = &v.session.interview;
     let roster = &iv.current().id;
     let rows = iv.rows(roster);
-    let cols: Vec<&Question> = questions.iter().filter(|q| q.kind.is_input()).take(5).collect();
+    let cols: Vec<&Question> = questions
+        .iter()
+        .filter(|q| q.kind.is_input())
+        .take(5)
+        .collect();
     let col_w = [10usize, 8, 6, 5, 8];
     let header: String = std::iter::once(pad("#", 3))
-        .chain(cols.iter().zip(col_w).map(|(q, cw)| pad(q.label.get(lang), cw)))
+        .chain(
+            cols.iter()
+                .zip(col_w)
+                .map(|(q, cw)| pad(q.label.get(lang), cw)),
+        )
         .collect::<Vec<_>>()
         .join(" ");
-    lines.push(Line::from(Span::styled(truncate(&header, w), theme::heading())));
+    lines.push(Line::from(Span::styled(
+        truncate(&header, w),
+        theme::heading(),
+    )));
     for (i, r) in rows.iter().enumerate() {
         let cells: String = std::iter::once(pad(&(i + 1).to_string(), 3))
             .chain(cols.iter().zip(col_w).map(|(q, cw)| {
-                pad(&r.values.get(&q.id).map(|a| a.display(q, lang)).unwrap_or_default(), cw)
+                pad(
+                    &r.values
+                        .get(&q.id)
+                        .map(|a| a.display(q, lang))
+                        .unwrap_or_default(),
+                    cw,
+                )
             }))
             .collect::<Vec<_>>()
             .join(" ");
-        let style = if i == v.row_cursor { theme::selected() } else { Default::default() };
+        let style = if i == v.row_cursor {
+            theme::selected()
+        } else {
+            Default::default()
+        };
         lines.push(Line::from(Span::styled(truncate(&cells, w), style)));
     }
     lines.push(Line::from(Span::styled(
-        tr!("共 {} 行（最多 {} 行）", "{} rows (at most {})", rows.len(), max_rows).get(lang).to_string(),
+        tr!(
+            "共 {} 行（最多 {} 行）",
+            "{} rows (at most {})",
+            rows.len(),
+            max_rows
+        )
+        .get(lang)
+        .to_string(),
         theme::dim(),
     )));
 }
@@ -271,19 +370,25 @@ fn draw_review(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
     let rows_h = area.height.saturating_sub(1) as usize;
     let start = cursor.saturating_sub(rows_h.saturating_sub(1));
     for (i, id) in items.iter().enumerate().skip(start).take(rows_h) {
-        let Some(q) = iv.form().question(id) else { continue };
+        let Some(q) = iv.form().question(id) else {
+            continue;
+        };
         let answer = match &q.kind {
             QuestionType::Calculate(_) => format!("= {}", value_text(&iv.value(id), lang)),
-            QuestionType::Roster { .. } => {
-                tr!("{} 行", "{} rows", iv.rows(id).len()).get(lang).to_string()
-            }
+            QuestionType::Roster { .. } => tr!("{} 行", "{} rows", iv.rows(id).len())
+                .get(lang)
+                .to_string(),
             _ => iv
                 .answer(id)
                 .map(|a| a.display(q, lang))
                 .unwrap_or_else(|| tr!("（未答）", "(no answer)").get(lang).to_string()),
         };
         let flag = if missing.contains(id) { "! " } else { "  " };
-        let text = format!("{flag}{} {}", pad(q.label.get(lang), label_w), truncate(&answer, w.saturating_sub(label_w + 3)));
+        let text = format!(
+            "{flag}{} {}",
+            pad(q.label.get(lang), label_w),
+            truncate(&answer, w.saturating_sub(label_w + 3))
+        );
         let style = if i == cursor {
             theme::selected()
         } else if missing.contains(id) {

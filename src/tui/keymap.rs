@@ -87,10 +87,46 @@ use KeyCode::{BackTab, Char, Delete, Down, End, Enter, Esc, F, Insert, PageDown,
 /// The key map. The first binding of a mode and key wins.
 pub static BINDINGS: &[Binding] = &[
     // home
-    bind!(Home, Char('1'), NONE, OpenHouseholds, "1", "农户列表", "households", true),
-    bind!(Home, Enter, NONE, OpenHouseholds, "Enter", "农户列表", "households", false),
-    bind!(Home, Char('d'), NONE, LoadDemo, "d", "载入演示数据", "load demo data", true),
-    bind!(Home, Char('n'), NONE, NewHousehold, "n", "登记名单外农户", "household not in registry", true),
+    bind!(
+        Home,
+        Char('1'),
+        NONE,
+        OpenHouseholds,
+        "1",
+        "农户列表",
+        "households",
+        true
+    ),
+    bind!(
+        Home,
+        Enter,
+        NONE,
+        OpenHouseholds,
+        "Enter",
+        "农户列表",
+        "households",
+        false
+    ),
+    bind!(
+        Home,
+        Char('d'),
+        NONE,
+        LoadDemo,
+        "d",
+        "载入演示数据",
+        "load demo data",
+        true
+    ),
+    bind!(
+        Home,
+        Char('n'),
+        NONE,
+        NewHousehold,
+        "n",
+        "登记名单外农户",
+        "household not in registry",
+        true
+    ),
     bind!(Home, Char('?'), NONE, Help, "?", "帮助", "help", true),
     bind!(Home, F(1), NONE, Help, "F1", "帮助", "help", false),
     bind!(Home, Char('q'), NONE, Quit, "q", "退出", "quit", true),
@@ -98,85 +134,571 @@ pub static BINDINGS: &[Binding] = &[
     // household list
     bind!(Households, Up, NONE, Up, "↑", "上一户", "previous", false),
     bind!(Households, Down, NONE, Down, "↓", "下一户", "next", false),
-    bind!(Households, PageUp, NONE, PageUp, "PgUp", "上一页", "page up", false),
-    bind!(Households, PageDown, NONE, PageDown, "PgDn", "下一页", "page down", false),
-    bind!(Households, Enter, NONE, Confirm, "Enter", "开始或继续调查", "interview", true),
-    bind!(Households, Char('/'), NONE, StartSearch, "/", "搜索", "search", true),
-    bind!(Households, Char('v'), NONE, CycleVillage, "v", "按村筛选", "village", true),
-    bind!(Households, Char('k'), NONE, CycleKind, "k", "按类型筛选", "kind", true),
-    bind!(Households, Char('s'), NONE, CycleStatus, "s", "按调查状态筛选", "status", true),
-    bind!(Households, Char('m'), NONE, CycleSample, "m", "只看抽样户", "in sample", false),
-    bind!(Households, Char('x'), NONE, ClearFilters, "x", "清除筛选", "clear filters", false),
-    bind!(Households, Char('n'), NONE, NewHousehold, "n", "名单外农户", "not in registry", true),
+    bind!(
+        Households,
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        Households,
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        Households,
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "开始或继续调查",
+        "interview",
+        true
+    ),
+    bind!(
+        Households,
+        Char('/'),
+        NONE,
+        StartSearch,
+        "/",
+        "搜索",
+        "search",
+        true
+    ),
+    bind!(
+        Households,
+        Char('v'),
+        NONE,
+        CycleVillage,
+        "v",
+        "按村筛选",
+        "village",
+        true
+    ),
+    bind!(
+        Households,
+        Char('k'),
+        NONE,
+        CycleKind,
+        "k",
+        "按类型筛选",
+        "kind",
+        true
+    ),
+    bind!(
+        Households,
+        Char('s'),
+        NONE,
+        CycleStatus,
+        "s",
+        "按调查状态筛选",
+        "status",
+        true
+    ),
+    bind!(
+        Households,
+        Char('m'),
+        NONE,
+        CycleSample,
+        "m",
+        "只看抽样户",
+        "in sample",
+        false
+    ),
+    bind!(
+        Households,
+        Char('x'),
+        NONE,
+        ClearFilters,
+        "x",
+        "清除筛选",
+        "clear filters",
+        false
+    ),
+    bind!(
+        Households,
+        Char('n'),
+        NONE,
+        NewHousehold,
+        "n",
+        "名单外农户",
+        "not in registry",
+        true
+    ),
     bind!(Households, Char('?'), NONE, Help, "?", "帮助", "help", true),
     bind!(Households, F(1), NONE, Help, "F1", "帮助", "help", false),
     bind!(Households, Esc, NONE, Back, "Esc", "返回", "back", true),
-    bind!(Households, Char('q'), NONE, Back, "q", "返回", "back", false),
-    bind!(Households, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(
+        Households,
+        Char('q'),
+        NONE,
+        Back,
+        "q",
+        "返回",
+        "back",
+        false
+    ),
+    bind!(
+        Households,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // search (typing goes to the search field)
-    bind!(Search, Enter, NONE, Confirm, "Enter", "完成搜索", "done", true),
-    bind!(Search, Down, NONE, Confirm, "↓", "到列表", "to the list", false),
-    bind!(Search, Esc, NONE, Back, "Esc", "取消搜索", "cancel search", true),
+    bind!(
+        Search,
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "完成搜索",
+        "done",
+        true
+    ),
+    bind!(
+        Search,
+        Down,
+        NONE,
+        Confirm,
+        "↓",
+        "到列表",
+        "to the list",
+        false
+    ),
+    bind!(
+        Search,
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "取消搜索",
+        "cancel search",
+        true
+    ),
     bind!(Search, F(1), NONE, Help, "F1", "帮助", "help", true),
-    bind!(Search, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(
+        Search,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // new household form (typing goes to the field)
-    bind!(NewHousehold, Tab, NONE, NextField, "Tab", "下一栏", "next field", true),
-    bind!(NewHousehold, Down, NONE, NextField, "↓", "下一栏", "next field", false),
-    bind!(NewHousehold, Up, NONE, NextField, "↑", "上一栏", "other field", false),
-    bind!(NewHousehold, Enter, NONE, Confirm, "Enter", "登记并开始调查", "enter and interview", true),
+    bind!(
+        NewHousehold,
+        Tab,
+        NONE,
+        NextField,
+        "Tab",
+        "下一栏",
+        "next field",
+        true
+    ),
+    bind!(
+        NewHousehold,
+        Down,
+        NONE,
+        NextField,
+        "↓",
+        "下一栏",
+        "next field",
+        false
+    ),
+    bind!(
+        NewHousehold,
+        Up,
+        NONE,
+        NextField,
+        "↑",
+        "上一栏",
+        "other field",
+        false
+    ),
+    bind!(
+        NewHousehold,
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "登记并开始调查",
+        "enter and interview",
+        true
+    ),
     bind!(NewHousehold, Esc, NONE, Back, "Esc", "取消", "cancel", true),
     bind!(NewHousehold, F(1), NONE, Help, "F1", "帮助", "help", true),
-    bind!(NewHousehold, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(
+        NewHousehold,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // one question (typing goes to the answer)
-    bind!(Question, Enter, NONE, Confirm, "Enter", "保存并下一题", "save, next", true),
-    bind!(Question, Tab, NONE, NextQuestion, "Tab", "下一题", "next", false),
-    bind!(Question, PageDown, NONE, NextQuestion, "PgDn", "下一题", "next", true),
-    bind!(Question, BackTab, NONE, PreviousQuestion, "Shift+Tab", "上一题", "previous", false),
-    bind!(Question, PageUp, NONE, PreviousQuestion, "PgUp", "上一题", "previous", true),
-    bind!(Question, Up, NONE, Up, "↑", "上一个选项", "previous option", false),
-    bind!(Question, Down, NONE, Down, "↓", "下一个选项", "next option", false),
-    bind!(Question, Char(' '), NONE, Toggle, "空格", "选中或取消（多选）", "tick (multiple choice)", false),
-    bind!(Question, F(2), NONE, Review, "F2", "检查全部答案", "review", true),
-    bind!(Question, Char('r'), CTRL, Review, "Ctrl+R", "检查全部答案", "review", false),
+    bind!(
+        Question,
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "保存并下一题",
+        "save, next",
+        true
+    ),
+    bind!(
+        Question,
+        Tab,
+        NONE,
+        NextQuestion,
+        "Tab",
+        "下一题",
+        "next",
+        false
+    ),
+    bind!(
+        Question,
+        PageDown,
+        NONE,
+        NextQuestion,
+        "PgDn",
+        "下一题",
+        "next",
+        true
+    ),
+    bind!(
+        Question,
+        BackTab,
+        NONE,
+        PreviousQuestion,
+        "Shift+Tab",
+        "上一题",
+        "previous",
+        false
+    ),
+    bind!(
+        Question,
+        PageUp,
+        NONE,
+        PreviousQuestion,
+        "PgUp",
+        "上一题",
+        "previous",
+        true
+    ),
+    bind!(
+        Question,
+        Up,
+        NONE,
+        Up,
+        "↑",
+        "上一个选项",
+        "previous option",
+        false
+    ),
+    bind!(
+        Question,
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下一个选项",
+        "next option",
+        false
+    ),
+    bind!(
+        Question,
+        Char(' '),
+        NONE,
+        Toggle,
+        "空格",
+        "选中或取消（多选）",
+        "tick (multiple choice)",
+        false
+    ),
+    bind!(
+        Question,
+        F(2),
+        NONE,
+        Review,
+        "F2",
+        "检查全部答案",
+        "review",
+        true
+    ),
+    bind!(
+        Question,
+        Char('r'),
+        CTRL,
+        Review,
+        "Ctrl+R",
+        "检查全部答案",
+        "review",
+        false
+    ),
     bind!(Question, Esc, NONE, Back, "Esc", "返回", "back", true),
     bind!(Question, F(1), NONE, Help, "F1", "帮助", "help", true),
-    bind!(Question, Char('?'), NONE, Help, "?", "帮助（答案为空时）", "help (when the answer is empty)", false),
-    bind!(Question, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(
+        Question,
+        Char('?'),
+        NONE,
+        Help,
+        "?",
+        "帮助（答案为空时）",
+        "help (when the answer is empty)",
+        false
+    ),
+    bind!(
+        Question,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // roster table
     bind!(Roster, Up, NONE, Up, "↑", "上一行", "previous row", false),
     bind!(Roster, Down, NONE, Down, "↓", "下一行", "next row", false),
-    bind!(Roster, Enter, NONE, Confirm, "Enter", "填写这一行", "edit row", true),
-    bind!(Roster, Char('a'), NONE, AddRow, "a", "添加成员", "add row", true),
-    bind!(Roster, Insert, NONE, AddRow, "Insert", "添加成员", "add row", false),
-    bind!(Roster, Char('d'), NONE, RemoveRow, "d", "删除这一行", "remove row", true),
-    bind!(Roster, Delete, NONE, RemoveRow, "Delete", "删除这一行", "remove row", false),
-    bind!(Roster, Tab, NONE, NextQuestion, "Tab", "下一题", "next", false),
-    bind!(Roster, PageDown, NONE, NextQuestion, "PgDn", "下一题", "next", true),
-    bind!(Roster, BackTab, NONE, PreviousQuestion, "Shift+Tab", "上一题", "previous", false),
-    bind!(Roster, PageUp, NONE, PreviousQuestion, "PgUp", "上一题", "previous", true),
-    bind!(Roster, F(2), NONE, Review, "F2", "检查全部答案", "review", true),
+    bind!(
+        Roster,
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "填写这一行",
+        "edit row",
+        true
+    ),
+    bind!(
+        Roster,
+        Char('a'),
+        NONE,
+        AddRow,
+        "a",
+        "添加成员",
+        "add row",
+        true
+    ),
+    bind!(
+        Roster,
+        Insert,
+        NONE,
+        AddRow,
+        "Insert",
+        "添加成员",
+        "add row",
+        false
+    ),
+    bind!(
+        Roster,
+        Char('d'),
+        NONE,
+        RemoveRow,
+        "d",
+        "删除这一行",
+        "remove row",
+        true
+    ),
+    bind!(
+        Roster,
+        Delete,
+        NONE,
+        RemoveRow,
+        "Delete",
+        "删除这一行",
+        "remove row",
+        false
+    ),
+    bind!(
+        Roster,
+        Tab,
+        NONE,
+        NextQuestion,
+        "Tab",
+        "下一题",
+        "next",
+        false
+    ),
+    bind!(
+        Roster,
+        PageDown,
+        NONE,
+        NextQuestion,
+        "PgDn",
+        "下一题",
+        "next",
+        true
+    ),
+    bind!(
+        Roster,
+        BackTab,
+        NONE,
+        PreviousQuestion,
+        "Shift+Tab",
+        "上一题",
+        "previous",
+        false
+    ),
+    bind!(
+        Roster,
+        PageUp,
+        NONE,
+        PreviousQuestion,
+        "PgUp",
+        "上一题",
+        "previous",
+        true
+    ),
+    bind!(
+        Roster,
+        F(2),
+        NONE,
+        Review,
+        "F2",
+        "检查全部答案",
+        "review",
+        true
+    ),
     bind!(Roster, Esc, NONE, Back, "Esc", "返回", "back", true),
     bind!(Roster, Char('?'), NONE, Help, "?", "帮助", "help", true),
     bind!(Roster, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(Roster, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(
+        Roster,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // review
     bind!(Review, Up, NONE, Up, "↑", "上一题", "previous", false),
     bind!(Review, Down, NONE, Down, "↓", "下一题", "next", false),
-    bind!(Review, PageUp, NONE, PageUp, "PgUp", "上一页", "page up", false),
-    bind!(Review, PageDown, NONE, PageDown, "PgDn", "下一页", "page down", false),
-    bind!(Review, Enter, NONE, Confirm, "Enter", "修改这一题", "edit", true),
-    bind!(Review, F(10), NONE, Complete, "F10", "完成调查", "complete", true),
-    bind!(Review, Char('c'), NONE, Complete, "c", "完成调查", "complete", false),
+    bind!(
+        Review,
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        Review,
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        Review,
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "修改这一题",
+        "edit",
+        true
+    ),
+    bind!(
+        Review,
+        F(10),
+        NONE,
+        Complete,
+        "F10",
+        "完成调查",
+        "complete",
+        true
+    ),
+    bind!(
+        Review,
+        Char('c'),
+        NONE,
+        Complete,
+        "c",
+        "完成调查",
+        "complete",
+        false
+    ),
     bind!(Review, Esc, NONE, Back, "Esc", "返回答题", "back", true),
     bind!(Review, Char('?'), NONE, Help, "?", "帮助", "help", true),
     bind!(Review, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(Review, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(
+        Review,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // help
     bind!(Help, Esc, NONE, Back, "Esc", "关闭帮助", "close help", true),
-    bind!(Help, Char('?'), NONE, Back, "?", "关闭帮助", "close help", false),
-    bind!(Help, Char('q'), NONE, Back, "q", "关闭帮助", "close help", false),
-    bind!(Help, Enter, NONE, Back, "Enter", "关闭帮助", "close help", false),
-    bind!(Help, F(1), NONE, Back, "F1", "关闭帮助", "close help", false),
+    bind!(
+        Help,
+        Char('?'),
+        NONE,
+        Back,
+        "?",
+        "关闭帮助",
+        "close help",
+        false
+    ),
+    bind!(
+        Help,
+        Char('q'),
+        NONE,
+        Back,
+        "q",
+        "关闭帮助",
+        "close help",
+        false
+    ),
+    bind!(
+        Help,
+        Enter,
+        NONE,
+        Back,
+        "Enter",
+        "关闭帮助",
+        "close help",
+        false
+    ),
+    bind!(
+        Help,
+        F(1),
+        NONE,
+        Back,
+        "F1",
+        "关闭帮助",
+        "close help",
+        false
+    ),
     bind!(Help, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
 ];
 
@@ -197,7 +719,10 @@ pub fn lookup(mode: Mode, key: &KeyEvent) -> Option<Action> {
 pub fn help(mode: Mode) -> Vec<(String, Text)> {
     let mut out: Vec<(String, Text, Action)> = Vec::new();
     for b in BINDINGS.iter().filter(|b| b.mode == mode) {
-        match out.iter_mut().find(|(_, t, a)| *a == b.action && t.zh == b.does.0) {
+        match out
+            .iter_mut()
+            .find(|(_, t, a)| *a == b.action && t.zh == b.does.0)
+        {
             Some(entry) => {
                 entry.0.push_str(" / ");
                 entry.0.push_str(b.key);
@@ -283,7 +808,10 @@ mod tests {
     #[test]
     fn help_merges_keys_of_one_action() {
         let h = help(Mode::Home);
-        assert!(h.iter().any(|(k, t)| k == "1 / Enter" && t.zh == "农户列表"));
+        assert!(
+            h.iter()
+                .any(|(k, t)| k == "1 / Enter" && t.zh == "农户列表")
+        );
     }
 
     #[test]

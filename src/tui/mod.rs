@@ -14,7 +14,9 @@ mod theme;
 use std::io;
 use std::time::Duration;
 
-use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind,
+};
 use ratatui::crossterm::execute;
 use ratatui::{DefaultTerminal, Frame};
 

@@ -42,7 +42,9 @@ pub fn answer_for(q: &Question, kind: Kind) -> Option<Answer> {
         "food_ok" | "clothing_ok" | "water_ok" | "power_ok" | "helper_known" | "accepts_exit" => {
             return yes(true);
         }
-        "fell_back" | "applied_refused" | "illness_untreated" | "had_medical_costs" => return yes(false),
+        "fell_back" | "applied_refused" | "illness_untreated" | "had_medical_costs" => {
+            return yes(false);
+        }
         id if id.starts_with("red_") => return yes(false),
         "reregistered" => return yes(kind == Kind::Returned),
         "children_out_of_school" => return Some(Answer::Integer(0)),
@@ -53,7 +55,11 @@ pub fn answer_for(q: &Question, kind: Kind) -> Option<Answer> {
         "returned_year" => return Some(Answer::Integer(2018)),
         "returned_cause" => return choice("illness"),
         "measures_received" => {
-            return Some(Answer::Choices(vec!["industry".into(), "education".into(), "health".into()]));
+            return Some(Answer::Choices(vec![
+                "industry".into(),
+                "education".into(),
+                "health".into(),
+            ]));
         }
         "helper_name" => return text("周春"),
         "policies_named" => return text("产业扶持发了仔猪，孩子上学有营养餐补助"),
@@ -61,7 +67,11 @@ pub fn answer_for(q: &Question, kind: Kind) -> Option<Answer> {
     }
     match &q.kind {
         QuestionType::Text => text("无"),
-        QuestionType::Integer => Some(Answer::Integer(if q.id.contains("year") { 2018 } else { 1 })),
+        QuestionType::Integer => Some(Answer::Integer(if q.id.contains("year") {
+            2018
+        } else {
+            1
+        })),
         QuestionType::Decimal if q.id.contains("area") => money(96.0),
         QuestionType::Decimal => money(0.0),
         QuestionType::SelectOne(cs) => choice(&cs[0].name),
@@ -137,4 +147,3 @@ pub fn walk(form: Arc<Questionnaire>) -> Interview {
     }
     iv
 }
-

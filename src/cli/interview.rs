@@ -1,0 +1,238 @@
+//! `ruhu interview apply | list | show`: interviews without the screen.
+
+use std::process::ExitCode;
+
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use super::{ApplyArgs, Cli, Failure, Format, fail, interviewer, print_json, workspace};
+use crate::i18n::Lang;
+use crate::interview::{Answers, InterviewRecord};
+use crate::questionnaire::QuestionType;
+use crate::session;
+use crate::tr;
+
+pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+
+    let ws = workspace(&cli)?;
+    let mut all: Vec<InterviewRecord> = ws.store.interviews().collect::<Result<_, _>>()?;
+    all.sort_by_key(|r| r.started_at);
+    match format {
+        Format::Json => print_json(&Json::Array(all.iter().map(summary).collect())),
+        Format::Text => {
+            for r in &all {
+                println!(
+                    "{}  {}  {}  {}  {}",
+                    r.interview_id,
+                    r.household_id,
+                    r.questionnaire,
+                    status_text(r, lang),
+                    r.updated_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+            if all.is_empty() {
+                println!("{}", tr!("还没有调查", "no interviews yet").get(lang));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+
+    let ws = workspace(&cli)?;
+    let s = ws.resume(id)?;
+    let missing: Vec<Json> = s
+        .interview
+        .missing()
+        .iter()
+        .map(|m| json!({"question": m.question, "row": m.row.as_ref().map(|r| r.1)}))
+        .collect();
+    match format {
+        Format::Json => {
+            let mut v = summary(&s.record);
+            v["answers"] = s.record.answers.clone();
+            v["result"] = s.interview.result().to_json();
+            v["missing"] = Json::Array(missing);
+            print_json(&v);
+        }
+        Format::Text => {
+            let r = &s.record;
+            println!(
+                "{}  {}  {}",
+                r.interview_id,
+                r.household_id,
+                status_text(r, lang)
+            );
+            let iv = &s.interview;
+            for q in iv.form().all_questions() {
+                if let Some(a) = iv.answer(&q.id) {
+                    println!("  {}：{}", q.label.get(lang), a.display(q, lang));
+                }
+                if matches!(q.kind, QuestionType::Roster { .. }) {
+                    for (i, row) in iv.rows(&q.id).iter().enumerate() {
+                        let cells: Vec<String> = row
+                            .values
+                            .iter()
+                            .filter_map(|(k, a)| {
+                                iv.form().question(k).map(|rq| a.display(rq, lang))
+                            })
+                            .collect();
+                        println!("  {} {}：{}", q.label.get(lang), i + 1, cells.join(" "));
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_text(r: &InterviewRecord, lang: Lang) -> &'static str {
+    match (r.status, lang) {
+        (crate::interview::Status::InProgress, Lang::Zh) => "进行中",
+        (crate::interview::Status::Completed, Lang::Zh) => "已完成",
+        (crate::interview::Status::InProgress, Lang::En) => "in progress",
+        (crate::interview::Status::Completed, Lang::En) => "completed",
+    }
+}
+
+/// The stable JSON summary of an interview (docs/cli.md).
+fn summary(r: &InterviewRecord) -> Json {
+    json!({
+        "interview_id": r.interview_id,
+        "household_id": r.household_id,
+        "questionnaire": r.questionnaire,
+        "questionnaire_version": r.questionnaire_version,
+        "status": r.status,
+        "interviewer": r.interviewer,
+        "device_id": r.device_id,
+        "started_at": r.started_at,
+        "updated_at": r.updated_at,
+        "completed_at": r.completed_at,
+        "events": r.events,
+    })
+}
+
+pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let text = std::fs::read_to_string(&args.answers).map_err(|e| {
+        fail(tr!(
+            "无法读取 {}：{}",
+            "cannot read {}: {}",
+            args.answers.display(),
+            e
+        ))
+    })?;
+    let file: Json = serde_json::from_str(&text).map_err(|e| {
+        fail(tr!(
+            "{}：JSON 格式错误（第{}行第{}列）：{}",
+            "{}: invalid JSON at line {}, column {}: {}",
+            args.answers.display(),
+            e.line(),
+            e.column(),
+            e
+        ))
+    })?;
+    let ws = workspace(cli)?;
+    let household = match (&args.household, args.new_household) {
+        (Some(id), _) => ws.household(id)?,
+        (None, true) => crate::registry::Household::provisional(
+            String::new(),
+            args.head.clone().unwrap_or_default(),
+            args.village.clone().unwrap_or_default(),
+        ),
+        (None, false) => return Err(fail(tr!("请给出 --household", "give --household"))),
+    };
+    let form = ws.forms.get(household.kind())?;
+    if let Some(q) = file.get("questionnaire").and_then(Json::as_str)
+        && q != form.id
+    {
+        return Err(fail(tr!(
+            "{}：答案文件是 {} 问卷，而这户应使用 {} 问卷",
+            "{}: the answer file is for questionnaire '{}', this household takes '{}'",
+            args.answers.display(),
+            q,
+            form.id
+        )));
+    }
+    let problems_out = |problems: Vec<crate::interview::AnswerProblem>| -> Failure {
+        let lines: Vec<String> = problems.iter().map(|p| p.render(lang)).collect();
+        fail(tr!(
+            "{}：{} 个答案有误，未保存任何内容：\n{}",
+            "{}: {} invalid answer(s), nothing saved:\n{}",
+            args.answers.display(),
+            lines.len(),
+            lines.join("\n")
+        ))
+    };
+    let answers =
+        Answers::from_json(&form, &file, || Uuid::new_v4().to_string()).map_err(problems_out)?;
+    // Check everything through the engine before anything is written.
+    let mut trial =
+        crate::interview::Interview::new(form.clone(), crate::interview::Context::today());
+    session::enter_answers(&mut trial, &answers).map_err(problems_out)?;
+
+    let household = if args.new_household {
+        ws.new_household(&household.head_name, &household.village)?
+    } else {
+        household
+    };
+    let mut s = ws.start(&household, &interviewer(cli))?;
+    let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
+    s.save_many(&ws.store, &changes)?;
+    let mut code = ExitCode::SUCCESS;
+    let mut missing_text = Vec::new();
+    if args.complete
+        && let Err(missing) = s.complete(&ws.store)?
+    {
+        {
+            code = ExitCode::from(1);
+            missing_text = missing
+                .iter()
+                .map(|m| match &m.row {
+                    Some((r, i, _)) => format!("{}[{}].{}", r, i + 1, m.question),
+                    None => m.question.clone(),
+                })
+                .collect();
+        }
+    }
+    let out = json!({
+        "interview_id": s.record.interview_id,
+        "household_id": s.record.household_id,
+        "status": s.record.status,
+    });
+    match args.format {
+        Format::Json => {
+            let mut out = out;
+            if !missing_text.is_empty() {
+                out["missing"] = json!(missing_text);
+            }
+            print_json(&out);
+        }
+        Format::Text => println!(
+            "{}",
+            tr!(
+                "已保存调查 {}（户 {}，{}）",
+                "saved interview {} (household {}, {})",
+                s.record.interview_id,
+                s.record.household_id,
+                status_text(&s.record, lang)
+            )
+            .get(lang)
+        ),
+    }
+    if !missing_text.is_empty() {
+        eprintln!(
+            "ruhu: {}",
+            tr!(
+                "不能完成调查，缺少必答题：{}（已保存为进行中）",
+                "cannot complete: required answers missing: {} (saved in progress)",
+                missing_text.join(", ")
+            )
+            .get(lang)
+        );
+    }
+    Ok(code)
+}

@@ -1,0 +1,204 @@
+//! The command line: clap subcommands over the library; the terminal UI is the default.
+//! Every command that prints a result takes `--format json` (fields documented in
+//! docs/cli.md).
+
+mod check;
+mod demo;
+mod interview;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::i18n::{Lang, Text};
+use crate::questionnaire;
+use crate::session::{self, Forms, Workspace};
+use crate::tr;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ruhu",
+    version,
+    about = "入户：脱贫攻坚成效考核入户调查演练与核查 / rehearse and check household interviews"
+)]
+pub struct Cli {
+    /// Language of the interface and messages.
+    #[arg(long, global = true, value_enum, default_value = "zh")]
+    pub lang: Lang,
+    /// Data folder (default: $RUHU_DATA, else the platform's data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Use the questionnaires of this folder instead of the bundled ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub questionnaires: Option<PathBuf>,
+    /// Interviewer's name recorded with each answer (default: $USER).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub interviewer: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate questionnaires (default: the bundled ones); exit 1 on any error.
+    Check {
+        /// Folder of questionnaire files, or one file.
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Load the demo registry of a fictional county (演示数据), or write it as a registry CSV.
+    Demo {
+        /// Number of households.
+        #[arg(long, default_value_t = 300)]
+        households: usize,
+        /// Seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2017)]
+        seed: u64,
+        /// Write a registry CSV (UTF-8) instead of loading the data folder.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Interviews without the screen: enter from a file, list, show.
+    #[command(subcommand)]
+    Interview(InterviewCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InterviewCommand {
+    /// Enter an interview from an answer file, through the same checks as the screen.
+    Apply(ApplyArgs),
+    /// List stored interviews.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Show one stored interview with its answers.
+    Show {
+        id: Uuid,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    /// Household id (户编号) of the registry.
+    #[arg(long, required_unless_present = "new_household")]
+    pub household: Option<String>,
+    /// Answer file: {"questionnaire": "exited", "answers": {...}, "rosters": {...}}.
+    #[arg(long, value_name = "FILE")]
+    pub answers: PathBuf,
+    /// Complete the interview (exit 1 naming the missing required answers if it cannot be).
+    #[arg(long)]
+    pub complete: bool,
+    /// A household the registry does not know (with --head and --village).
+    #[arg(long, conflicts_with = "household", requires_all = ["head", "village"])]
+    pub new_household: bool,
+    #[arg(long)]
+    pub head: Option<String>,
+    #[arg(long)]
+    pub village: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Output format of a command that prints a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// A failure at the command line: the message in both languages and the exit code.
+pub(crate) struct Failure {
+    message: Text,
+    code: u8,
+}
+
+impl<E: Into<session::SessionError>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            message: e.into().message(),
+            code: 1,
+        }
+    }
+}
+
+pub(crate) fn fail(message: Text) -> Failure {
+    Failure { message, code: 1 }
+}
+
+/// Runs the program; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    match run(cli) {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("ruhu: {}", f.message.get(lang));
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+pub(crate) fn print_json(v: &Json) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {
+    let report = match &cli.questionnaires {
+        Some(d) => questionnaire::load_dir(d),
+        None => questionnaire::load_bundled(),
+    };
+    Ok(Forms::from_report(report)?)
+}
+
+pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
+    let dir = session::data_dir(cli.data.as_deref());
+    Ok(Workspace::open(&dir, forms(cli)?)?)
+}
+
+pub(crate) fn interviewer(cli: &Cli) -> String {
+    cli.interviewer
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "调查员".to_string())
+}
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    match &cli.command {
+        None => {
+            let ws = workspace(&cli)?;
+            let app = crate::tui::App::new(ws, lang, interviewer(&cli));
+            crate::tui::run(app).map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { dir, format }) => {
+            let report = match dir.as_ref().or(cli.questionnaires.as_ref()) {
+                Some(d) => questionnaire::load_dir(d),
+                None => questionnaire::load_bundled(),
+            };
+            Ok(check::check(&report, *format, lang))
+        }
+        Some(Command::Demo {
+            households,
+            seed,
+            csv,
+            format,
+        }) => demo::demo(&cli, *households, *seed, csv.as_deref(), *format),
+        Some(Command::Interview(InterviewCommand::Apply(args))) => interview::apply(&cli, args),
+        Some(Command::Interview(InterviewCommand::List { format })) => {
+            interview::list(&cli, *format)
+        }
+        Some(Command::Interview(InterviewCommand::Show { id, format })) => {
+            interview::show(&cli, *id, *format)
+        }
+    }
+}
