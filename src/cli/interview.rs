@@ -14,8 +14,7 @@ use crate::tr;
 
 pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
-
-    let ws = workspace(&cli)?;
+    let ws = workspace(cli)?;
     let mut all: Vec<InterviewRecord> = ws.store.interviews().collect::<Result<_, _>>()?;
     all.sort_by_key(|r| r.started_at);
     match format {
@@ -41,8 +40,7 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
 
 pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
-
-    let ws = workspace(&cli)?;
+    let ws = workspace(cli)?;
     let s = ws.resume(id)?;
     let missing: Vec<Json> = s
         .interview

@@ -468,7 +468,7 @@ impl Interview {
         let scope = self.scope(row, value.to_value());
         match c.expr.ast.eval(&scope) {
             Value::Missing => Ok(()),
-            v if truthy(&v) => Ok(()),
+            v if v.truthy() => Ok(()),
             _ => Err(AnswerError::Constraint(c.message.clone())),
         }
     }
@@ -789,18 +789,6 @@ fn set_or_remove(map: &mut HashMap<String, Value>, id: &str, v: Value) {
         map.remove(id);
     } else {
         map.insert(id.to_string(), v);
-    }
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Missing => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => *n != 0.0 && !n.is_nan(),
-        Value::Text(s) => !s.is_empty(),
-        Value::Date(_) => true,
-        Value::Choices(c) => !c.is_empty(),
-        Value::List(l) => !l.is_empty(),
     }
 }
 

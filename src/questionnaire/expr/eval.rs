@@ -261,6 +261,7 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
                 .collect();
             extreme(&values, f == Func::Max)
         }
+        // `parse` builds `Expr::Regex` for regex(…); a hand-built call has no compiled pattern.
         Func::Regex => Value::Missing,
         Func::ResidentId => match text_arg(0) {
             Some(s) => Value::Bool(resident_id_valid(&s, scope.today())),
