@@ -199,3 +199,30 @@ fn help_lists_the_keys_of_each_screen() {
     let s = render(&a, 80, 24);
     assert!(s.contains("保存并下一题"), "{s}");
 }
+
+#[test]
+fn a_choice_is_saved_only_when_picked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..40 {
+        if render(&a, 80, 24).contains("受访人与户主的关系") {
+            break;
+        }
+        key(&mut a, KeyCode::PageDown);
+    }
+    let s = render(&a, 80, 24);
+    assert!(s.contains("按数字键或 ↑↓ 选择"), "{s}");
+    assert!(s.contains("( ) 1."), "{s}");
+    // Enter without a pick moves on and saves nothing.
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 80, 24).contains("未修改"));
+    key(&mut a, KeyCode::PageUp);
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 80, 24).contains("已保存"));
+    key(&mut a, KeyCode::PageUp);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("(*) 2."), "{s}");
+}

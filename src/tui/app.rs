@@ -145,6 +145,9 @@ pub struct InterviewView {
     pub household: Household,
     pub input: Input,
     pub choice: usize,
+    /// Whether the highlighted choice was picked (by arrows or number) or is the stored
+    /// answer: Enter on an untouched choice list saves nothing.
+    pub touched: bool,
     pub ticks: Vec<String>,
     /// Validation message for what is being typed or was refused.
     pub message: Option<Text>,
@@ -209,6 +212,7 @@ impl InterviewView {
         self.message = None;
         self.ticks.clear();
         self.choice = 0;
+        self.touched = stored.is_some();
         self.input = Input::default();
         match (&q.kind, &stored) {
             (QuestionType::SelectOne(_), Some(Answer::Choice(c))) => {
@@ -246,6 +250,9 @@ impl InterviewView {
     fn pending(&self) -> Result<Option<Answer>, AnswerError> {
         let q = self.question();
         match &q.kind {
+            QuestionType::SelectOne(_) | QuestionType::YesNo if !self.touched => {
+                Ok(self.stored().cloned())
+            }
             QuestionType::SelectOne(cs) => {
                 Ok(cs.get(self.choice).map(|c| Answer::Choice(c.name.clone())))
             }
@@ -672,6 +679,7 @@ impl App {
                     household: h,
                     input: Input::default(),
                     choice: 0,
+                    touched: false,
                     ticks: Vec::new(),
                     message: None,
                     save: SaveState::Idle,
@@ -784,11 +792,14 @@ impl App {
             Action::Up | Action::Down => {
                 let n = v.options(lang).len();
                 if n > 0 {
-                    v.choice = if action == Action::Up {
+                    v.choice = if !v.touched && v.stored().is_none() {
+                        if action == Action::Up { n - 1 } else { 0 }
+                    } else if action == Action::Up {
                         (v.choice + n - 1) % n
                     } else {
                         (v.choice + 1) % n
                     };
+                    v.touched = true;
                     if matches!(
                         v.question().kind,
                         QuestionType::SelectOne(_) | QuestionType::YesNo
@@ -1077,6 +1088,7 @@ fn choose_by_key(v: &mut InterviewView, q: &Question, c: char, lang: Lang) {
     };
     if let Some(i) = index.filter(|&i| i < opts.len()) {
         v.choice = i;
+        v.touched = true;
         if matches!(q.kind, QuestionType::SelectMultiple(_)) {
             toggle(&mut v.ticks, &opts[i].0);
         }

@@ -203,6 +203,14 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
         }
         QuestionType::SelectOne(_) | QuestionType::YesNo | QuestionType::SelectMultiple(_) => {
             let multi = matches!(q.kind, QuestionType::SelectMultiple(_));
+            if !v.touched && !multi {
+                lines.push(Line::from(Span::styled(
+                    tr!("按数字键或 ↑↓ 选择", "choose with a number or the arrows")
+                        .get(lang)
+                        .to_string(),
+                    theme::dim(),
+                )));
+            }
             for (i, (name, label)) in v.options(lang).iter().enumerate() {
                 let mark = if multi {
                     if v.ticks.contains(name) { "[x]" } else { "[ ]" }
@@ -212,7 +220,8 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
                     "( )"
                 };
                 let text = truncate(&format!("{mark} {}. {label}", i + 1), w);
-                let style = if i == v.choice {
+                let focused = i == v.choice && (v.touched || multi);
+                let style = if focused {
                     theme::selected()
                 } else {
                     Default::default()
