@@ -129,6 +129,7 @@ fn record(household_id: String, device: &str) -> InterviewRecord {
         completed_at: None,
         cursor: None,
         answers: json!({}),
+        result: json!({}),
         events: 0,
     }
 }

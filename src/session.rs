@@ -167,6 +167,7 @@ impl Workspace {
             completed_at: None,
             cursor: None,
             answers: Answers::default().to_json(),
+            result: Answers::default().to_json(),
             events: 0,
         };
         self.store.create_interview(&record)?;
@@ -238,6 +239,7 @@ impl Session {
     ) -> Result<(), StoreError> {
         let mut record = self.record.clone();
         record.answers = self.interview.answers().to_json();
+        record.result = self.interview.result().to_json();
         record.cursor = Some(self.interview.current().id.clone());
         record.updated_at = at;
         store.record_events(&events, &record)?;

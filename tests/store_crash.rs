@@ -73,6 +73,7 @@ fn new_record(device_id: &str) -> InterviewRecord {
         completed_at: None,
         cursor: None,
         answers: json!({}),
+        result: json!({}),
         events: 0,
     }
 }

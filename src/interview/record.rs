@@ -189,8 +189,14 @@ pub struct InterviewRecord {
     /// The question the interview stood at, to resume exactly there.
     #[serde(default)]
     pub cursor: Option<String>,
-    /// Current answers, as [`Answers::to_json`] writes them.
+    /// Current answers, as [`Answers::to_json`] writes them (answers kept for questions no
+    /// longer relevant included).
     pub answers: Json,
+    /// The interview's result (`Interview::result`): relevant answers with calculations, in
+    /// the same JSON shape. What reconciliation and exports read, without replaying events or
+    /// re-running the questionnaire's logic.
+    #[serde(default)]
+    pub result: Json,
     /// How many events the log holds.
     #[serde(default)]
     pub events: u64,

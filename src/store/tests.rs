@@ -76,6 +76,7 @@ fn record(household_id: &str) -> InterviewRecord {
         completed_at: None,
         cursor: None,
         answers: json!({}),
+        result: json!({}),
         events: 0,
     }
 }
