@@ -5,9 +5,11 @@
 pub mod cli;
 pub mod demo;
 pub mod i18n;
+pub mod id_number;
 pub mod interview;
 pub mod questionnaire;
 pub mod registry;
+pub mod sample;
 pub mod session;
 pub mod store;
 pub mod tui;

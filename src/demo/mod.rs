@@ -24,7 +24,7 @@ pub use export::{
     HOUSEHOLD_HEADERS, MEMBER_HEADERS, status_word, village_type_word, write_csv, write_members_csv,
 };
 pub use members::{relation_word, sex_word};
-pub use resident_id::{birth_date, check_char, is_male, is_valid_resident_id, resident_id};
+pub use resident_id::resident_id;
 
 /// The day ages refer to: the end of the 2017 assessment year. A person of age `a` was born in
 /// 2017 − `a`.

@@ -4,27 +4,10 @@
 
 use chrono::{Datelike, NaiveDate};
 
-/// Weights of the first 17 digits for the check digit.
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-/// Check character by (weighted sum mod 11).
-const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+use crate::id_number::check_char;
 
 /// Order codes per birth date and sex: 000–999 hold 500 for each sex.
 pub(crate) const CODES_PER_DAY: u16 = 500;
-
-/// The check character for the first 17 digits of an ID number, or `None` when `first17` is not
-/// 17 ASCII digits.
-pub fn check_char(first17: &str) -> Option<char> {
-    if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    Some(CHECK_CHARS[(sum % 11) as usize])
-}
 
 /// A resident ID number: `region` (6 digits), birth date, a three-digit order code and the check
 /// character. `seq` picks one of the 500 order codes of the sex (taken modulo 500); the order
@@ -56,38 +39,6 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
         out.push(char::from(b'0' + ((value / divisor) % 10) as u8));
         divisor /= 10;
     }
-}
-
-/// The birth date written in an ID number, if it is a real date.
-pub fn birth_date(id: &str) -> Option<NaiveDate> {
-    let digits = id.get(6..14)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let year = digits[0..4].parse().ok()?;
-    let month = digits[4..6].parse().ok()?;
-    let day = digits[6..8].parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
-}
-
-/// True when `id` is 17 digits plus the right check character (`X` also accepted as `x`) and
-/// its birth date is a real date.
-pub fn is_valid_resident_id(id: &str) -> bool {
-    if id.len() != 18 || !id.is_ascii() {
-        return false;
-    }
-    let (first17, last) = id.split_at(17);
-    let Some(expected) = check_char(first17) else {
-        return false;
-    };
-    last.chars().next().map(|c| c.to_ascii_uppercase()) == Some(expected)
-        && birth_date(id).is_some()
-}
-
-/// True when the 17th digit of a valid-looking ID number says male.
-pub fn is_male(id: &str) -> Option<bool> {
-    let digit = id.as_bytes().get(16)?;
-    digit.is_ascii_digit().then_some((digit - b'0') % 2 == 1)
 }
 
 /// Hands out order codes per (birth date, sex) in turn, so that no two demo people share an ID
@@ -155,6 +106,11 @@ fn scatter(slot: usize, n: u16) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id_number::{birth_date, is_male};
+
+    fn is_valid_resident_id(id: &str) -> bool {
+        crate::id_number::is_valid(id, super::super::REFERENCE_DATE)
+    }
 
     #[test]
     fn check_digit_of_the_standard_example() {

@@ -6,7 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Datelike;
 
 use super::*;
+use crate::id_number::{birth_date, is_male};
 use crate::registry::VillageType;
+
+fn is_valid_resident_id(id: &str) -> bool {
+    crate::id_number::is_valid(id, REFERENCE_DATE)
+}
 
 fn opts(households: usize, seed: u64) -> DemoOptions {
     DemoOptions { households, seed }

@@ -526,3 +526,22 @@ fn a_bad_backup_is_reported_as_corrupt() {
         Err(StoreError::TooNew { found: 9, .. })
     ));
 }
+
+#[test]
+fn reopen_keeps_everything_and_the_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let id = s.device_id().to_string();
+    let records = fill(&s);
+    let s = s.reopen().expect("reopen");
+    assert_eq!(s.device_id(), id);
+    assert_eq!(s.household_count(), 3);
+    assert_eq!(
+        s.interview(records[0].interview_id).expect("get").as_ref(),
+        Some(&records[0])
+    );
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Locked { .. })
+    ));
+}

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::parser::{BinOp, Expr, Func};
 use super::value::{Value, parse_bool, parse_date, parse_number};
@@ -352,35 +352,9 @@ fn round_half_away(x: f64, digits: i32) -> f64 {
     if x < 0.0 { -rounded } else { rounded }
 }
 
-/// Check characters of ISO 7064 MOD 11-2, indexed by the weighted sum modulo 11.
-const CHECK_CHARS: &[u8; 11] = b"10X98765432";
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
 /// True when `s` is a resident ID number: 17 digits and a check character (a digit, or `X` /
 /// `x`) that is right by ISO 7064 MOD 11-2, with digits 7–14 a real birth date from 1900 up to
-/// `today`.
+/// `today` (the rule lives in [`crate::id_number`]).
 pub fn resident_id_valid(s: &str, today: NaiveDate) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() != 18 {
-        return false;
-    }
-    let mut digits = [0u32; 17];
-    for (slot, c) in digits.iter_mut().zip(&chars) {
-        match c.to_digit(10) {
-            Some(d) => *slot = d,
-            None => return false,
-        }
-    }
-    let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
-    let expected = char::from(CHECK_CHARS[(sum % 11) as usize]);
-    if chars[17].to_ascii_uppercase() != expected {
-        return false;
-    }
-    let read =
-        |range: std::ops::Range<usize>| digits[range].iter().fold(0u32, |acc, d| acc * 10 + d);
-    let (Ok(year), month, day) = (i32::try_from(read(6..10)), read(10..12), read(12..14)) else {
-        return false;
-    };
-    NaiveDate::from_ymd_opt(year, month, day)
-        .is_some_and(|birth| birth.year() >= 1900 && birth <= today)
+    crate::id_number::is_valid(s, today)
 }
