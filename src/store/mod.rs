@@ -17,6 +17,7 @@ mod error;
 mod households;
 mod interviews;
 mod keys;
+mod sample;
 mod settings;
 
 use std::fmt;
