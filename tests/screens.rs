@@ -226,3 +226,32 @@ fn a_choice_is_saved_only_when_picked() {
     let s = render(&a, 80, 24);
     assert!(s.contains("(*) 2."), "{s}");
 }
+
+#[test]
+fn in_sample_filter_and_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('m'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("尚未抽样"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    let all: Vec<_> = a.ws.store.households().map(Result::unwrap).collect();
+    let sample = ruhu::sample::draw(&all, &Default::default(), 7, 2017);
+    a.ws.store.put_sample(&sample).unwrap();
+    a.refresh_counts();
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains(&format!("{:>8}  抽样户", sample.entries.len())),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('m'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("只看抽样户"), "{s}");
+    assert!(
+        s.contains(&format!("共 {} 户", sample.entries.len())),
+        "{s}"
+    );
+    assert!(s.contains('+'), "{s}");
+}

@@ -5,6 +5,7 @@
 mod check;
 mod demo;
 mod interview;
+mod sample;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Interviews without the screen: enter from a file, list, show.
     #[command(subcommand)]
     Interview(InterviewCommand),
+    /// Draw the assessment's sample from the registry (per county 3 poor + 2 non-poor villages,
+    /// households per village, returned and remote-group censuses), store it, export it.
+    Sample(sample::SampleArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -200,5 +204,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Interview(InterviewCommand::Show { id, format })) => {
             interview::show(&cli, *id, *format)
         }
+        Some(Command::Sample(args)) => sample::sample(&cli, args),
     }
 }

@@ -113,9 +113,7 @@ fn draw(store: &Store, seed: u64, year: Option<i32>) -> Result<Sample, Failure> 
         )));
     }
     let now = session::now();
-    let year = year
-        .or(frame.latest_exit_year())
-        .unwrap_or(now.year() - 1);
+    let year = year.or(frame.latest_exit_year()).unwrap_or(now.year() - 1);
     let mut selection = frame.choose(&plan, seed, year);
     for h in store.households() {
         selection.offer(&h?);
@@ -206,18 +204,31 @@ fn summary(sample: &Sample, out: Option<&Path>, lang: Lang) -> String {
             } else {
                 Text::new("", "")
             };
-            line(tr!(
-                "  {}{}（{}{}，贫困人口 {} 人）：未脱贫户 {}，{}年脱贫户 {}，边缘户 {}",
-                "  {} {} ({}{}, {} poor people): poor {}, exited in {} {}, edge {}",
-                v.township,
-                v.village,
-                v.role.label().get(lang),
-                remote.get(lang),
-                v.poor_people,
-                n(Reason::PoorInVillage),
-                sample.year,
-                n(Reason::ExitedInYear),
-                n(Reason::EdgeNonPoor)
+            line(Text::new(
+                format!(
+                    "  {}{}（{}{}，贫困人口 {} 人）：未脱贫户 {}，{}年脱贫户 {}，边缘户 {}",
+                    v.township,
+                    v.village,
+                    v.role.label().zh,
+                    remote.zh,
+                    v.poor_people,
+                    n(Reason::PoorInVillage),
+                    sample.year,
+                    n(Reason::ExitedInYear),
+                    n(Reason::EdgeNonPoor)
+                ),
+                format!(
+                    "  {} {} ({}{}, {} poor people): {} poor, {} exited in {}, {} edge",
+                    v.township,
+                    v.village,
+                    v.role.label().en,
+                    remote.en,
+                    v.poor_people,
+                    n(Reason::PoorInVillage),
+                    n(Reason::ExitedInYear),
+                    sample.year,
+                    n(Reason::EdgeNonPoor)
+                ),
             ));
         }
         let returned = sample
@@ -242,7 +253,7 @@ fn summary(sample: &Sample, out: Option<&Path>, lang: Lang) -> String {
             };
             line(tr!(
                 "  村民小组普查：{}{}{}（{}，{}）{} 户",
-                "  village group census: {} {} {} ({}, {}): {} households",
+                "  village group census: {} {} {} ({}, {}), households: {}",
                 g.township,
                 g.village,
                 g.village_group,
@@ -252,7 +263,11 @@ fn summary(sample: &Sample, out: Option<&Path>, lang: Lang) -> String {
             ));
         }
         for short in sample.shortfalls.iter().filter(|s| s.county == county) {
-            line(tr!("  不足：{}", "  short: {}", sample.describe(short).get(lang)));
+            line(tr!(
+                "  不足：{}",
+                "  short: {}",
+                sample.describe(short).get(lang)
+            ));
         }
     }
     match out {

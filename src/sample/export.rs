@@ -107,7 +107,10 @@ pub fn write_xlsx(sample: &Sample) -> Result<Vec<u8>, XlsxError> {
     if let Some(at) = sample.drawn_at {
         line(&["抽取时间".into(), at.to_rfc3339()], false)?;
     }
-    line(&["样本户数".into(), sample.entries.len().to_string()], false)?;
+    line(
+        &["样本户数".into(), sample.entries.len().to_string()],
+        false,
+    )?;
     line(&[], false)?;
     line(
         &[

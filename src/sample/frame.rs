@@ -261,7 +261,10 @@ impl Frame {
         }
 
         let mut slots = Vec::new();
-        for (role, chosen) in [(Role::Poor, &poor_chosen), (Role::NonPoor, &non_poor_chosen)] {
+        for (role, chosen) in [
+            (Role::Poor, &poor_chosen),
+            (Role::NonPoor, &non_poor_chosen),
+        ] {
             for &i in chosen {
                 let v = &self.villages[i];
                 let slot = sel.slots.len();
@@ -337,10 +340,12 @@ impl Frame {
                     },
                     Vec::new(),
                 ));
-                if let Some(&slot) = sel
-                    .lookup
-                    .get(village_key(&mut sel.buf, &v.county, &v.township, &v.village))
-                {
+                if let Some(&slot) = sel.lookup.get(village_key(
+                    &mut sel.buf,
+                    &v.county,
+                    &v.township,
+                    &v.village,
+                )) {
                     sel.slots[slot].groups.push(group);
                 }
                 groups.push(group);
@@ -418,7 +423,11 @@ fn entry(h: &Household, reason: Reason) -> SampleEntry {
 
 /// Sorts by household id and drops a repeated id (a household offered twice).
 fn by_id(entries: &mut Vec<SampleEntry>) {
-    entries.sort_by(|a, b| a.household_id.cmp(&b.household_id).then_with(|| a.cmp_key(b)));
+    entries.sort_by(|a, b| {
+        a.household_id
+            .cmp(&b.household_id)
+            .then_with(|| a.cmp_key(b))
+    });
     entries.dedup_by(|a, b| a.household_id == b.household_id);
 }
 
@@ -510,24 +519,14 @@ impl Selection {
                 let slot = &mut self.slots[s];
                 let v = &slot.village;
                 for (candidates, asked, what, purpose) in [
-                    (
-                        &mut slot.poor,
-                        plan.poor_per_village,
-                        Wanted::Poor,
-                        "poor",
-                    ),
+                    (&mut slot.poor, plan.poor_per_village, Wanted::Poor, "poor"),
                     (
                         &mut slot.exited,
                         plan.exited_per_village,
                         Wanted::Exited,
                         "exited",
                     ),
-                    (
-                        &mut slot.edge,
-                        plan.edge_per_village,
-                        Wanted::Edge,
-                        "edge",
-                    ),
+                    (&mut slot.edge, plan.edge_per_village, Wanted::Edge, "edge"),
                 ] {
                     let mut candidates = std::mem::take(candidates);
                     by_id(&mut candidates);

@@ -62,7 +62,9 @@ mod tests;
 
 pub use export::{CSV_HEADERS, write_csv, write_xlsx};
 pub use frame::{Frame, Selection};
-pub use model::{CensusGroup, Reason, Role, Sample, SampleEntry, SampledVillage, Shortfall, Wanted};
+pub use model::{
+    CensusGroup, Reason, Role, Sample, SampleEntry, SampledVillage, Shortfall, Wanted,
+};
 pub use plan::SamplePlan;
 
 use crate::registry::Household;

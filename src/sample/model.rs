@@ -237,41 +237,31 @@ impl Sample {
         let at = place(&s.township, &s.village);
         let (asked, found) = (s.asked, s.found);
         match s.what {
-            Wanted::PoorVillages => tr!(
-                "{}：贫困村只有 {} 个，少于 {} 个，已全部抽取",
-                "{}: only {} poor villages, fewer than {}; all taken",
-                s.county,
+            Wanted::PoorVillages => short(&s.county, "贫困村", "poor villages", "个", asked, found),
+            Wanted::NonPoorVillages => short(
+                &s.county,
+                "非贫困村（含已出列贫困村）",
+                "non-poor villages (exited poor villages included)",
+                "个",
+                asked,
                 found,
-                asked
             ),
-            Wanted::NonPoorVillages => tr!(
-                "{}：非贫困村（含已出列贫困村）只有 {} 个，少于 {} 个，已全部抽取",
-                "{}: only {} non-poor villages (exited poor villages included), fewer than {}; all taken",
-                s.county,
+            Wanted::Poor => short(&at, "未脱贫户", "poor households", "户", asked, found),
+            Wanted::Exited => short(
+                &at,
+                &format!("{}年脱贫户", self.year),
+                &format!("households exited in {}", self.year),
+                "户",
+                asked,
                 found,
-                asked
             ),
-            Wanted::Poor => tr!(
-                "{}：未脱贫户只有 {} 户，少于 {} 户，已全部抽取",
-                "{}: only {} poor households, fewer than {}; all taken",
-                at,
+            Wanted::Edge => short(
+                &at,
+                "边缘户（非贫困户）",
+                "non-poor edge households",
+                "户",
+                asked,
                 found,
-                asked
-            ),
-            Wanted::Exited => tr!(
-                "{0}：{1}年脱贫户只有 {2} 户，少于 {3} 户，已全部抽取",
-                "{0}: only {2} households exited in {1}, fewer than {3}; all taken",
-                at,
-                self.year,
-                found,
-                asked
-            ),
-            Wanted::Edge => tr!(
-                "{}：边缘户（非贫困户）只有 {} 户，少于 {} 户，已全部抽取",
-                "{}: only {} non-poor edge households, fewer than {}; all taken",
-                at,
-                found,
-                asked
             ),
             Wanted::RemoteGroupInPoorVillage | Wanted::RemoteGroupInNonPoorVillage => {
                 let role = if s.what == Wanted::RemoteGroupInPoorVillage {
@@ -284,18 +274,27 @@ impl Sample {
                     .iter()
                     .filter(|g| g.county == s.county && g.role == role && !g.remote())
                     .count();
-                let head = Text::new(
-                    format!(
-                        "{}：样本{}中边远村民小组只有 {found} 个，少于 {asked} 个",
-                        s.county,
-                        role.label().zh
-                    ),
-                    format!(
-                        "{}: only {found} remote village groups in the sampled {}s, fewer than {asked}",
-                        s.county,
-                        role.label().en
-                    ),
-                );
+                let (role_zh, role_en) = (role.label().zh, role.label().en);
+                let head = if found == 0 {
+                    Text::new(
+                        format!("{}：样本{role_zh}中没有边远村民小组", s.county),
+                        format!(
+                            "{}: no remote village group in the sampled {role_en}s",
+                            s.county
+                        ),
+                    )
+                } else {
+                    Text::new(
+                        format!(
+                            "{}：样本{role_zh}中边远村民小组只有 {found} 个，少于 {asked} 个",
+                            s.county
+                        ),
+                        format!(
+                            "{}: remote village groups in the sampled {role_en}s: {found} of {asked} asked",
+                            s.county
+                        ),
+                    )
+                };
                 let tail = if others > 0 {
                     tr!(
                         "，另取最偏远的 {} 个村民小组普查",
@@ -308,5 +307,21 @@ impl Sample {
                 Text::new(head.zh + &tail.zh, head.en + &tail.en)
             }
         }
+    }
+}
+
+/// "X：边缘户只有 3 户，少于 5 户，已全部抽取" / "X: non-poor edge households: 3 of 5 asked; all
+/// taken"; with none found, "X：没有…（应抽 5 户）".
+fn short(at: &str, zh: &str, en: &str, unit: &str, asked: u32, found: u32) -> Text {
+    if found == 0 {
+        Text::new(
+            format!("{at}：没有{zh}（应抽 {asked} {unit}）"),
+            format!("{at}: no {en} ({asked} asked)"),
+        )
+    } else {
+        Text::new(
+            format!("{at}：{zh}只有 {found} {unit}，少于 {asked} {unit}，已全部抽取"),
+            format!("{at}: {en}: {found} of {asked} asked; all taken"),
+        )
     }
 }

@@ -137,7 +137,7 @@ impl Store {
         );
         batch.remove(keys::META_COUNTS_DIRTY);
         self.meta.apply_batch(batch)?;
-        self.db.flush()?;
+        self.sync()?;
         if let Err(e) = parsed {
             return Err(match importer.failure.into_inner() {
                 Some(failure) => failure,

@@ -34,7 +34,7 @@ impl Store {
         households: I,
     ) -> Result<usize> {
         self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
-        self.db.flush()?;
+        self.sync()?;
         let mut written = 0usize;
         let mut added = 0u64;
         let load = || -> Result<()> {
@@ -62,7 +62,7 @@ impl Store {
             meta.remove(keys::META_COUNTS_DIRTY)?;
             Ok(())
         })?;
-        self.db.flush()?;
+        self.sync()?;
         loaded.map(|()| written)
     }
 

@@ -99,7 +99,7 @@ impl Store {
                 }
                 Ok(())
             })?;
-        self.db.flush()?;
+        self.sync()?;
         Ok(())
     }
 

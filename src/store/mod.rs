@@ -4,7 +4,8 @@
 //!
 //! Durability: every answer is saved by [`Store::record_event`] /
 //! [`Store::record_events`], which write the event(s) and the interview's current record in
-//! one sled transaction and then flush (fsync) before returning. Only after that may the
+//! one sled transaction, then flush sled's buffers and `fdatasync` the store file before
+//! returning (see [`Store::sync`]). Only after that may the
 //! screen say "saved". Because sled is beta software, [`Store::export_json`] writes the whole
 //! store as plain JSON and [`Store::import_json`] restores it into an empty folder.
 //!
@@ -21,6 +22,7 @@ mod sample;
 mod settings;
 
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -50,6 +52,8 @@ pub struct Store {
     events: sled::Tree,
     by_household: sled::Tree,
     settings: sled::Tree,
+    /// sled's log file, opened again read-only to make saves durable (see [`Store::sync`]).
+    db_file: File,
     device_id: String,
     path: PathBuf,
 }
@@ -75,6 +79,9 @@ impl Store {
             .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(|e| open_error(dir, e))?;
+        let db_path = dir.join("db");
+        let db_file = File::open(&db_path)
+            .map_err(|e| StoreError::io(format!("the store file {}", db_path.display()), e))?;
         let mut store = Store {
             meta: db.open_tree("meta")?,
             households: db.open_tree("households")?,
@@ -83,16 +90,22 @@ impl Store {
             by_household: db.open_tree("by_household")?,
             settings: db.open_tree("settings")?,
             db,
+            db_file,
             device_id: String::new(),
             path: dir.to_path_buf(),
         };
-        let mut wrote = store.check_schema()?;
+        let created = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
         store.device_id = device_id;
-        wrote |= new_id;
-        wrote |= store.repair_counts()?;
-        if wrote {
-            store.flush()?;
+        let repaired = store.repair_counts()?;
+        if created || new_id || repaired {
+            store.sync()?;
+        }
+        if created {
+            // The folder's entries (sled's files) must survive a power cut too.
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| StoreError::io(format!("the data folder {}", dir.display()), e))?;
         }
         Ok(store)
     }
@@ -118,10 +131,21 @@ impl Store {
         &self.device_id
     }
 
-    /// Writes everything to disk (fsync) before returning.
+    /// Writes everything to disk before returning (see [`Store::sync`]).
     pub fn flush(&self) -> Result<()> {
+        self.sync()
+    }
+
+    /// Makes every write so far durable. sled's `flush` writes its buffers and, on Linux,
+    /// waits with `sync_file_range`, which neither flushes the disk's write cache nor the
+    /// file's size; sled's background thread does a real `fsync` only every 500 ms. So after
+    /// sled's flush the store calls `fdatasync` on its own handle of the same file: when
+    /// this returns, the data would survive a power cut, not only a crash of ruhu.
+    pub(crate) fn sync(&self) -> Result<()> {
         self.db.flush()?;
-        Ok(())
+        self.db_file
+            .sync_data()
+            .map_err(|e| StoreError::io(format!("the store file in {}", self.path.display()), e))
     }
 
     /// Bytes the store takes on disk.

@@ -54,7 +54,7 @@ impl Store {
                 existed.is_some(),
             )
         })?;
-        self.db.flush()?;
+        self.sync()?;
         Ok(existed)
     }
 
@@ -98,8 +98,8 @@ impl Store {
         match index.get(household_id.as_bytes())? {
             None => Ok(None),
             Some(v) => {
-                let name = std::str::from_utf8(&v)
-                    .map_err(|e| StoreError::corrupt("sample reason", e))?;
+                let name =
+                    std::str::from_utf8(&v).map_err(|e| StoreError::corrupt("sample reason", e))?;
                 Reason::parse(name)
                     .map(Some)
                     .ok_or_else(|| StoreError::corrupt("sample reason", name))
@@ -112,7 +112,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::questionnaire::Kind;
-    use crate::sample::{SamplePlan, SampleEntry};
+    use crate::sample::{SampleEntry, SamplePlan};
 
     fn entry(id: &str, reason: Reason) -> SampleEntry {
         SampleEntry {
@@ -148,7 +148,10 @@ mod tests {
         assert!(store.sample_ids().expect("ids").is_empty());
         assert!(!store.in_sample("1").expect("in"));
 
-        let first = sample(1, &[("1", Reason::PoorInVillage), ("2", Reason::ReturnedCensus)]);
+        let first = sample(
+            1,
+            &[("1", Reason::PoorInVillage), ("2", Reason::ReturnedCensus)],
+        );
         store.put_sample(&first).expect("put");
         assert_eq!(store.sample().expect("read"), Some(first));
         assert!(store.in_sample("1").expect("in"));
@@ -157,7 +160,10 @@ mod tests {
             Some(Reason::ReturnedCensus)
         );
 
-        let second = sample(2, &[("2", Reason::EdgeNonPoor), ("3", Reason::ExitedInYear)]);
+        let second = sample(
+            2,
+            &[("2", Reason::EdgeNonPoor), ("3", Reason::ExitedInYear)],
+        );
         store.put_sample(&second).expect("put");
         let ids = store.sample_ids().expect("ids");
         assert_eq!(ids, HashSet::from(["2".to_string(), "3".to_string()]));

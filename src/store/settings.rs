@@ -18,14 +18,14 @@ impl Store {
         let bytes = serde_json::to_vec(value)
             .map_err(|e| StoreError::Invalid(format!("cannot encode setting {key}: {e}")))?;
         self.settings.insert(key.as_bytes(), bytes)?;
-        self.db.flush()?;
+        self.sync()?;
         Ok(())
     }
 
     /// Removes a setting, flushed; true when there was one.
     pub fn remove_setting(&self, key: &str) -> Result<bool> {
         let existed = self.settings.remove(key.as_bytes())?.is_some();
-        self.db.flush()?;
+        self.sync()?;
         Ok(existed)
     }
 

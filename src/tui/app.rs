@@ -38,6 +38,8 @@ pub enum StatusFilter {
 pub struct HouseholdRow {
     pub household: Household,
     pub status: Option<InterviewStatus>,
+    /// Drawn in the stored sample (`ruhu sample`).
+    pub in_sample: bool,
 }
 
 /// The household list: all households, the filters, the search, the selection.
@@ -87,6 +89,7 @@ impl ListState {
                 let h = &r.household;
                 self.village.as_ref().is_none_or(|v| &h.village == v)
                     && self.kind.is_none_or(|k| h.kind() == k)
+                    && (!self.sample_only || r.in_sample)
                     && self.status.is_none_or(|s| match s {
                         StatusFilter::NotStarted => r.status.is_none(),
                         StatusFilter::InProgress => r.status == Some(InterviewStatus::InProgress),
@@ -340,6 +343,7 @@ impl App {
     pub fn refresh_counts(&mut self) {
         let mut c = Counts {
             households: self.ws.store.household_count(),
+            in_sample: self.ws.store.sample_ids().map_or(0, |s| s.len()),
             ..Counts::default()
         };
         for r in self.ws.store.interviews().flatten() {
@@ -550,6 +554,7 @@ impl App {
                 *e = r.status;
             }
         }
+        let sample = self.ws.store.sample_ids().unwrap_or_default();
         let rows = self
             .ws
             .store
@@ -557,6 +562,7 @@ impl App {
             .flatten()
             .map(|h| HouseholdRow {
                 status: status.get(&h.household_id).copied(),
+                in_sample: sample.contains(&h.household_id),
                 household: h,
             })
             .collect();
@@ -597,17 +603,21 @@ impl App {
                 l.apply_filters();
             }
             Action::CycleSample => {
-                l.sample_only = !l.sample_only;
-                self.flash = Some((
-                    tr!(
-                        "尚未抽样：请先运行 ruhu sample",
-                        "no sample drawn yet: run ruhu sample first"
-                    ),
-                    false,
-                ));
-                l.sample_only = false;
+                if l.rows.iter().any(|r| r.in_sample) {
+                    l.sample_only = !l.sample_only;
+                    l.apply_filters();
+                } else {
+                    self.flash = Some((
+                        tr!(
+                            "尚未抽样：先运行 ruhu sample --seed N",
+                            "no sample drawn yet: run ruhu sample --seed N first"
+                        ),
+                        false,
+                    ));
+                }
             }
             Action::ClearFilters => {
+                l.sample_only = false;
                 l.village = None;
                 l.kind = None;
                 l.status = None;
@@ -1049,6 +1059,7 @@ impl App {
                     l.rows.push(HouseholdRow {
                         household: v.household.clone(),
                         status: Some(status),
+                        in_sample: false,
                     });
                 }
                 l.apply_filters();

@@ -48,12 +48,18 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
             status_label(Some(Status::Completed)).get(lang).to_string()
         }
     };
+    let sample = if l.sample_only {
+        tr!("  只看抽样户", "  in sample only")
+    } else {
+        tr!("", "")
+    };
     let line = tr!(
-        " 村：{}  类型：{}  调查：{}  共 {} 户",
-        " village: {}  kind: {}  interview: {}  {} shown",
+        " 村：{}  类型：{}  调查：{}{}  共 {} 户",
+        " village: {}  kind: {}  interview: {}{}  {} shown",
         village,
         kind,
         status,
+        sample.get(lang),
         l.shown.len()
     );
     f.render_widget(
@@ -125,8 +131,11 @@ pub fn draw(f: &mut Frame, app: &App, l: &ListState, area: Rect) {
         } else {
             format!("{}{}", h.village, h.village_group)
         };
+        // `*` marks a household the registry does not know, `+` one drawn in the sample.
         let id = if h.provisional {
             format!("{}*", h.household_id)
+        } else if r.in_sample {
+            format!("{}+", h.household_id)
         } else {
             h.household_id.clone()
         };

@@ -129,9 +129,15 @@ fn draw_question(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
             .get("name")
             .map(|a| a.display(q, lang))
             .unwrap_or_default();
-        heading = tr!("{} · 第{}行 {}", "{} · row {} {}", section.title.get(lang), i + 1, name)
-            .get(lang)
-            .to_string();
+        heading = tr!(
+            "{} · 第{}行 {}",
+            "{} · row {} {}",
+            section.title.get(lang),
+            i + 1,
+            name
+        )
+        .get(lang)
+        .to_string();
     }
     lines.push(Line::from(Span::styled(
         truncate(&heading, w),

@@ -253,6 +253,15 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
         Func::Count => {
             Value::Number(spread(arg(0)).iter().filter(|v| !v.is_blank()).count() as f64)
         }
+        Func::CountNotIn => {
+            let haystack = spread(arg(1));
+            Value::Number(
+                spread(arg(0))
+                    .iter()
+                    .filter(|v| !v.is_blank() && !haystack.iter().any(|h| equal(v, h)))
+                    .count() as f64,
+            )
+        }
         Func::Min | Func::Max => {
             let values: Vec<Value> = args
                 .iter()

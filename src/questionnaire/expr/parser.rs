@@ -81,6 +81,7 @@ pub enum Func {
     Round,
     Sum,
     Count,
+    CountNotIn,
     Min,
     Max,
     Regex,
@@ -90,7 +91,7 @@ pub enum Func {
 }
 
 impl Func {
-    pub const ALL: [Func; 24] = [
+    pub const ALL: [Func; 25] = [
         Func::Not,
         Func::True,
         Func::False,
@@ -109,6 +110,7 @@ impl Func {
         Func::Round,
         Func::Sum,
         Func::Count,
+        Func::CountNotIn,
         Func::Min,
         Func::Max,
         Func::Regex,
@@ -138,6 +140,7 @@ impl Func {
             Func::Round => "round",
             Func::Sum => "sum",
             Func::Count => "count",
+            Func::CountNotIn => "count-not-in",
             Func::Min => "min",
             Func::Max => "max",
             Func::Regex => "regex",
@@ -167,7 +170,11 @@ impl Func {
             | Func::ResidentId
             | Func::Registry
             | Func::Setting => (1, Some(1)),
-            Func::Selected | Func::Contains | Func::StartsWith | Func::Regex => (2, Some(2)),
+            Func::Selected
+            | Func::Contains
+            | Func::StartsWith
+            | Func::Regex
+            | Func::CountNotIn => (2, Some(2)),
             Func::If => (3, Some(3)),
             Func::Round => (1, Some(2)),
             Func::Coalesce => (2, None),

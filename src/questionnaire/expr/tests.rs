@@ -315,6 +315,7 @@ fn missing_in_functions() {
     assert_false("selected(${q}, 'cash')");
     assert_eq!(ev("sum(${q})"), num(0.0));
     assert_eq!(ev("count(${q})"), num(0.0));
+    assert_eq!(ev("count-not-in(${q}, ${q})"), num(0.0));
     assert_eq!(ev("min(${q})"), Value::Missing);
     assert_eq!(ev("max(${q})"), Value::Missing);
     assert_eq!(ev("int(${q})"), Value::Missing);
@@ -514,6 +515,23 @@ fn roster_aggregates() {
     assert_eq!(ev("sum(${size})"), num(4.0));
     assert_eq!(ev("count(${size})"), num(1.0));
     assert_true("count(${members}) > 0 and sum(${member_uninsured}) = 1");
+}
+
+#[test]
+fn count_not_in_compares_lists() {
+    // member_name: 张三, (missing), 李四.
+    assert_eq!(ev("count-not-in(${member_name}, ${member_name})"), num(0.0));
+    assert_eq!(ev("count-not-in(${member_name}, '张三')"), num(1.0));
+    assert_eq!(ev("count-not-in('王五', ${member_name})"), num(1.0));
+    assert_eq!(ev("count-not-in('李四', ${member_name})"), num(0.0));
+    // Unanswered values on the left are skipped; nothing on the right finds nothing.
+    assert_eq!(ev("count-not-in(${member_name}, ${q})"), num(2.0));
+    assert_eq!(ev("count-not-in(${q}, ${member_name})"), num(0.0));
+    assert_eq!(ev("count-not-in(${no_rows}, ${member_name})"), num(0.0));
+    // Values compare as with `=`: numbers with numeric text.
+    assert_eq!(ev("count-not-in(${member_age}, '12')"), num(1.0));
+    assert_eq!(ev("count-not-in(${member_age}, ${member_age})"), num(0.0));
+    assert_true("count-not-in(${member_name}, '张三') = 1");
 }
 
 #[test]
@@ -734,6 +752,7 @@ fn wrong_number_of_arguments() {
         ("round(1, 2, 3)", "round", "1 or 2 arguments"),
         ("sum()", "sum", "1 argument"),
         ("count(1, 2)", "count", "1 argument"),
+        ("count-not-in(${a})", "count-not-in", "2 arguments"),
         ("min()", "min", "at least 1 argument"),
         ("max()", "max", "at least 1 argument"),
         ("regex('a')", "regex", "2 arguments"),

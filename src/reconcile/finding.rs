@@ -1,0 +1,161 @@
+//! What reconciliation reports: a [`Finding`] is one rule firing for one interview, with the
+//! answers, registry values and settings that made it fire. Findings are computed from the
+//! data every time, never stored as truth; only an auditor's [`Mark`](super::Mark) is stored.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::i18n::Text;
+use crate::questionnaire::Kind;
+
+/// The kinds of finding (DOMAIN.md, "Discrepancies the tool flags"). Stable snake_case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// 错退: an exited household that does not meet the exit standard.
+    WrongExit,
+    /// 漏评: a household outside the poor list that meets the poverty criteria.
+    Missed,
+    /// 错评: a registered poor household that hits a red flag.
+    WrongInclusion,
+    /// 返贫: a household that fell back into poverty.
+    Returned,
+    /// 信息不符: the interview and the registry disagree beyond a tolerance.
+    Mismatch,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 5] = [
+        FindingKind::WrongExit,
+        FindingKind::Missed,
+        FindingKind::WrongInclusion,
+        FindingKind::Returned,
+        FindingKind::Mismatch,
+    ];
+
+    /// The stable name (`wrong_exit`, `missed`, `wrong_inclusion`, `returned`, `mismatch`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::WrongExit => "wrong_exit",
+            FindingKind::Missed => "missed",
+            FindingKind::WrongInclusion => "wrong_inclusion",
+            FindingKind::Returned => "returned",
+            FindingKind::Mismatch => "mismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            FindingKind::WrongExit => Text::new("错退", "wrong exit"),
+            FindingKind::Missed => Text::new("漏评", "missed"),
+            FindingKind::WrongInclusion => Text::new("错评", "wrong inclusion"),
+            FindingKind::Returned => Text::new("返贫", "returned"),
+            FindingKind::Mismatch => Text::new("信息不符", "mismatch"),
+        }
+    }
+}
+
+/// How strong a finding is. Only `finding` counts toward the rates; a `warning` is listed for
+/// the auditor and not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Finding,
+    Warning,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 2] = [Severity::Finding, Severity::Warning];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Finding => "finding",
+            Severity::Warning => "warning",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Severity::Finding => Text::new("问题", "finding"),
+            Severity::Warning => Text::new("提示", "warning"),
+        }
+    }
+}
+
+/// Where a piece of evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceSource {
+    /// An answer of the interview (`${id}`); a roster question gives the list over its rows.
+    Answer,
+    /// A registry value (`registry('field')`).
+    Registry,
+    /// A setting (`setting('name')`).
+    Setting,
+}
+
+impl EvidenceSource {
+    pub fn label(self) -> Text {
+        match self {
+            EvidenceSource::Answer => Text::new("答案", "answer"),
+            EvidenceSource::Registry => Text::new("建档立卡", "registry"),
+            EvidenceSource::Setting => Text::new("设置", "setting"),
+        }
+    }
+}
+
+/// One value a rule's expression read: what fired it, for the auditor to see side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub source: EvidenceSource,
+    /// The question id, registry field or setting name.
+    pub name: String,
+    /// The value as JSON: null when missing, a list for a roster question, the number of rows
+    /// for a roster itself.
+    pub value: Json,
+}
+
+/// One rule that fired for one interview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub household_id: String,
+    pub interview_id: Uuid,
+    /// 户主姓名 (registry, else the interview's answer).
+    pub head_name: String,
+    pub county: String,
+    pub township: String,
+    pub village: String,
+    /// The kind of household the interview was made with (its questionnaire).
+    pub household_kind: Kind,
+    pub kind: FindingKind,
+    /// The rule's id.
+    pub rule: String,
+    pub severity: Severity,
+    pub message: Text,
+    pub evidence: Vec<Evidence>,
+    /// The interview is not completed yet (listed only on request).
+    pub in_progress: bool,
+}
+
+/// A finding's identity: the interview and the rule. Marks are kept under it.
+pub type FindingKey = (Uuid, String);
+
+impl Finding {
+    pub fn key(&self) -> FindingKey {
+        (self.interview_id, self.rule.clone())
+    }
+
+    /// Counts toward the rates (severity `finding`, interview completed).
+    pub fn counts(&self) -> bool {
+        self.severity == Severity::Finding && !self.in_progress
+    }
+}

@@ -1,0 +1,56 @@
+//! An auditor's verdict on a finding: confirmed or dismissed, with a comment. The finding
+//! itself is recomputed from the data every time; the mark is what is stored, under the
+//! finding's identity (interview id, rule id).
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::finding::FindingKey;
+use crate::i18n::Text;
+
+/// What the auditor decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkStatus {
+    /// Verified: the discrepancy is real.
+    Confirmed,
+    /// Verified: not a discrepancy (explained in the comment).
+    Dismissed,
+}
+
+impl MarkStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            MarkStatus::Confirmed => "confirmed",
+            MarkStatus::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            MarkStatus::Confirmed => Text::new("已确认", "confirmed"),
+            MarkStatus::Dismissed => Text::new("已排除", "dismissed"),
+        }
+    }
+}
+
+/// A mark on one finding. The latest mark of a finding replaces the one before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub interview_id: Uuid,
+    /// The rule id of the finding.
+    pub rule: String,
+    pub status: MarkStatus,
+    #[serde(default)]
+    pub comment: String,
+    /// Who marked it.
+    pub by: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+impl Mark {
+    pub fn key(&self) -> FindingKey {
+        (self.interview_id, self.rule.clone())
+    }
+}
