@@ -86,6 +86,29 @@ impl Event {
                 Json::Null,
             ),
         };
+        Event::new(interview_id, origin, op, question_id, row, value)
+    }
+
+    /// A completion (or reopening) event.
+    pub fn status(interview_id: Uuid, origin: &Origin, completed: bool) -> Event {
+        Event::new(
+            interview_id,
+            origin,
+            EventOp::Status,
+            String::new(),
+            None,
+            Json::Bool(completed),
+        )
+    }
+
+    fn new(
+        interview_id: Uuid,
+        origin: &Origin,
+        op: EventOp,
+        question_id: String,
+        row: Option<String>,
+        value: Json,
+    ) -> Event {
         Event {
             event_id: Uuid::new_v4(),
             interview_id,
@@ -96,21 +119,6 @@ impl Event {
             question_id,
             row,
             value,
-        }
-    }
-
-    /// A completion (or reopening) event.
-    pub fn status(interview_id: Uuid, origin: &Origin, completed: bool) -> Event {
-        Event {
-            event_id: Uuid::new_v4(),
-            interview_id,
-            at: origin.at,
-            device_id: origin.device_id.clone(),
-            interviewer: origin.interviewer.clone(),
-            op: EventOp::Status,
-            question_id: String::new(),
-            row: None,
-            value: Json::Bool(completed),
         }
     }
 
