@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod id_number;
 pub mod interview;
 pub mod questionnaire;
+pub mod reconcile;
 pub mod registry;
 pub mod sample;
 pub mod session;

@@ -4,7 +4,10 @@
 
 mod check;
 mod demo;
+mod findings;
 mod interview;
+mod rates;
+mod registry;
 mod sample;
 
 use std::path::PathBuf;
@@ -71,6 +74,18 @@ pub enum Command {
     /// Draw the assessment's sample from the registry (per county 3 poor + 2 non-poor villages,
     /// households per village, returned and remote-group censuses), store it, export it.
     Sample(sample::SampleArgs),
+    /// List possible wrong exits (错退), missed cases (漏评), wrong inclusions (错评), returned
+    /// households (返贫) and mismatches (信息不符), with evidence and auditors' marks.
+    Findings(findings::FindingsArgs),
+    /// Wrong-exit, missed and wrong-inclusion rates (people), acceptance and satisfaction
+    /// (households), per village, township or county.
+    Rates(rates::RatesArgs),
+    /// Mark a finding confirmed or dismissed, with a comment (kept, shown and exported).
+    Mark(findings::MarkArgs),
+    /// The registry (建档立卡): import county exports (CSV in UTF-8 or GBK, XLSX) of
+    /// households, members and villages; list what is stored.
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -184,13 +199,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             crate::tui::run(app).map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Check { dir, format }) => {
-            let report = match dir.as_ref().or(cli.questionnaires.as_ref()) {
-                Some(d) => questionnaire::load_dir(d),
-                None => questionnaire::load_bundled(),
-            };
-            Ok(check::check(&report, *format, lang))
-        }
+        Some(Command::Check { dir, format }) => Ok(check::check(
+            dir.as_ref()
+                .or(cli.questionnaires.as_ref())
+                .map(PathBuf::as_path),
+            *format,
+            lang,
+        )),
         Some(Command::Demo {
             households,
             seed,
@@ -205,5 +220,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             interview::show(&cli, *id, *format)
         }
         Some(Command::Sample(args)) => sample::sample(&cli, args),
+        Some(Command::Findings(args)) => findings::findings(&cli, args),
+        Some(Command::Rates(args)) => rates::rates_command(&cli, args),
+        Some(Command::Mark(args)) => findings::mark(&cli, args),
+        Some(Command::Registry(command)) => registry::run(&cli, command),
     }
 }

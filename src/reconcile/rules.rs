@@ -358,7 +358,13 @@ fn check_expression(
         );
     }
     let mut reported = HashSet::new();
-    for q in ast.references() {
+    // Without a valid household kind (already reported) references cannot be judged.
+    let references = if households.is_empty() {
+        Vec::new()
+    } else {
+        ast.references()
+    };
+    for q in references {
         let asked = forms
             .iter()
             .filter(|f| households.contains(&f.kind))

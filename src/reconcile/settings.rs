@@ -176,6 +176,7 @@ impl Settings {
                     &field,
                     tr!("省份不能为空", "the province is empty"),
                 );
+                continue;
             }
             if !YEARS.contains(&l.year) {
                 invalid(

@@ -18,8 +18,11 @@ mod error;
 mod households;
 mod interviews;
 mod keys;
+mod marks;
+mod registry;
 mod sample;
 mod settings;
+mod villages;
 
 use std::fmt;
 use std::fs::File;

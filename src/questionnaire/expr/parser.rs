@@ -170,11 +170,9 @@ impl Func {
             | Func::ResidentId
             | Func::Registry
             | Func::Setting => (1, Some(1)),
-            Func::Selected
-            | Func::Contains
-            | Func::StartsWith
-            | Func::Regex
-            | Func::CountNotIn => (2, Some(2)),
+            Func::Selected | Func::Contains | Func::StartsWith | Func::Regex | Func::CountNotIn => {
+                (2, Some(2))
+            }
             Func::If => (3, Some(3)),
             Func::Round => (1, Some(2)),
             Func::Coalesce => (2, None),

@@ -1,0 +1,391 @@
+//! `ruhu findings` and `ruhu mark`: the auditors' list of possible wrong exits, missed cases,
+//! wrong inclusions, returned households and mismatches, computed from the stored interviews
+//! every time, with the auditors' marks; and marking one confirmed or dismissed.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use uuid::Uuid;
+
+use super::{Cli, Failure, Format, fail, interviewer, print_json, workspace};
+use crate::i18n::{Lang, Text};
+use crate::questionnaire::{Kind, Questionnaire};
+use crate::reconcile::export::{
+    self, ExportOptions, Marks, evidence_text, finding_json, findings_json, interview_status,
+};
+use crate::reconcile::{Filter, Finding, FindingKind, Mark, MarkStatus, Reconciler, Severity, run};
+use crate::session::{self, Workspace};
+use crate::tr;
+use crate::tui::text::pad;
+
+/// Output of `ruhu findings` and `ruhu rates`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Columns for the terminal.
+    Table,
+    /// UTF-8 CSV with a byte-order mark (opens in Excel / WPS).
+    Csv,
+    /// An Excel workbook (needs --out).
+    Xlsx,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct FindingsArgs {
+    /// Output format (default: by the extension of --out, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write to this file instead of the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only this village (行政村, exact name).
+    #[arg(long)]
+    pub village: Option<String>,
+    /// Only this kind: wrong_exit, missed, wrong_inclusion, returned, mismatch.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<FindingKind>,
+    /// Also interviews still in progress (marked so).
+    #[arg(long)]
+    pub all: bool,
+    /// Show ID numbers in full (masked by default).
+    #[arg(long)]
+    pub show_ids: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MarkArgs {
+    /// The interview of the finding.
+    #[arg(long)]
+    pub interview: Uuid,
+    /// The rule of the finding.
+    #[arg(long)]
+    pub rule: String,
+    /// The discrepancy is real.
+    #[arg(long, conflicts_with = "dismiss", required_unless_present = "dismiss")]
+    pub confirm: bool,
+    /// Not a discrepancy (say why in --comment).
+    #[arg(long)]
+    pub dismiss: bool,
+    #[arg(long, default_value = "")]
+    pub comment: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+fn parse_kind(s: &str) -> Result<FindingKind, String> {
+    FindingKind::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = FindingKind::ALL.iter().map(|k| k.name()).collect();
+        format!("expected one of: {}", names.join(", "))
+    })
+}
+
+/// The format asked for, else the one --out's extension names, else `fallback`.
+pub(super) fn output_format(
+    format: Option<OutputFormat>,
+    out: Option<&Path>,
+) -> Result<OutputFormat, Failure> {
+    let by_extension = out
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let chosen = format.unwrap_or(match by_extension.as_deref() {
+        Some("csv") => OutputFormat::Csv,
+        Some("xlsx") => OutputFormat::Xlsx,
+        Some("json") => OutputFormat::Json,
+        _ => OutputFormat::Table,
+    });
+    if chosen == OutputFormat::Xlsx && out.is_none() {
+        return Err(fail(tr!(
+            "XLSX 需要用 --out 指定文件",
+            "xlsx needs a file: give --out FILE.xlsx"
+        )));
+    }
+    Ok(chosen)
+}
+
+/// Writes bytes to `--out`, or to the terminal.
+pub(super) fn emit(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+    match out {
+        Some(path) => std::fs::write(path, bytes).map_err(|e| {
+            fail(tr!(
+                "无法写入 {}：{}",
+                "cannot write {}: {}",
+                path.display(),
+                e
+            ))
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| fail(tr!("无法输出：{}", "cannot write the output: {}", e)))
+        }
+    }
+}
+
+fn cannot_export(e: &dyn std::fmt::Display) -> Failure {
+    fail(tr!("无法导出：{}", "cannot export: {}", e))
+}
+
+/// The workspace and the rules and settings in use: those of `--questionnaires DIR` where the
+/// folder has them, else the bundled ones.
+pub(super) fn reconciler(cli: &Cli) -> Result<(Workspace, Reconciler), Failure> {
+    let ws = workspace(cli)?;
+    let forms: Vec<_> = Kind::ALL
+        .into_iter()
+        .filter_map(|k| ws.forms.get(k).ok())
+        .collect();
+    let refs: Vec<&Questionnaire> = forms.iter().map(|f| f.as_ref()).collect();
+    let dir = cli.questionnaires.as_deref().filter(|d| d.is_dir());
+    let rec = Reconciler::load(dir, &refs).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.render(cli.lang)).collect();
+        fail(tr!(
+            "核查规则或设置有 {} 处错误（ruhu check 可列出）：\n{}",
+            "the rules or settings have {} error(s) (ruhu check lists them):\n{}",
+            lines.len(),
+            lines.join("\n")
+        ))
+    })?;
+    Ok((ws, rec))
+}
+
+pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let format = output_format(args.format, args.out.as_deref())?;
+    let (ws, rec) = reconciler(cli)?;
+    let filter = Filter {
+        include_in_progress: args.all,
+        village: args.village.clone(),
+        kind: args.kind,
+    };
+    let result = run(
+        &rec,
+        ws.store.interviews(),
+        |id| ws.store.household(id),
+        &filter,
+    )?;
+    let marks = ws.store.marks()?;
+    let opts = ExportOptions {
+        lang,
+        show_ids: args.show_ids,
+    };
+    let list = &result.findings;
+    let bytes = match format {
+        OutputFormat::Json => {
+            let v = findings_json(list, &marks, args.show_ids);
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s.into_bytes()
+        }
+        OutputFormat::Csv => {
+            let mut buf = Vec::new();
+            export::write_findings_csv(list, &marks, opts, &mut buf)
+                .map_err(|e| cannot_export(&e))?;
+            buf
+        }
+        OutputFormat::Xlsx => {
+            export::write_findings_xlsx(list, &marks, opts).map_err(|e| cannot_export(&e))?
+        }
+        OutputFormat::Table => table(list, &marks, opts, args.all).into_bytes(),
+    };
+    emit(args.out.as_deref(), &bytes)?;
+    if let Some(path) = &args.out {
+        println!(
+            "{}",
+            tr!(
+                "已写出 {} 条核查结果到 {}",
+                "wrote {} finding(s) to {}",
+                list.len(),
+                path.display()
+            )
+            .get(lang)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The findings as columns measured in terminal cells, with a count by kind at the end.
+fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> String {
+    let lang = opts.lang;
+    let t = |zh: &str, en: &str| Text::new(zh, en).get(lang).to_string();
+    let mut columns: Vec<(String, usize)> = vec![
+        (t("户编号", "household"), 18),
+        (t("村", "village"), 12),
+        (t("类别", "kind"), 16),
+        (t("级别", "severity"), 8),
+    ];
+    if all {
+        columns.push((t("调查", "interview"), 11));
+    }
+    columns.extend([
+        (t("核查", "mark"), 9),
+        (t("规则", "rule"), 31),
+        (t("说明", "message"), 46),
+    ]);
+    let mut out = String::new();
+    let line = |cells: &[String], out: &mut String| {
+        for (cell, (_, w)) in cells.iter().zip(&columns) {
+            out.push_str(&pad(cell, *w));
+            out.push(' ');
+        }
+        out.push_str(cells.last().map_or("", String::as_str));
+        out.push('\n');
+    };
+    let mut head: Vec<String> = columns.iter().map(|(h, _)| h.clone()).collect();
+    head.push(t("依据", "evidence"));
+    line(&head, &mut out);
+    let rule_width: usize = columns.iter().map(|(_, w)| w + 1).sum::<usize>() + 8;
+    out.push_str(&"─".repeat(rule_width));
+    out.push('\n');
+    for f in list {
+        let mark = marks.get(&f.key());
+        let mut cells = vec![
+            f.household_id.clone(),
+            f.village.clone(),
+            f.kind.label().get(lang).to_string(),
+            f.severity.label().get(lang).to_string(),
+        ];
+        if all {
+            cells.push(interview_status(f.in_progress).get(lang).to_string());
+        }
+        cells.extend([
+            mark.map(|m| m.status.label().get(lang).to_string())
+                .unwrap_or_else(|| "—".to_string()),
+            f.rule.clone(),
+            f.message.get(lang).to_string(),
+            match mark.filter(|m| !m.comment.is_empty()) {
+                Some(m) => format!(
+                    "{}  [{}：{}]",
+                    evidence_text(&f.evidence, opts),
+                    m.status.label().get(lang),
+                    if opts.show_ids {
+                        m.comment.clone()
+                    } else {
+                        export::mask_id_numbers(&m.comment)
+                    }
+                ),
+                None => evidence_text(&f.evidence, opts),
+            },
+        ]);
+        line(&cells, &mut out);
+    }
+    out.push_str(&summary(list, lang));
+    out.push('\n');
+    out
+}
+
+/// `共 5 条问题（错退 2，漏评 1，…）；提示 3 条`.
+fn summary(list: &[Finding], lang: Lang) -> String {
+    if list.is_empty() {
+        return tr!("没有核查结果", "no findings").get(lang).to_string();
+    }
+    let mut by_kind: BTreeMap<FindingKind, usize> = BTreeMap::new();
+    let mut warnings = 0;
+    for f in list {
+        if f.severity == Severity::Warning {
+            warnings += 1;
+        } else {
+            *by_kind.entry(f.kind).or_default() += 1;
+        }
+    }
+    let parts: Vec<String> = by_kind
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.label().get(lang)))
+        .collect();
+    let findings = list.len() - warnings;
+    match lang {
+        Lang::Zh => {
+            let detail = if parts.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", parts.join("，"))
+            };
+            format!("共 {findings} 条问题{detail}；提示 {warnings} 条")
+        }
+        Lang::En => {
+            let detail = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join(", "))
+            };
+            format!("{findings} finding(s){detail}; {warnings} warning(s)")
+        }
+    }
+}
+
+pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let (ws, rec) = reconciler(cli)?;
+    if rec.rules.rule(&args.rule).is_none() {
+        return Err(fail(tr!(
+            "没有编号为 {} 的规则",
+            "there is no rule '{}'",
+            args.rule
+        )));
+    }
+    let record = ws.store.interview(args.interview)?.ok_or_else(|| {
+        fail(tr!(
+            "没有编号为 {} 的调查",
+            "no interview {}",
+            args.interview
+        ))
+    })?;
+    let household = ws
+        .store
+        .household(&record.household_id)?
+        .unwrap_or_else(|| {
+            crate::registry::Household::provisional(
+                record.household_id.clone(),
+                String::new(),
+                String::new(),
+            )
+        });
+    let found = rec.interview(&record, &household);
+    let Some(finding) = found.iter().find(|f| f.rule == args.rule) else {
+        let fired: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
+        return Err(fail(tr!(
+            "调查 {} 现在没有规则 {} 的核查结果（现有：{}）",
+            "interview {} has no finding of rule '{}' now (it has: {})",
+            args.interview,
+            args.rule,
+            if fired.is_empty() {
+                "—".to_string()
+            } else {
+                fired.join(", ")
+            }
+        )));
+    };
+    let mark = Mark {
+        interview_id: args.interview,
+        rule: args.rule.clone(),
+        status: if args.confirm {
+            MarkStatus::Confirmed
+        } else {
+            MarkStatus::Dismissed
+        },
+        comment: args.comment.trim().to_string(),
+        by: interviewer(cli),
+        at: session::now(),
+    };
+    ws.store.put_mark(&mark)?;
+    match args.format {
+        Format::Json => print_json(&finding_json(finding, Some(&mark), false)),
+        Format::Text => println!(
+            "{}",
+            tr!(
+                "已标记 {}：户 {}，规则 {}（{}）",
+                "marked {}: household {}, rule {} ({})",
+                mark.status.label().get(lang),
+                finding.household_id,
+                finding.rule,
+                finding.message.get(lang)
+            )
+            .get(lang)
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,179 @@
+//! From stored interviews to findings and rates, in one place, for the command line, the
+//! terminal screens and the benchmark. It takes the interview records and a way to look up a
+//! household, so it knows no database: each record's `result` is read as it is (no event
+//! replay, no questionnaire logic run again) and each household is one lookup.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+
+use super::engine::{Subject, reconcile_subject};
+use super::error::RuleError;
+use super::finding::{Finding, FindingKind};
+use super::rates::Surveyed;
+use super::rules::RuleSet;
+use super::settings::Settings;
+use crate::interview::{InterviewRecord, Status};
+use crate::questionnaire::{Kind, Questionnaire};
+use crate::registry::Household;
+
+/// Rules and settings, ready to reconcile interviews.
+#[derive(Debug, Clone)]
+pub struct Reconciler {
+    pub rules: RuleSet,
+    pub settings: Settings,
+}
+
+impl Reconciler {
+    /// The rules and settings of a questionnaire folder — its `rules.json` and
+    /// `settings.json` where present, the bundled ones otherwise (and without a folder) —
+    /// checked against the questionnaires in use. Every problem of both files is listed.
+    pub fn load(
+        dir: Option<&Path>,
+        forms: &[&Questionnaire],
+    ) -> Result<Reconciler, Vec<RuleError>> {
+        let in_dir = |name: &str| dir.map(|d| d.join(name)).filter(|p| p.is_file());
+        let settings = match in_dir("settings.json") {
+            Some(p) => Settings::load(&p),
+            None => Settings::bundled(),
+        };
+        let rules = match in_dir("rules.json") {
+            Some(p) => RuleSet::load(&p, forms, settings.as_ref().ok()),
+            None => RuleSet::bundled(forms, settings.as_ref().ok()),
+        };
+        match (rules, settings) {
+            (Ok(rules), Ok(settings)) => Ok(Reconciler { rules, settings }),
+            (rules, settings) => {
+                let mut errors = settings.err().unwrap_or_default();
+                errors.extend(rules.err().unwrap_or_default());
+                Err(errors)
+            }
+        }
+    }
+
+    /// The kind an interview is reconciled as: the kind of the questionnaire it was made
+    /// with; a household the registry does not know is non-poor.
+    pub fn kind_of(&self, record: &InterviewRecord, household: &Household) -> Kind {
+        if household.provisional {
+            return Kind::NonPoor;
+        }
+        self.rules
+            .kind_of_questionnaire(&record.questionnaire)
+            .or_else(|| Kind::parse(&record.questionnaire))
+            .unwrap_or_else(|| household.kind())
+    }
+
+    /// The findings of one interview (its household looked up by the caller).
+    pub fn interview(&self, record: &InterviewRecord, household: &Household) -> Vec<Finding> {
+        let subject = Subject {
+            household,
+            result: &record.result,
+            kind: self.kind_of(record, household),
+            interview_id: record.interview_id,
+            in_progress: record.status != Status::Completed,
+        };
+        reconcile_subject(&subject, &self.rules, &self.settings)
+    }
+}
+
+/// Which findings to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Also interviews still in progress (their findings are marked `in_progress`).
+    pub include_in_progress: bool,
+    /// Only this village (exact name).
+    pub village: Option<String>,
+    pub kind: Option<FindingKind>,
+}
+
+impl Filter {
+    pub fn keeps(&self, f: &Finding) -> bool {
+        (self.include_in_progress || !f.in_progress)
+            && self.village.as_deref().is_none_or(|v| f.village == v)
+            && self.kind.is_none_or(|k| f.kind == k)
+    }
+}
+
+/// What a run over the store gives.
+#[derive(Debug, Clone, Default)]
+pub struct Reconciliation {
+    /// The findings the filter keeps, by county, township, village, household, interview,
+    /// then rule order.
+    pub findings: Vec<Finding>,
+    /// One entry per household with a completed interview (its latest completed one), by
+    /// household id: the input of [`rates`](super::rates::rates).
+    pub surveyed: Vec<Surveyed>,
+    /// Interviews read.
+    pub interviews: usize,
+    /// Interviews whose household the registry lookup did not find; they are reconciled as
+    /// a household unknown to the registry.
+    pub unknown_households: usize,
+}
+
+/// A stand-in for a household the lookup did not find: no registry values.
+fn unknown_household(id: &str) -> Household {
+    Household::provisional(id.to_string(), String::new(), String::new())
+}
+
+/// Reconciles every interview: `records` are the stored interview records (e.g.
+/// `Store::interviews()`), `household` looks one household up by id (e.g.
+/// `Store::household`). The first error of either stops the run.
+pub fn run<E>(
+    reconciler: &Reconciler,
+    records: impl IntoIterator<Item = Result<InterviewRecord, E>>,
+    mut household: impl FnMut(&str) -> Result<Option<Household>, E>,
+    filter: &Filter,
+) -> Result<Reconciliation, E> {
+    let mut out = Reconciliation::default();
+    let mut latest: HashMap<String, (DateTime<FixedOffset>, Surveyed)> = HashMap::new();
+    for record in records {
+        let record = record?;
+        out.interviews += 1;
+        let completed = record.status == Status::Completed;
+        if !completed && !filter.include_in_progress {
+            continue;
+        }
+        let h = match household(&record.household_id)? {
+            Some(h) => h,
+            None => {
+                out.unknown_households += 1;
+                unknown_household(&record.household_id)
+            }
+        };
+        let findings = reconciler.interview(&record, &h);
+        if completed {
+            let at = record.completed_at.unwrap_or(record.updated_at);
+            let newer = latest
+                .get(&record.household_id)
+                .is_none_or(|(seen, _)| at > *seen);
+            if newer {
+                let kind = reconciler.kind_of(&record, &h);
+                let s = Surveyed::new(&h, &record.result, kind, &findings);
+                latest.insert(record.household_id.clone(), (at, s));
+            }
+        }
+        out.findings
+            .extend(findings.into_iter().filter(|f| filter.keeps(f)));
+    }
+    out.findings.sort_by(|a, b| {
+        (
+            &a.county,
+            &a.township,
+            &a.village,
+            &a.household_id,
+            a.interview_id,
+        )
+            .cmp(&(
+                &b.county,
+                &b.township,
+                &b.village,
+                &b.household_id,
+                b.interview_id,
+            ))
+    });
+    let mut surveyed: Vec<Surveyed> = latest.into_values().map(|(_, s)| s).collect();
+    surveyed.sort_by(|a, b| a.household_id.cmp(&b.household_id));
+    out.surveyed = surveyed;
+    Ok(out)
+}

@@ -1,0 +1,93 @@
+//! Village records (a village file's 村属性 and 是否边远) in the `villages` tree, keyed by
+//! county ++ 0x00 ++ township ++ 0x00 ++ village (UTF-8), values serde_json; and the villages
+//! as sampling reads them ([`Store::villages`]: the households grouped by village, with the
+//! records' attributes).
+
+use super::{Result, Store, decode, encode};
+use crate::registry::{Village, VillageIndex, VillageRecord, VillageTally};
+
+const TREE: &str = "villages";
+
+fn key(r: &VillageRecord) -> Vec<u8> {
+    let mut k = Vec::with_capacity(r.county.len() + r.township.len() + r.village.len() + 2);
+    k.extend_from_slice(r.county.as_bytes());
+    k.push(0);
+    k.extend_from_slice(r.township.as_bytes());
+    k.push(0);
+    k.extend_from_slice(r.village.as_bytes());
+    k
+}
+
+/// What putting village records did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordCounts {
+    pub added: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+}
+
+impl Store {
+    fn villages_tree(&self) -> Result<sled::Tree> {
+        Ok(self.db.open_tree(TREE)?)
+    }
+
+    /// The stored village records, in key order.
+    pub fn village_records(&self) -> Result<Vec<VillageRecord>> {
+        self.villages_tree()?
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(|| format!("village {}", String::from_utf8_lossy(&k)), &v)
+            })
+            .collect()
+    }
+
+    /// Adds or replaces village records (not flushed).
+    pub fn put_village_records(&self, records: &[VillageRecord]) -> Result<RecordCounts> {
+        let tree = self.villages_tree()?;
+        let mut counts = RecordCounts::default();
+        for r in records {
+            let value = encode("village", r)?;
+            match tree.insert(key(r), value.as_slice())? {
+                None => counts.added += 1,
+                Some(old) if old.as_ref() == value.as_slice() => counts.unchanged += 1,
+                Some(_) => counts.changed += 1,
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Brings the households of the villages of `records` in line with them (see
+    /// [`VillageRecord::apply`]), then flushes. Returns how many households changed. One scan
+    /// of the households; their interviews are not touched.
+    pub fn apply_village_records(&self, records: &[VillageRecord]) -> Result<u64> {
+        let index = VillageIndex::new(records.iter().cloned());
+        let mut changed = 0u64;
+        if !index.is_empty() {
+            for h in self.households() {
+                let mut h = h?;
+                if let Some(r) = index.find(&h)
+                    && r.apply(&mut h)
+                {
+                    let value = encode("household", &h)?;
+                    self.households.insert(h.household_id.as_bytes(), value)?;
+                    changed += 1;
+                }
+            }
+        }
+        self.flush()?;
+        Ok(changed)
+    }
+
+    /// Every village: its households by status, its groups, its attributes (the village
+    /// record's where there is one, else what its households carry). One scan of the
+    /// households.
+    pub fn villages(&self) -> Result<Vec<Village>> {
+        let index = VillageIndex::new(self.village_records()?);
+        let mut tally = VillageTally::new();
+        for h in self.households() {
+            tally.add(&h?);
+        }
+        Ok(tally.finish(&index))
+    }
+}
