@@ -88,6 +88,11 @@ impl Forms {
             .ok_or_else(|| SessionError::NoQuestionnaire(kind.id().to_string()))
     }
 
+    /// Every questionnaire in use.
+    pub fn all(&self) -> Vec<&Questionnaire> {
+        self.0.values().map(|q| q.as_ref()).collect()
+    }
+
     pub fn by_id(&self, id: &str) -> Option<Arc<Questionnaire>> {
         self.0.values().find(|q| q.id == id).cloned()
     }

@@ -255,3 +255,29 @@ fn in_sample_filter_and_count() {
     );
     assert!(s.contains('+'), "{s}");
 }
+
+#[test]
+fn a_rehearsal_shows_what_an_assessor_would_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('k'));
+    key(&mut a, KeyCode::Char('k')); // kind: exited
+    assert!(render(&a, 80, 24).contains("类型：脱贫户"));
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..60 {
+        if render(&a, 80, 24).contains("不愁吃") {
+            break;
+        }
+        key(&mut a, KeyCode::PageDown);
+    }
+    key(&mut a, KeyCode::Char('2')); // 否
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("考核可能发现"), "side panel: {s}");
+    assert!(s.contains("错退"), "{s}");
+    key(&mut a, KeyCode::F(2));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("考核可能发现"), "review: {s}");
+    assert!(s.contains("food_ok=false"), "evidence: {s}");
+}

@@ -47,7 +47,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Validate questionnaires (default: the bundled ones); exit 1 on any error.
+    /// Validate questionnaires, reconciliation rules and settings (default: the bundled ones); exit 1 on any error.
     Check {
         /// Folder of questionnaire files, or one file.
         dir: Option<PathBuf>,
@@ -195,7 +195,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         None => {
             let ws = workspace(&cli)?;
-            let app = crate::tui::App::new(ws, lang, interviewer(&cli));
+            let mut app = crate::tui::App::new(ws, lang, interviewer(&cli));
+            if cli.questionnaires.is_some() {
+                app.reconciler = crate::reconcile::Reconciler::load(
+                    cli.questionnaires.as_deref(),
+                    &app.ws.forms.all(),
+                )
+                .ok();
+            }
             crate::tui::run(app).map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -168,7 +168,11 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
         encoding: args.encoding.into(),
         strict: args.strict,
         today: chrono::Local::now().date_naive(),
-        rejects_file: Some(args.rejects.clone().unwrap_or_else(|| default_rejects.clone())),
+        rejects_file: Some(
+            args.rejects
+                .clone()
+                .unwrap_or_else(|| default_rejects.clone()),
+        ),
         lang,
     };
     let ws = workspace(cli)?;
@@ -465,10 +469,7 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
                 (tr!("行政村", "village"), 10),
                 (tr!("村民小组", "group"), 8),
             ];
-            let head: Vec<String> = columns
-                .iter()
-                .map(|(t, w)| pad(t.get(lang), *w))
-                .collect();
+            let head: Vec<String> = columns.iter().map(|(t, w)| pad(t.get(lang), *w)).collect();
             write(head.join(" ").trim_end());
             write("\n");
             let mut n = 0u64;

@@ -60,7 +60,10 @@ pub fn read(path: &Path, visitor: &mut dyn Visitor) -> Result<(), Text> {
     let mut cells = book
         .worksheet_cells_reader(&sheet)
         .map_err(|e| cannot_read(path, e))?;
-    let total = u64::from(cells.dimensions().end.0) + 1;
+    let dims = cells.dimensions();
+    let total = u64::from(dims.end.0) + 1;
+    // Every row as wide as the sheet: cells left empty at the end of a row are not in the file.
+    let width = dims.end.1.saturating_add(1);
     let mut record = Cells::new();
     let mut row: Option<u32> = None;
     let mut col = 0u32;
@@ -72,6 +75,10 @@ pub fn read(path: &Path, visitor: &mut dyn Visitor) -> Result<(), Text> {
         if let Some(r) = row
             && position.is_none_or(|(nr, _)| nr != r)
         {
+            while col < width {
+                record.push_field("");
+                col += 1;
+            }
             visitor.row(u64::from(r) + 1, &record)?;
             rows += 1;
             if rows.is_multiple_of(PROGRESS_EVERY) {

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Household, Status, VillageType};
 
-/// One village of a village file. Empty `county` / `township` match any.
+/// One village of a village file. An empty `county` / `township` (of the record or of the
+/// household) matches any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VillageRecord {
     #[serde(default)]
@@ -36,9 +37,10 @@ pub struct VillageRecord {
 impl VillageRecord {
     /// True when the household lies in this village.
     pub fn matches(&self, h: &Household) -> bool {
+        let part = |mine: &str, theirs: &str| mine.is_empty() || theirs.is_empty() || mine == theirs;
         h.village == self.village
-            && (self.county.is_empty() || h.county == self.county)
-            && (self.township.is_empty() || h.township == self.township)
+            && part(&self.county, &h.county)
+            && part(&self.township, &h.township)
     }
 
     /// Brings a household of this village in line with the record; true when it changed.
@@ -362,6 +364,10 @@ mod tests {
         assert_eq!(h.village_type, Some(VillageType::Exited));
         assert!(h.remote);
         assert!(!rec.apply(&mut h), "applying twice changes nothing");
+        let mut no_county = hh("9", "桂花村", "", Status::Poor, 3, false);
+        no_county.county.clear();
+        no_county.township.clear();
+        assert!(idx.find(&no_county).is_some(), "a household without county matches");
         let other = hh("2", "桂花村", "", Status::Poor, 3, false);
         let mut elsewhere = other.clone();
         elsewhere.township = "湾碧乡".into();

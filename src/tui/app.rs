@@ -315,6 +315,8 @@ pub enum Screen {
 /// The whole state of the terminal UI.
 pub struct App {
     pub ws: Workspace,
+    /// Rules and settings for the findings a rehearsal raises (none when they do not load).
+    pub reconciler: Option<crate::reconcile::Reconciler>,
     pub lang: Lang,
     pub interviewer: String,
     pub screen: Screen,
@@ -326,7 +328,9 @@ pub struct App {
 
 impl App {
     pub fn new(ws: Workspace, lang: Lang, interviewer: String) -> Self {
+        let reconciler = crate::reconcile::Reconciler::load(None, &ws.forms.all()).ok();
         let mut app = App {
+            reconciler,
             ws,
             lang,
             interviewer,
@@ -543,6 +547,14 @@ impl App {
             }
             _ => Screen::Home,
         }
+    }
+
+    /// The findings an assessor would raise from this interview's saved answers so far.
+    pub fn findings(&self, v: &InterviewView) -> Vec<crate::reconcile::Finding> {
+        self.reconciler
+            .as_ref()
+            .map(|r| r.interview(&v.session.record, &v.household))
+            .unwrap_or_default()
     }
 
     /// Loads the household list with each household's interview status.

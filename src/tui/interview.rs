@@ -13,6 +13,7 @@ use crate::i18n::{Lang, Text};
 use crate::interview::{Answer, format_number};
 use crate::questionnaire::expr::Value;
 use crate::questionnaire::{Question, QuestionType};
+use crate::reconcile::{Finding, Severity};
 use crate::tr;
 
 /// The status line: household, progress and save state.
@@ -49,20 +50,90 @@ pub fn status_line(v: &InterviewView, lang: Lang) -> Line<'static> {
     ])
 }
 
-pub fn draw(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
+pub fn draw(f: &mut Frame, v: &InterviewView, findings: &[Finding], lang: Lang, area: Rect) {
     if v.review.is_some() {
-        return draw_review(f, v, lang, area);
+        let panel = findings_lines(findings, lang, area.width as usize, true);
+        let h = (panel.len() as u16).min(area.height / 2);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(area);
+        draw_review(f, v, lang, top);
+        f.render_widget(Paragraph::new(panel), bottom);
+        return;
     }
     let side = if area.width >= 70 { 22 } else { 0 };
     let [left, right] =
         Layout::horizontal([Constraint::Length(side), Constraint::Min(10)]).areas(area);
     if side > 0 {
-        draw_sections(f, v, lang, left);
+        draw_sections(f, v, findings, lang, left);
     }
     draw_question(f, v, lang, right);
 }
 
-fn draw_sections(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
+/// What an assessor would flag from the answers saved so far: a heading and one or more lines
+/// per finding (with its evidence when `detail`).
+fn findings_lines(findings: &[Finding], lang: Lang, w: usize, detail: bool) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if findings.is_empty() {
+        if detail {
+            lines.push(Line::from(Span::styled(
+                tr!(
+                    " 按目前的答案，考核不会发现问题",
+                    " With these answers an assessor would flag nothing"
+                )
+                .get(lang)
+                .to_string(),
+                theme::ok(),
+            )));
+        }
+        return lines;
+    }
+    lines.push(Line::from(Span::styled(
+        truncate(
+            tr!(
+                " 考核可能发现 {} 项：",
+                " An assessor may flag {}:",
+                findings.len()
+            )
+            .get(lang),
+            w,
+        ),
+        theme::warn(),
+    )));
+    for fnd in findings {
+        let mark = match fnd.severity {
+            Severity::Finding => "!",
+            Severity::Warning => "?",
+        };
+        let head = format!(
+            " {mark} {} {}",
+            fnd.kind.label().get(lang),
+            fnd.message.get(lang)
+        );
+        let style = match fnd.severity {
+            Severity::Finding => theme::error(),
+            Severity::Warning => theme::warn(),
+        };
+        if detail {
+            for l in wrap(&head, w) {
+                lines.push(Line::from(Span::styled(l, style)));
+            }
+            let evidence: Vec<String> = fnd
+                .evidence
+                .iter()
+                .map(|e| format!("{}={}", e.name, e.value))
+                .collect();
+            if !evidence.is_empty() {
+                let text = format!("   {}", evidence.join("  "));
+                lines.push(Line::from(Span::styled(truncate(&text, w), theme::dim())));
+            }
+        } else {
+            lines.push(Line::from(Span::styled(truncate(&head, w), style)));
+        }
+    }
+    lines
+}
+
+fn draw_sections(f: &mut Frame, v: &InterviewView, findings: &[Finding], lang: Lang, area: Rect) {
     let iv = &v.session.interview;
     let current = iv.current_section();
     let inner_w = area.width.saturating_sub(1) as usize;
@@ -92,6 +163,10 @@ fn draw_sections(f: &mut Frame, v: &InterviewView, lang: Lang, area: Rect) {
             Default::default()
         };
         lines.push(Line::from(Span::styled(text, style)));
+    }
+    if !findings.is_empty() {
+        lines.push(Line::default());
+        lines.extend(findings_lines(findings, lang, inner_w, false));
     }
     f.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::RIGHT)),

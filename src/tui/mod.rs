@@ -43,7 +43,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Interview(v) => {
             let title = interview::title(v, lang);
             let body = chrome::frame(f, app, &title, Some(interview::status_line(v, lang)));
-            interview::draw(f, v, lang, body);
+            interview::draw(f, v, &app.findings(v), lang, body);
         }
     }
     if app.help {
