@@ -321,3 +321,61 @@ fn unknown_household_and_bad_json_are_clear() {
     assert_eq!(code, 1);
     assert!(err.contains("no household with id nope"), "{err}");
 }
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = answer_file(dir.path(), "exited");
+    let (code, out, _) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let id = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let backup = dir.path().join("backup.json");
+    let (code, out, _) = ruhu(
+        &data,
+        &["backup", backup.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(code, 0);
+    let counts: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(counts["households"], 300);
+    assert_eq!(counts["interviews"], 1);
+
+    let other = dir.path().join("restored");
+    let (code, _, err) = ruhu(&other, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let show = |d: &Path| {
+        let (code, out, _) = ruhu(d, &["interview", "show", &id, "--format", "json"]);
+        assert_eq!(code, 0);
+        let mut v: Value = serde_json::from_str(&out).unwrap();
+        v.as_object_mut().unwrap().remove("device_id");
+        v
+    };
+    let (a, b) = (show(&data), show(&other));
+    assert_eq!(a["answers"], b["answers"]);
+    assert_eq!(a["result"], b["result"]);
+    assert_eq!(a["events"], b["events"]);
+    // A second restore into a folder that is not empty is refused.
+    let (code, _, err) = ruhu(
+        &other,
+        &["--lang", "en", "restore", backup.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(!err.is_empty());
+}

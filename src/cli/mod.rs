@@ -2,6 +2,7 @@
 //! Every command that prints a result takes `--format json` (fields documented in
 //! docs/cli.md).
 
+mod backup;
 mod check;
 mod demo;
 mod findings;
@@ -65,6 +66,19 @@ pub enum Command {
         /// Write a registry CSV (UTF-8) instead of loading the data folder.
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Write the whole store (households, interviews with their events, settings) to a
+    /// plain JSON file.
+    Backup {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Restore a JSON backup into an empty data folder.
+    Restore {
+        file: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -219,6 +233,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             csv,
             format,
         }) => demo::demo(&cli, *households, *seed, csv.as_deref(), *format),
+        Some(Command::Backup { file, format }) => backup::backup(&cli, file, *format),
+        Some(Command::Restore { file, format }) => backup::restore(&cli, file, *format),
         Some(Command::Interview(InterviewCommand::Apply(args))) => interview::apply(&cli, args),
         Some(Command::Interview(InterviewCommand::List { format })) => {
             interview::list(&cli, *format)
