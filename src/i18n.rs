@@ -42,3 +42,34 @@ macro_rules! tr {
         $crate::i18n::Text::new(format!($zh $(, $arg)*), format!($en $(, $arg)*))
     };
 }
+
+/// Renders a problem found in a file, e.g. `poor.json：问题 income_wage，字段 relevant：…` /
+/// `poor.json: question 'income_wage', field 'relevant': …`. `item` is the kind of thing the
+/// problem is in (question, rule) with its id.
+pub fn locate(
+    lang: Lang,
+    file: &str,
+    item: Option<(&Text, &str)>,
+    field: Option<&str>,
+    message: &Text,
+) -> String {
+    let mut out = file.to_string();
+    if let Some((what, id)) = item {
+        match lang {
+            Lang::Zh => out.push_str(&format!("：{} {id}", what.zh)),
+            Lang::En => out.push_str(&format!(": {} '{id}'", what.en)),
+        }
+    }
+    if let Some(f) = field {
+        match lang {
+            Lang::Zh => out.push_str(&format!("，字段 {f}")),
+            Lang::En => out.push_str(&format!(", field '{f}'")),
+        }
+    }
+    match lang {
+        Lang::Zh => out.push('：'),
+        Lang::En => out.push_str(": "),
+    }
+    out.push_str(message.get(lang));
+    out
+}

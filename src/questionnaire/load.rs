@@ -47,25 +47,14 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn render(&self, lang: Lang) -> String {
-        let mut out = self.file.clone();
-        if let Some(q) = &self.question {
-            match lang {
-                Lang::Zh => out.push_str(&format!("：问题 {q}")),
-                Lang::En => out.push_str(&format!(": question '{q}'")),
-            }
-        }
-        if let Some(f) = &self.field {
-            match lang {
-                Lang::Zh => out.push_str(&format!("，字段 {f}")),
-                Lang::En => out.push_str(&format!(", field '{f}'")),
-            }
-        }
-        match lang {
-            Lang::Zh => out.push('：'),
-            Lang::En => out.push_str(": "),
-        }
-        out.push_str(self.message.get(lang));
-        out
+        let what = Text::new("问题", "question");
+        crate::i18n::locate(
+            lang,
+            &self.file,
+            self.question.as_deref().map(|id| (&what, id)),
+            self.field.as_deref(),
+            &self.message,
+        )
     }
 }
 

@@ -49,25 +49,14 @@ pub struct RuleError {
 
 impl RuleError {
     pub fn render(&self, lang: Lang) -> String {
-        let mut out = self.file.clone();
-        if let Some(r) = &self.rule {
-            match lang {
-                Lang::Zh => out.push_str(&format!("：规则 {r}")),
-                Lang::En => out.push_str(&format!(": rule '{r}'")),
-            }
-        }
-        if let Some(f) = &self.field {
-            match lang {
-                Lang::Zh => out.push_str(&format!("，字段 {f}")),
-                Lang::En => out.push_str(&format!(", field '{f}'")),
-            }
-        }
-        match lang {
-            Lang::Zh => out.push('：'),
-            Lang::En => out.push_str(": "),
-        }
-        out.push_str(self.message.get(lang));
-        out
+        let what = Text::new("规则", "rule");
+        crate::i18n::locate(
+            lang,
+            &self.file,
+            self.rule.as_deref().map(|id| (&what, id)),
+            self.field.as_deref(),
+            &self.message,
+        )
     }
 }
 
