@@ -76,7 +76,11 @@ fn check_only(path: &Path) -> (Duration, u64) {
         &mut |_, _, _| {},
     )
     .expect("read the file");
-    assert!(summary.rejected.is_empty(), "{:?}", summary.rejected.first());
+    assert!(
+        summary.rejected.is_empty(),
+        "{:?}",
+        summary.rejected.first()
+    );
     (start.elapsed(), target.0)
 }
 
@@ -99,11 +103,18 @@ fn main() {
             .arg(&csv)
             .output()
             .expect("ruhu demo");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         println!("generated {} in {:.1?}", csv.display(), start.elapsed());
     }
     let size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
-    println!("file: {rows} households, {} MiB (UTF-8)", size / (1024 * 1024));
+    println!(
+        "file: {rows} households, {} MiB (UTF-8)",
+        size / (1024 * 1024)
+    );
 
     // 1. read and check only
     let (took, n) = check_only(&csv);

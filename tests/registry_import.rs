@@ -38,7 +38,13 @@ fn copy(dir: &Path, name: &str) -> PathBuf {
 
 /// `ruhu registry <command> FILE --format json [extra]`: exit code and the JSON summary.
 fn import_as(data: &Path, command: &str, file: &Path, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["registry", command, file.to_str().unwrap(), "--format", "json"];
+    let mut args = vec![
+        "registry",
+        command,
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     let (code, out, err) = ruhu(data, &args);
     let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
@@ -105,7 +111,10 @@ fn utf8_with_bom_imports_every_field_and_reimport_changes_nothing() {
     assert_eq!(h["remote"], false);
     assert_eq!(h["edge"], false);
     assert_eq!(h["provisional"], false);
-    let statuses: Vec<Value> = list(&data, &[]).iter().map(|h| h["status"].clone()).collect();
+    let statuses: Vec<Value> = list(&data, &[])
+        .iter()
+        .map(|h| h["status"].clone())
+        .collect();
     assert_eq!(statuses, ["exited", "non_poor", "poor", "returned"]);
     assert_eq!(household(&data, "532326007000001")["remote"], true);
 
@@ -192,7 +201,13 @@ fn gbk_is_detected_and_can_be_forced() {
     // Forced wrongly: the header is not found, the file is not read.
     let (code, _, err) = ruhu(
         &data,
-        &["registry", "import", file.to_str().unwrap(), "--encoding", "utf-8"],
+        &[
+            "registry",
+            "import",
+            file.to_str().unwrap(),
+            "--encoding",
+            "utf-8",
+        ],
     );
     assert_eq!(code, 1, "{err}");
 }
@@ -228,8 +243,18 @@ fn xlsx_first_sheet_title_row_numbers_as_floats_and_excel_mangled_ids() {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     // Row 1: a title, as county spreadsheets have; row 2: the header.
-    sheet.write_string(0, 0, "大姚县建档立卡贫困户信息表").unwrap();
-    let header = ["户编号", "户主姓名", "证件号码", "家庭人口数", "脱贫状态", "人均纯收入", "行政村"];
+    sheet
+        .write_string(0, 0, "大姚县建档立卡贫困户信息表")
+        .unwrap();
+    let header = [
+        "户编号",
+        "户主姓名",
+        "证件号码",
+        "家庭人口数",
+        "脱贫状态",
+        "人均纯收入",
+        "行政村",
+    ];
     for (c, h) in header.iter().enumerate() {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
@@ -300,7 +325,10 @@ fn every_bad_row_kind_is_rejected_with_its_line_and_reason() {
         let got = r["reason"].as_str().unwrap();
         assert!(got.contains(reason), "line {line}: {got}");
     }
-    let ids: Vec<Value> = list(&data, &[]).iter().map(|h| h["household_id"].clone()).collect();
+    let ids: Vec<Value> = list(&data, &[])
+        .iter()
+        .map(|h| h["household_id"].clone())
+        .collect();
     assert_eq!(ids, ["532326007000030", "532326007000037"]);
     // The first of the duplicated rows went in.
     assert_eq!(household(&data, "532326007000030")["head_name"], "好户一");
@@ -332,17 +360,39 @@ fn every_bad_row_kind_is_rejected_with_its_line_and_reason() {
     assert!(out.contains("check digit"), "{out}");
     assert!(out.contains("short row"), "{out}");
     assert!(out.contains("unknown status"), "{out}");
-    let (_, v) = import(&data, &file, &["--rejects", dir.path().join("r.csv").to_str().unwrap()]);
+    let (_, v) = import(
+        &data,
+        &file,
+        &["--rejects", dir.path().join("r.csv").to_str().unwrap()],
+    );
     assert!(dir.path().join("r.csv").exists());
     assert_eq!(counts(&v), (0, 0, 2, 8));
     let (_, v) = import(&data, &file, &[]);
-    assert!(v["rejected"][0]["reason"].as_str().unwrap().contains("校验位"));
+    assert!(
+        v["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("校验位")
+    );
     let (_, out, _) = ruhu(
         &data,
-        &["--lang", "en", "registry", "import", file.to_str().unwrap(), "--format", "json"],
+        &[
+            "--lang",
+            "en",
+            "registry",
+            "import",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
     );
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert!(v["rejected"][2]["reason"].as_str().unwrap().contains("household id missing"));
+    assert!(
+        v["rejected"][2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("household id missing")
+    );
 }
 
 #[test]
@@ -392,10 +442,19 @@ fn unreadable_files_exit_1_and_import_nothing() {
     assert!(err.contains("户编号"), "{err}");
     let (code, _, err) = ruhu(
         &data,
-        &["--lang", "en", "registry", "import", no_id.to_str().unwrap()],
+        &[
+            "--lang",
+            "en",
+            "registry",
+            "import",
+            no_id.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 1);
-    assert!(err.contains("required columns missing: household id"), "{err}");
+    assert!(
+        err.contains("required columns missing: household id"),
+        "{err}"
+    );
 
     let not_zip = dir.path().join("broken.xlsx");
     std::fs::write(&not_zip, "this is not a workbook").unwrap();
@@ -461,7 +520,10 @@ fn an_import_never_touches_interviews() {
     assert_eq!(h["head_name"], "周国红");
     assert_eq!(import(&data, &fixture("households_v2.csv"), &[]).0, 0);
 
-    assert_eq!(ruhu(&data, &["interview", "list", "--format", "json"]).1, before_list);
+    assert_eq!(
+        ruhu(&data, &["interview", "list", "--format", "json"]).1,
+        before_list
+    );
     assert_eq!(
         ruhu(&data, &["interview", "show", &id, "--format", "json"]).1,
         before_show
@@ -471,7 +533,12 @@ fn an_import_never_touches_interviews() {
     std::fs::write(&helpers, "户编号,帮扶责任人\n532326000000999,李新\n").unwrap();
     let (code, v) = import(&data, &helpers, &[]);
     assert_eq!(code, 3);
-    assert!(v["rejected"][0]["reason"].as_str().unwrap().contains("脱贫状态"));
+    assert!(
+        v["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("脱贫状态")
+    );
 }
 
 #[test]
@@ -485,7 +552,12 @@ fn members_file_replaces_members_and_rejects_unknown_households() {
     assert_eq!(counts(&v), (3, 0, 0, 1));
     assert_eq!(v["members"], 4);
     assert_eq!(v["rejected"][0]["line"], 5);
-    assert!(v["rejected"][0]["reason"].as_str().unwrap().contains("不在库中"));
+    assert!(
+        v["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("不在库中")
+    );
     let h = household(&data, "532326007000002");
     let members = h["members"].as_array().unwrap();
     assert_eq!(members.len(), 2);
@@ -501,7 +573,10 @@ fn members_file_replaces_members_and_rejects_unknown_households() {
     let (_, v) = import(&data, &fixture("households_v2.csv"), &[]);
     assert_eq!(counts(&v), (1, 1, 3, 0));
     assert_eq!(
-        household(&data, "532326007000002")["members"].as_array().unwrap().len(),
+        household(&data, "532326007000002")["members"]
+            .as_array()
+            .unwrap()
+            .len(),
         2
     );
 
@@ -531,7 +606,12 @@ fn village_file_sets_village_attributes_of_its_households() {
     assert_eq!(code, 3, "{v}");
     assert_eq!(counts(&v), (2, 0, 0, 1));
     assert_eq!(v["rejected"][0]["line"], 4);
-    assert!(v["rejected"][0]["reason"].as_str().unwrap().contains("重复"));
+    assert!(
+        v["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("重复")
+    );
     assert_eq!(v["households_updated"], 2);
     let h = household(&data, "532326007000000"); // 桂花村
     assert_eq!(h["village_type"], "exited");
@@ -580,7 +660,13 @@ fn list_filters_by_village_and_prints_a_table() {
     assert!(list(&data, &["--village", "无此村"]).is_empty());
     let (code, out, _) = ruhu(&data, &["registry", "list"]);
     assert_eq!(code, 0);
-    assert!(out.contains("户编号") && out.contains("周国红") && out.contains("共 4 户"), "{out}");
+    assert!(
+        out.contains("户编号") && out.contains("周国红") && out.contains("共 4 户"),
+        "{out}"
+    );
     let (_, out, _) = ruhu(&data, &["--lang", "en", "registry", "list"]);
-    assert!(out.contains("household id") && out.contains("4 households"), "{out}");
+    assert!(
+        out.contains("household id") && out.contains("4 households"),
+        "{out}"
+    );
 }

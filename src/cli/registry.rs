@@ -505,11 +505,7 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
                     return Ok(ExitCode::SUCCESS);
                 }
             }
-            write(
-                &tr!("共 {} 户\n", "{} households\n", n)
-                    .get(lang)
-                    .to_string(),
-            );
+            write(tr!("共 {} 户\n", "{} households\n", n).get(lang));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -129,7 +129,12 @@ const fn col(
 
 /// Household file columns (DOMAIN.md, "Registry import columns").
 pub const HOUSEHOLD_COLUMNS: &[Column] = &[
-    col(Field::HouseholdId, &["户编号"], Some("aac001"), "household_id"),
+    col(
+        Field::HouseholdId,
+        &["户编号"],
+        Some("aac001"),
+        "household_id",
+    ),
     col(Field::HeadName, &["户主姓名"], Some("aac029"), "head_name"),
     col(
         Field::HeadIdNumber,
@@ -189,7 +194,12 @@ pub const HOUSEHOLD_COLUMNS: &[Column] = &[
 
 /// Members file columns.
 pub const MEMBER_COLUMNS: &[Column] = &[
-    col(Field::HouseholdId, &["户编号"], Some("aac001"), "household_id"),
+    col(
+        Field::HouseholdId,
+        &["户编号"],
+        Some("aac001"),
+        "household_id",
+    ),
     col(Field::MemberName, &["姓名", "成员姓名"], None, "name"),
     col(
         Field::MemberIdNumber,
@@ -390,12 +400,7 @@ mod tests {
         for kind in [FileKind::Households, FileKind::Members, FileKind::Villages] {
             let mut seen = std::collections::HashMap::new();
             for c in kind.columns() {
-                let all = c
-                    .chinese
-                    .iter()
-                    .copied()
-                    .chain(c.code)
-                    .chain([c.english]);
+                let all = c.chinese.iter().copied().chain(c.code).chain([c.english]);
                 for name in all {
                     if let Some(other) = seen.insert(normalize(name), c.field) {
                         panic!("{name} names both {other:?} and {:?}", c.field);
@@ -409,7 +414,13 @@ mod tests {
     fn headers_are_found_in_any_order_with_spaces_bom_and_marks() {
         let h = Header::map(
             FileKind::Households,
-            names(&["\u{feff} 户主姓名 ", "*户编号", "AAR010", "Household ID2", "县（市、区）"]),
+            names(&[
+                "\u{feff} 户主姓名 ",
+                "*户编号",
+                "AAR010",
+                "Household ID2",
+                "县（市、区）",
+            ]),
         )
         .unwrap();
         assert_eq!(h.column(Field::HouseholdId), Some(1));
@@ -426,10 +437,18 @@ mod tests {
         let e = Header::map(FileKind::Households, names(&["户主姓名"])).unwrap_err();
         assert_eq!(e, HeaderError::Missing(vec![Field::HouseholdId]));
         assert!(e.message().zh.contains("户编号"));
-        assert!(e.message().en.contains("household id"), "{}", e.message().en);
+        assert!(
+            e.message().en.contains("household id"),
+            "{}",
+            e.message().en
+        );
         let e = Header::map(FileKind::Households, names(&["户编号", "aac001"])).unwrap_err();
         assert!(matches!(e, HeaderError::Twice { .. }));
-        assert!(e.message().en.contains("household id"), "{}", e.message().en);
+        assert!(
+            e.message().en.contains("household id"),
+            "{}",
+            e.message().en
+        );
         assert_eq!(
             Header::map(FileKind::Households, names(&["", " "])).unwrap_err(),
             HeaderError::Empty

@@ -166,13 +166,22 @@ mod tests {
             detect(text.as_bytes(), EncodingChoice::Auto),
             (Encoding::Utf8, 0)
         );
-        assert_eq!(detect(&gbk(text), EncodingChoice::Auto), (Encoding::Gb18030, 0));
-        assert_eq!(detect(b"\xFF\xFEa\0", EncodingChoice::Auto), (Encoding::Utf16Le, 2));
+        assert_eq!(
+            detect(&gbk(text), EncodingChoice::Auto),
+            (Encoding::Gb18030, 0)
+        );
+        assert_eq!(
+            detect(b"\xFF\xFEa\0", EncodingChoice::Auto),
+            (Encoding::Utf16Le, 2)
+        );
         // cut in the middle of 张 (3 bytes in UTF-8)
         let cut = &text.as_bytes()[..text.len() - 5];
         assert_eq!(detect(cut, EncodingChoice::Auto), (Encoding::Utf8, 0));
         // forced
-        assert_eq!(detect(text.as_bytes(), EncodingChoice::Gbk).0, Encoding::Gb18030);
+        assert_eq!(
+            detect(text.as_bytes(), EncodingChoice::Gbk).0,
+            Encoding::Gb18030
+        );
         assert_eq!(detect(&bom, EncodingChoice::Utf8), (Encoding::Utf8, 3));
     }
 

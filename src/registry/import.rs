@@ -31,12 +31,31 @@ use super::table::{self, Cells, TableInfo, Visitor};
 use super::village::{VillageIndex, VillageRecord};
 use super::{Household, Member};
 
+/// How a household compares with the stored one of the same id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    Absent,
+    /// Stored exactly so.
+    Same,
+    /// Stored, differently: the stored household.
+    Different(Box<Household>),
+}
+
 /// Where imported households go: the store, or a map in tests.
 pub trait HouseholdTarget {
     /// The stored household with this id.
     fn get(&mut self, id: &str) -> Result<Option<Household>, Text>;
     /// Adds or replaces a household.
     fn put(&mut self, h: Household) -> Result<(), Text>;
+    /// Compares `h` with the stored household of its id (a store may answer `Same` without
+    /// decoding the stored record).
+    fn compare(&mut self, h: &Household) -> Result<Stored, Text> {
+        Ok(match self.get(&h.household_id)? {
+            None => Stored::Absent,
+            Some(s) if s == *h => Stored::Same,
+            Some(s) => Stored::Different(Box::new(s)),
+        })
+    }
 }
 
 impl HouseholdTarget for std::collections::BTreeMap<String, Household> {
@@ -183,9 +202,7 @@ impl<H: Handler> Visitor for Run<'_, H> {
                     self.summary.ignored_columns = h.ignored.clone();
                     self.header = Some(h);
                 }
-                Err(e @ HeaderError::Missing(_))
-                    if filled <= 2 && self.titles < MAX_TITLE_ROWS =>
-                {
+                Err(e @ HeaderError::Missing(_)) if filled <= 2 && self.titles < MAX_TITLE_ROWS => {
                     self.titles += 1;
                     self.title_error = Some(e);
                 }
@@ -331,8 +348,16 @@ pub fn merge(
             }
         };
         keep_text(Field::HeadName, &mut h.head_name, &s.head_name);
-        keep_text(Field::HeadIdNumber, &mut h.head_id_number, &s.head_id_number);
-        keep_text(Field::HouseholdType, &mut h.household_type, &s.household_type);
+        keep_text(
+            Field::HeadIdNumber,
+            &mut h.head_id_number,
+            &s.head_id_number,
+        );
+        keep_text(
+            Field::HouseholdType,
+            &mut h.household_type,
+            &s.household_type,
+        );
         keep_text(Field::County, &mut h.county, &s.county);
         keep_text(Field::Township, &mut h.township, &s.township);
         keep_text(Field::Village, &mut h.village, &s.village);
@@ -398,22 +423,34 @@ impl Handler for Households<'_> {
             Ok(_) if !reasons.is_empty() => return Ok(Some(join(&reasons))),
             Ok(h) => h,
         };
-        let stored = self.target.get(&new.household_id)?;
-        if stored.is_none() && !header.has(Field::Status) {
-            return Ok(Some(tr!(
-                "文件没有脱贫状态列，库中也没有这一户：无法确定其状态",
-                "the file has no status column and the household is not stored: its status is unknown"
-            )));
-        }
-        let merged = merge(header, new, stored.as_ref(), self.villages);
-        match &stored {
-            None => self.counts.added += 1,
-            Some(s) if *s == merged => {
+        // First as if nothing were stored: most rows of a new or an unchanged file stop here.
+        let candidate = merge(header, new, None, self.villages);
+        let (merged, stored) = match self.target.compare(&candidate)? {
+            Stored::Same => {
                 self.counts.unchanged += 1;
                 return Ok(None);
             }
-            Some(_) => self.counts.changed += 1,
-        }
+            Stored::Absent => {
+                if !header.has(Field::Status) {
+                    return Ok(Some(tr!(
+                        "文件没有脱贫状态列，库中也没有这一户：无法确定其状态",
+                        "the file has no status column and the household is not stored: its status is unknown"
+                    )));
+                }
+                self.counts.added += 1;
+                (candidate, None)
+            }
+            Stored::Different(stored) => {
+                let merged = merge(header, candidate, Some(&stored), self.villages);
+                if merged == *stored {
+                    self.counts.unchanged += 1;
+                    return Ok(None);
+                }
+                self.counts.changed += 1;
+                (merged, Some(stored))
+            }
+        };
+        drop(stored);
         if self.write {
             self.target.put(merged)?;
         }
@@ -589,7 +626,10 @@ impl Handler for Members<'_> {
             rows: Vec::new(),
         });
         if !member.id_number.is_empty()
-            && group.members.iter().any(|m| m.id_number == member.id_number)
+            && group
+                .members
+                .iter()
+                .any(|m| m.id_number == member.id_number)
         {
             return Ok(Some(tr!(
                 "证件号码 {} 在本户中已列出",
@@ -719,4 +759,177 @@ pub fn read_villages(
         return Ok((Vec::new(), summary));
     }
     Ok((v.records, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::io::Write;
+
+    use super::*;
+    use crate::registry::{Status, VillageType};
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2018, 6, 1).unwrap()
+    }
+
+    fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+        p
+    }
+
+    fn run(path: &Path, opts: &ImportOptions, store: &mut BTreeMap<String, Household>) -> Summary {
+        import_households(
+            path,
+            opts,
+            &VillageIndex::default(),
+            store,
+            &mut |_, _, _| {},
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn title_rows_blank_rows_trailing_commas_and_multiline_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "t.csv",
+            "大姚县建档立卡户,,\n\n户编号,户主姓名,脱贫状态\n1,\"张\n三\",未脱贫,\n,,\n2,李四,坏\n3,王五,0\n"
+                .as_bytes(),
+        );
+        let mut store = BTreeMap::new();
+        let s = run(&p, &ImportOptions::new(today()), &mut store);
+        assert_eq!(s.header_line, 3);
+        assert_eq!((s.added, s.rows), (2, 3));
+        assert_eq!(s.rejected.len(), 1);
+        // the record of line 4 spans two lines: the next one starts on line 6 (after a blank)
+        assert_eq!(s.rejected[0].line, 7);
+        assert_eq!(store["1"].head_name, "张\n三");
+    }
+
+    #[test]
+    fn absent_columns_keep_stored_values_and_members() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = BTreeMap::new();
+        let mut h = Household::provisional("7".into(), "赵六".into(), "桂花村".into());
+        h.provisional = false;
+        h.status = Status::Exited;
+        h.exit_year = Some(2016);
+        h.members = vec![Member {
+            name: "赵六".into(),
+            ..Member::default()
+        }];
+        store.insert("7".to_string(), h.clone());
+        let p = file(&dir, "h.csv", "户编号,帮扶责任人\n7,李新\n".as_bytes());
+        let s = run(&p, &ImportOptions::new(today()), &mut store);
+        assert_eq!((s.added, s.changed, s.unchanged), (0, 1, 0));
+        let now = &store["7"];
+        assert_eq!(now.helper, "李新");
+        assert_eq!(now.status, Status::Exited);
+        assert_eq!(now.exit_year, Some(2016));
+        assert_eq!(now.village, "桂花村");
+        assert_eq!(now.members.len(), 1);
+        let s = run(&p, &ImportOptions::new(today()), &mut store);
+        assert_eq!((s.added, s.changed, s.unchanged), (0, 0, 1));
+    }
+
+    #[test]
+    fn village_records_fill_what_the_row_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "v.csv",
+            "户编号,脱贫状态,行政村,村属性\n1,0,桂花村,\n2,0,桂花村,贫困村\n".as_bytes(),
+        );
+        let villages = VillageIndex::new([VillageRecord {
+            county: String::new(),
+            township: String::new(),
+            village: "桂花村".into(),
+            village_type: Some(VillageType::Exited),
+            remote: Some(true),
+        }]);
+        let mut store = BTreeMap::new();
+        import_households(
+            &p,
+            &ImportOptions::new(today()),
+            &villages,
+            &mut store,
+            &mut |_, _, _| {},
+        )
+        .unwrap();
+        assert_eq!(store["1"].village_type, Some(VillageType::Exited));
+        assert_eq!(store["2"].village_type, Some(VillageType::Poor));
+        assert!(store["1"].remote && store["2"].remote);
+    }
+
+    #[test]
+    fn strict_writes_nothing_and_reports_every_bad_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "s.csv",
+            "户编号,脱贫状态\n1,0\n2,9\n3,1\n,0\n".as_bytes(),
+        );
+        let mut store = BTreeMap::new();
+        let opts = ImportOptions {
+            strict: true,
+            ..ImportOptions::new(today())
+        };
+        let s = run(&p, &opts, &mut store);
+        assert!(!s.imported);
+        assert!(store.is_empty());
+        let lines: Vec<u64> = s.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 5]);
+        let ok = file(&dir, "ok.csv", "户编号,脱贫状态\n1,0\n".as_bytes());
+        let s = run(&ok, &opts, &mut store);
+        assert!(s.imported);
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn progress_reaches_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "p.csv", "户编号,脱贫状态\n1,0\n".as_bytes());
+        let mut last = (0, 0);
+        import_households(
+            &p,
+            &ImportOptions::new(today()),
+            &VillageIndex::default(),
+            &mut BTreeMap::new(),
+            &mut |_, done, total| last = (done, total),
+        )
+        .unwrap();
+        assert!(last.1 > 0 && last.0 == last.1, "{last:?}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn arbitrary_files_never_panic(
+            head in proptest::sample::select(vec![
+                "户编号,户主姓名,证件号码,家庭人口数,脱贫状态,人均纯收入\n",
+                "aac001;aar010;aac017\n",
+                "",
+            ]),
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            ext in proptest::sample::select(vec!["csv", "xlsx"]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut bytes = head.as_bytes().to_vec();
+            bytes.extend_from_slice(&body);
+            let p = file(&dir, &format!("f.{ext}"), &bytes);
+            let mut store = BTreeMap::new();
+            let _ = import_households(
+                &p,
+                &ImportOptions::new(today()),
+                &VillageIndex::default(),
+                &mut store,
+                &mut |_, _, _| {},
+            );
+            let _ = import_members(&p, &ImportOptions::new(today()), &mut store, &mut |_, _, _| {});
+            let _ = read_villages(&p, &ImportOptions::new(today()), &mut |_, _, _| {});
+        }
+    }
 }

@@ -16,9 +16,11 @@ pub mod village;
 
 pub use household::{Household, Member, Status, VillageType};
 pub use import::{
-    HouseholdTarget, ImportOptions, Phase, Summary, import_households, import_members,
+    HouseholdTarget, ImportOptions, Phase, Stored, Summary, import_households, import_members,
     read_villages,
 };
 pub use read_xlsx::number_text;
 pub use rows::Reject;
-pub use village::{StatusCounts, Tally, Village, VillageGroup, VillageIndex, VillageRecord, VillageTally};
+pub use village::{
+    StatusCounts, Tally, Village, VillageGroup, VillageIndex, VillageRecord, VillageTally,
+};

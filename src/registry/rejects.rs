@@ -101,6 +101,9 @@ mod tests {
             default_path(Path::new("/a/b/reg.xlsx")),
             PathBuf::from("/a/b/reg.rejects.csv")
         );
-        assert_eq!(default_path(Path::new("reg")), PathBuf::from("reg.rejects.csv"));
+        assert_eq!(
+            default_path(Path::new("reg")),
+            PathBuf::from("reg.rejects.csv")
+        );
     }
 }

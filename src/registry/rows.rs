@@ -73,7 +73,8 @@ fn shown(v: &str) -> String {
 /// A cell of a row, trimmed: `None` when the file has no such column, `""` when empty.
 pub fn cell<'a>(header: &Header, cells: &'a Cells, field: Field) -> Option<&'a str> {
     let i = header.column(field)?;
-    Some(cells.get(i).unwrap_or("").trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}'))
+    // `trim` knows the ideographic space (U+3000) too.
+    Some(cells.get(i).unwrap_or("").trim())
 }
 
 /// True when every cell of the row is empty (spreadsheets leave such rows at the end).
@@ -106,7 +107,14 @@ pub fn check_width(header: &Header, cells: &Cells) -> Option<Text> {
 
 /// Garbled text: characters that could not be decoded (wrong encoding).
 pub fn check_garbled(cells: &Cells) -> Option<Text> {
-    cells.iter().any(|c| c.contains('\u{FFFD}')).then(|| {
+    // U+FFFD is EF BF BD in UTF-8: look for the rare lead byte over the whole row at once.
+    let bytes = cells.as_slice().as_bytes();
+    let garbled = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == 0xEF)
+        .any(|(i, _)| bytes.get(i + 1..i + 3) == Some(&[0xBF, 0xBD][..]));
+    garbled.then(|| {
         tr!(
             "含有乱码（无法解码的字符）：文件编码不对？可用 --encoding 指定",
             "has undecodable characters: wrong encoding? use --encoding"
@@ -115,7 +123,10 @@ pub fn check_garbled(cells: &Cells) -> Option<Text> {
 }
 
 /// Full-width digits, signs and points as ASCII, spaces removed.
-fn ascii_number(v: &str) -> String {
+fn ascii_number(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.bytes().all(|b| b.is_ascii_graphic()) {
+        return std::borrow::Cow::Borrowed(v);
+    }
     v.chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
         .map(|c| match c {
@@ -125,7 +136,8 @@ fn ascii_number(v: &str) -> String {
             '＋' => '+',
             c => c,
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Scientific notation, as Excel shows a long number (`5.32326E+17`).
@@ -148,7 +160,8 @@ pub fn parse_whole(v: &str) -> Option<i64> {
     if let Ok(n) = s.parse::<i64>() {
         return Some(n);
     }
-    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    if s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
         && let Ok(f) = s.parse::<f64>()
         && f.is_finite()
         && f.fract() == 0.0
@@ -166,7 +179,11 @@ pub fn parse_money(v: &str) -> Option<f64> {
         .filter(|c| !matches!(c, ',' | '，'))
         .collect();
     let s = s.strip_suffix('元').unwrap_or(&s);
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         return None;
     }
     s.parse::<f64>().ok().filter(|f| f.is_finite())
@@ -219,7 +236,9 @@ pub fn parse_relation(v: &str) -> String {
         "户主" | "本人" | "head" => "head",
         "配偶" | "妻" | "妻子" | "夫" | "丈夫" | "spouse" => "spouse",
         "子女" | "子" | "女" | "儿子" | "女儿" | "长子" | "次子" | "三子" | "长女" | "次女"
-        | "三女" | "之子" | "之女" | "养子" | "养女" | "独生子" | "独生女" | "child" => "child",
+        | "三女" | "之子" | "之女" | "养子" | "养女" | "独生子" | "独生女" | "child" => {
+            "child"
+        }
         "父母" | "父亲" | "母亲" | "父" | "母" | "parent" => "parent",
         "孙子女" | "孙子" | "孙女" | "外孙子女" | "外孙" | "外孙女" | "grandchild" => {
             "grandchild"
@@ -265,7 +284,10 @@ fn check_id_number(field: Field, v: &str, today: NaiveDate) -> Result<String, Te
             let hint = match problem {
                 IdProblem::WrongCheckDigit => {
                     let expected = id_number::check_char(&id[..17]).unwrap_or('?');
-                    Text::new(format!("（按前17位应为 {expected}）"), format!(" (by the first 17 digits it would be {expected})"))
+                    Text::new(
+                        format!("（按前17位应为 {expected}）"),
+                        format!(" (by the first 17 digits it would be {expected})"),
+                    )
                 }
                 _ => Text::default(),
             };
@@ -341,7 +363,12 @@ pub fn household(
                 "household size out of range: {} (1 to 99)",
                 shown(v)
             )),
-            None => p.push(not_number(Field::HouseholdSize, v, "整数", "a whole number")),
+            None => p.push(not_number(
+                Field::HouseholdSize,
+                v,
+                "整数",
+                "a whole number",
+            )),
         }
     }
     if let Some(v) = cell(header, cells, Field::Status) {
@@ -448,11 +475,7 @@ pub fn member(
     {
         match parse_whole(v) {
             Some(a) if (0..=130).contains(&a) => m.age = u32::try_from(a).ok(),
-            Some(_) => p.push(tr!(
-                "年龄不合理：{}",
-                "age out of range: {}",
-                shown(v)
-            )),
+            Some(_) => p.push(tr!("年龄不合理：{}", "age out of range: {}", shown(v))),
             None => p.push(not_number(Field::Age, v, "整数", "a whole number")),
         }
     }
@@ -582,7 +605,15 @@ mod tests {
     #[test]
     fn every_problem_of_a_row_is_named() {
         let r = household_of(&[
-            "", "张三", "110105194912310021", "三", "已脱", "", "abc", "", "",
+            "",
+            "张三",
+            "110105194912310021",
+            "三",
+            "已脱",
+            "",
+            "abc",
+            "",
+            "",
         ])
         .unwrap_err();
         assert_eq!(r.line, 7);
@@ -620,7 +651,12 @@ mod tests {
     #[test]
     fn row_width() {
         let h = header(&["户编号", "户主姓名", "脱贫状态"]);
-        assert!(check_width(&h, &row(&["1", "a"])).unwrap().zh.contains("只有 2 列"));
+        assert!(
+            check_width(&h, &row(&["1", "a"]))
+                .unwrap()
+                .zh
+                .contains("只有 2 列")
+        );
         assert!(check_width(&h, &row(&["1", "a", "0", ""])).is_none());
         assert!(check_width(&h, &row(&["1", "a", "0", "x"])).is_some());
         assert!(check_width(&h, &row(&["1", "a", "0"])).is_none());
@@ -660,7 +696,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(id, "9");
-        assert_eq!((m.relation.as_str(), m.sex.as_str(), m.age), ("child", "male", Some(40)));
+        assert_eq!(
+            (m.relation.as_str(), m.sex.as_str(), m.age),
+            ("child", "male", Some(40))
+        );
         let r = member(&h, 3, &row(&["9", "", "", "", "X", "x"]), today()).unwrap_err();
         assert!(r.reason.zh.contains("缺少姓名") && r.reason.zh.contains("性别"));
 

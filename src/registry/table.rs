@@ -89,10 +89,5 @@ pub fn read(
 
 /// The message of a file that cannot be opened or read.
 pub(crate) fn cannot_read(path: &Path, e: impl std::fmt::Display) -> Text {
-    tr!(
-        "无法读取 {}：{}",
-        "cannot read {}: {}",
-        path.display(),
-        e
-    )
+    tr!("无法读取 {}：{}", "cannot read {}: {}", path.display(), e)
 }

@@ -37,7 +37,8 @@ pub struct VillageRecord {
 impl VillageRecord {
     /// True when the household lies in this village.
     pub fn matches(&self, h: &Household) -> bool {
-        let part = |mine: &str, theirs: &str| mine.is_empty() || theirs.is_empty() || mine == theirs;
+        let part =
+            |mine: &str, theirs: &str| mine.is_empty() || theirs.is_empty() || mine == theirs;
         h.village == self.village
             && part(&self.county, &h.county)
             && part(&self.township, &h.township)
@@ -220,9 +221,7 @@ impl VillageTally {
             acc.types[type_index(t)] += 1;
         }
         acc.remote += u64::from(h.remote);
-        let people = h
-            .household_size
-            .map_or(h.members.len() as u64, u64::from);
+        let people = h.household_size.map_or(h.members.len() as u64, u64::from);
         acc.counts.slot(h.status).add(people);
         if !h.village_group.trim().is_empty() {
             let g = acc.groups.entry(h.village_group.clone()).or_default();
@@ -313,7 +312,14 @@ fn type_index(t: VillageType) -> usize {
 mod tests {
     use super::*;
 
-    fn hh(id: &str, village: &str, group: &str, status: Status, size: u32, remote: bool) -> Household {
+    fn hh(
+        id: &str,
+        village: &str,
+        group: &str,
+        status: Status,
+        size: u32,
+        remote: bool,
+    ) -> Household {
         let mut h = Household::provisional(id.into(), "户主".into(), village.into());
         h.provisional = false;
         h.county = "大姚县".into();
@@ -367,7 +373,10 @@ mod tests {
         let mut no_county = hh("9", "桂花村", "", Status::Poor, 3, false);
         no_county.county.clear();
         no_county.township.clear();
-        assert!(idx.find(&no_county).is_some(), "a household without county matches");
+        assert!(
+            idx.find(&no_county).is_some(),
+            "a household without county matches"
+        );
         let other = hh("2", "桂花村", "", Status::Poor, 3, false);
         let mut elsewhere = other.clone();
         elsewhere.township = "湾碧乡".into();
@@ -390,6 +399,12 @@ mod tests {
         let g = v.iter().find(|v| v.village == "桂花村").unwrap();
         assert!(g.in_village_file && g.remote);
         assert_eq!(g.village_type, Some(VillageType::Exited));
-        assert_eq!(v.iter().find(|v| v.village == "无人村").unwrap().households(), 0);
+        assert_eq!(
+            v.iter()
+                .find(|v| v.village == "无人村")
+                .unwrap()
+                .households(),
+            0
+        );
     }
 }

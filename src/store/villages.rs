@@ -91,3 +91,72 @@ impl Store {
         Ok(tally.finish(&index))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{Household, Status, VillageType};
+
+    fn household(id: &str, village: &str, status: Status) -> Household {
+        let mut h = Household::provisional(id.to_string(), "李四".into(), village.into());
+        h.provisional = false;
+        h.county = "大姚县".into();
+        h.township = "昙华乡".into();
+        h.status = status;
+        h.household_size = Some(3);
+        h
+    }
+
+    #[test]
+    fn records_are_kept_applied_and_seen_in_villages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .put_households([
+                household("1", "桂花村", Status::Poor),
+                household("2", "桂花村", Status::Exited),
+                household("3", "昙华村", Status::NonPoor),
+            ])
+            .unwrap();
+        let rec = VillageRecord {
+            county: "大姚县".into(),
+            township: String::new(),
+            village: "桂花村".into(),
+            village_type: Some(VillageType::Poor),
+            remote: Some(true),
+        };
+        let c = store
+            .put_village_records(std::slice::from_ref(&rec))
+            .unwrap();
+        assert_eq!((c.added, c.changed, c.unchanged), (1, 0, 0));
+        assert_eq!(
+            store
+                .apply_village_records(std::slice::from_ref(&rec))
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            store
+                .apply_village_records(std::slice::from_ref(&rec))
+                .unwrap(),
+            0
+        );
+        let c = store
+            .put_village_records(std::slice::from_ref(&rec))
+            .unwrap();
+        assert_eq!((c.added, c.changed, c.unchanged), (0, 0, 1));
+        assert_eq!(store.village_records().unwrap(), [rec]);
+        let h = store.household("1").unwrap().unwrap();
+        assert_eq!(h.village_type, Some(VillageType::Poor));
+        assert!(h.remote);
+        assert!(!store.household("3").unwrap().unwrap().remote);
+
+        let villages = store.villages().unwrap();
+        assert_eq!(villages.len(), 2);
+        let g = villages.iter().find(|v| v.village == "桂花村").unwrap();
+        assert!(g.in_village_file && g.remote);
+        assert_eq!(g.poor_people(), 3);
+        assert_eq!(g.registered_people(), 6);
+        assert_eq!(store.household_count(), 3);
+    }
+}
