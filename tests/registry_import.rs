@@ -461,6 +461,20 @@ fn unreadable_files_exit_1_and_import_nothing() {
     let (code, _, err) = ruhu(&data, &["registry", "import", not_zip.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
 
+    let file = copy(dir.path(), "households.csv");
+    let (code, _, err) = ruhu(
+        &data,
+        &[
+            "registry",
+            "import",
+            file.to_str().unwrap(),
+            "--rejects",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("周国红"));
+
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
     let (code, _, err) = ruhu(&data, &["registry", "import", empty.to_str().unwrap()]);

@@ -1,5 +1,7 @@
 //! Screen tests with ratatui's TestBackend: the main screens, Chinese text, narrow widths.
 
+mod common;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -280,4 +282,69 @@ fn a_rehearsal_shows_what_an_assessor_would_flag() {
     let s = render(&a, 100, 30);
     assert!(s.contains("考核可能发现"), "review: {s}");
     assert!(s.contains("food_ok=false"), "evidence: {s}");
+}
+
+/// Completes one exited household's interview with food_ok = false: a wrong exit.
+fn complete_a_wrong_exit(a: &mut App) -> String {
+    use ruhu::interview::Answer;
+    let h =
+        a.ws.store
+            .households()
+            .map(Result::unwrap)
+            .find(|h| h.status == ruhu::registry::Status::Exited)
+            .unwrap();
+    let form = a.ws.forms.get(h.kind()).unwrap();
+    let mut answers = common::walk::walk(form).answers().clone();
+    answers.values.insert("food_ok".into(), Answer::Bool(false));
+    answers.values.insert(
+        "food_problem".into(),
+        Answer::Choices(vec!["grain_short".into()]),
+    );
+    let mut s = a.ws.start(&h, "测试员").unwrap();
+    let changes = match ruhu::session::enter_answers(&mut s.interview, &answers) {
+        Ok(c) => c,
+        Err(p) => panic!("{p:?}"),
+    };
+    s.save_many(&a.ws.store, &changes).unwrap();
+    let _ = s.complete(&a.ws.store).unwrap();
+    h.head_name
+}
+
+#[test]
+fn findings_screen_detail_mark_and_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    let head = complete_a_wrong_exit(&mut a);
+    key(&mut a, KeyCode::Char('2'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("核查发现"), "{s}");
+    assert!(s.contains("!错退"), "{s}");
+    assert!(s.contains(&head), "{s}");
+    key(&mut a, KeyCode::Char('k'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("类别：错退"), "{s}");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("建档立卡"), "{s}");
+    assert!(s.contains("调查答案"), "{s}");
+    assert!(s.contains("food_ok = false"), "{s}");
+    key(&mut a, KeyCode::Char('y'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("已确认"), "{s}");
+    assert_eq!(a.ws.store.marks().unwrap().len(), 1);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('3'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("错退率"), "{s}");
+    assert!(
+        s.contains("100.00% "),
+        "one exited household surveyed, one wrong exit: {s}"
+    );
+    key(&mut a, KeyCode::Char('r'));
+    assert!(render(&a, 100, 30).contains("漏评率"));
+    // 80×24 and narrow widths draw without panicking
+    for (w, h) in [(80, 24), (30, 10)] {
+        render(&a, w, h);
+    }
 }

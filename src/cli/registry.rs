@@ -164,6 +164,15 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
         )));
     }
     let default_rejects = rejects::default_path(path);
+    if let Some(r) = &args.rejects
+        && same_file(r, path)
+    {
+        return Err(fail(tr!(
+            "--rejects 不能是要导入的文件本身：{}",
+            "--rejects cannot be the file being imported: {}",
+            r.display()
+        )));
+    }
     let opts = ImportOptions {
         encoding: args.encoding.into(),
         strict: args.strict,
@@ -237,6 +246,13 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
     } else {
         ExitCode::from(3)
     })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn format_name(summary: &Summary) -> (&'static str, Option<&'static str>) {

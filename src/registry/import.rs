@@ -889,6 +889,24 @@ mod tests {
     }
 
     #[test]
+    fn a_row_that_is_not_utf8_is_rejected_in_a_utf8_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = "\u{feff}户编号,户主姓名,脱贫状态\r\n1,张三,0\r\n"
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(b"2,");
+        bytes.extend_from_slice(&encoding_rs::GBK.encode("李四").0);
+        bytes.extend_from_slice(",0\r\n3,王五,0\r\n".as_bytes());
+        let p = file(&dir, "mixed.csv", &bytes);
+        let mut store = BTreeMap::new();
+        let s = run(&p, &ImportOptions::new(today()), &mut store);
+        assert_eq!(s.added, 2);
+        assert_eq!(s.rejected.len(), 1);
+        assert_eq!(s.rejected[0].line, 3);
+        assert!(s.rejected[0].reason.zh.contains("UTF-8"));
+    }
+
+    #[test]
     fn progress_reaches_the_end() {
         let dir = tempfile::tempdir().unwrap();
         let p = file(&dir, "p.csv", "户编号,脱贫状态\n1,0\n".as_bytes());

@@ -26,6 +26,50 @@ struct Head {
     events: u64,
 }
 
+/// A stored record as reconciliation reads it: everything but `answers`, which serde skips
+/// over without building it (a record's answers are about as large as its result).
+#[derive(Deserialize)]
+struct ForReconciliation {
+    interview_id: Uuid,
+    household_id: String,
+    questionnaire: String,
+    questionnaire_version: String,
+    status: crate::interview::Status,
+    interviewer: String,
+    device_id: String,
+    started_at: chrono::DateTime<chrono::FixedOffset>,
+    updated_at: chrono::DateTime<chrono::FixedOffset>,
+    #[serde(default)]
+    completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    result: serde_json::Value,
+    #[serde(default)]
+    events: u64,
+}
+
+impl From<ForReconciliation> for InterviewRecord {
+    fn from(r: ForReconciliation) -> InterviewRecord {
+        InterviewRecord {
+            interview_id: r.interview_id,
+            household_id: r.household_id,
+            questionnaire: r.questionnaire,
+            questionnaire_version: r.questionnaire_version,
+            status: r.status,
+            interviewer: r.interviewer,
+            device_id: r.device_id,
+            started_at: r.started_at,
+            updated_at: r.updated_at,
+            completed_at: r.completed_at,
+            cursor: r.cursor,
+            answers: serde_json::Value::Null,
+            result: r.result,
+            events: r.events,
+        }
+    }
+}
+
 impl Store {
     /// Stores a new interview (or rewrites an existing one's record, keeping its event
     /// count), flushed.
@@ -122,6 +166,24 @@ impl Store {
                 },
                 &v,
             )
+        })
+    }
+
+    /// All interview records as reconciliation needs them, in interview-id order, read
+    /// lazily: like [`Store::interviews`] but with `answers` left out (`Null`), so that only
+    /// the `result` is built — about half the decoding work. For reading results (findings,
+    /// rates, exports), never for writing a record back.
+    pub fn interview_results(&self) -> impl Iterator<Item = Result<InterviewRecord, StoreError>> {
+        self.interviews.iter().map(|kv| {
+            let (k, v) = kv?;
+            decode::<ForReconciliation>(
+                || match Uuid::from_slice(&k) {
+                    Ok(id) => what(id),
+                    Err(_) => format!("interview with key {k:02x?}"),
+                },
+                &v,
+            )
+            .map(InterviewRecord::from)
         })
     }
 

@@ -310,6 +310,11 @@ pub enum Screen {
     Households(Box<ListState>),
     NewHousehold(Box<NewHouseholdState>, Option<Box<ListState>>),
     Interview(Box<InterviewView>),
+    Findings(Box<super::findings::FindingsState>),
+    Rates(
+        Box<crate::reconcile::RateReport>,
+        crate::reconcile::RateName,
+    ),
 }
 
 /// The whole state of the terminal UI.
@@ -381,6 +386,9 @@ impl App {
             Screen::Households(l) if l.searching => Mode::Search,
             Screen::Households(_) => Mode::Households,
             Screen::NewHousehold(..) => Mode::NewHousehold,
+            Screen::Findings(f) if f.detail.is_some() => Mode::FindingDetail,
+            Screen::Findings(_) => Mode::Findings,
+            Screen::Rates(..) => Mode::Rates,
             Screen::Interview(v) => {
                 if v.review.is_some() {
                     Mode::Review
@@ -502,6 +510,16 @@ impl App {
             Screen::Households(l) => self.act_list(l, action),
             Screen::NewHousehold(f, back) => self.act_new(f, back, action),
             Screen::Interview(v) => self.act_interview(v, action),
+            Screen::Findings(f) => self.act_findings(f, action),
+            Screen::Rates(r, name) => match action {
+                Action::NextRate => {
+                    let names: Vec<_> = r.total.rates.iter().iter().map(|(n, _)| *n).collect();
+                    let i = names.iter().position(|n| *n == name).unwrap_or(0);
+                    Screen::Rates(r, names[(i + 1) % names.len()])
+                }
+                Action::Back => Screen::Home,
+                _ => Screen::Rates(r, name),
+            },
         };
     }
 
@@ -509,6 +527,8 @@ impl App {
         match action {
             Action::OpenHouseholds => self.open_list(),
             Action::NewHousehold => Screen::NewHousehold(Box::default(), None),
+            Action::OpenFindings => self.open_findings(false),
+            Action::OpenRates => self.open_findings(true),
             Action::LoadDemo => {
                 if self.counts.households > 0 {
                     self.flash = Some((
@@ -547,6 +567,164 @@ impl App {
             }
             _ => Screen::Home,
         }
+    }
+
+    /// Reconciles the store: the findings screen, or (`rates`) the rates per village.
+    fn open_findings(&mut self, rates: bool) -> Screen {
+        let Some(rec) = &self.reconciler else {
+            self.flash_error(tr!(
+                "核查规则或设置有错误，运行 ruhu check 查看",
+                "the rules or settings have errors: run ruhu check"
+            ));
+            return Screen::Home;
+        };
+        let store = &self.ws.store;
+        let filter = crate::reconcile::Filter {
+            include_in_progress: !rates,
+            ..Default::default()
+        };
+        let out =
+            match crate::reconcile::run(rec, store.interviews(), |id| store.household(id), &filter)
+            {
+                Ok(out) => out,
+                Err(e) => {
+                    self.flash_error(e.message());
+                    return Screen::Home;
+                }
+            };
+        if rates {
+            let report = crate::reconcile::rates(
+                &out.surveyed,
+                crate::reconcile::GroupBy::Village,
+                &rec.settings,
+            );
+            return Screen::Rates(Box::new(report), crate::reconcile::RateName::WrongExit);
+        }
+        let marks = store.marks().unwrap_or_default();
+        Screen::Findings(Box::new(super::findings::FindingsState::new(
+            out.findings,
+            marks,
+        )))
+    }
+
+    fn act_findings(
+        &mut self,
+        mut s: Box<super::findings::FindingsState>,
+        action: Action,
+    ) -> Screen {
+        use super::findings::SortBy;
+        let last = s.shown.len().saturating_sub(1);
+        match action {
+            Action::Up => s.cursor = s.cursor.saturating_sub(1),
+            Action::Down => s.cursor = (s.cursor + 1).min(last),
+            Action::PageUp => s.cursor = s.cursor.saturating_sub(10),
+            Action::PageDown => s.cursor = (s.cursor + 10).min(last),
+            Action::CycleKind => {
+                use crate::reconcile::FindingKind::*;
+                s.kind = cycle(
+                    &[WrongExit, Missed, WrongInclusion, Returned, Mismatch],
+                    s.kind.as_ref(),
+                );
+                s.apply();
+            }
+            Action::CycleVillage => {
+                s.village = cycle(&s.villages, s.village.as_ref());
+                s.apply();
+            }
+            Action::CycleSeverity => {
+                use crate::reconcile::Severity::*;
+                s.severity = cycle(&[Finding, Warning], s.severity.as_ref());
+                s.apply();
+            }
+            Action::Sort => {
+                s.sort = match s.sort {
+                    SortBy::Village => SortBy::Kind,
+                    SortBy::Kind => SortBy::Severity,
+                    SortBy::Severity => SortBy::Village,
+                };
+                s.apply();
+            }
+            Action::Confirm => {
+                if let Some(f) = s.selected() {
+                    match self.ws.store.household(&f.household_id) {
+                        Ok(Some(h)) => s.detail = Some(h),
+                        Ok(None) => {
+                            s.detail = Some(Household::provisional(
+                                f.household_id.clone(),
+                                f.head_name.clone(),
+                                f.village.clone(),
+                            ))
+                        }
+                        Err(e) => self.flash_error(e.message()),
+                    }
+                }
+            }
+            Action::MarkConfirmed | Action::MarkDismissed => {
+                if let Some(f) = s.selected() {
+                    let mark = crate::reconcile::Mark {
+                        interview_id: f.interview_id,
+                        rule: f.rule.clone(),
+                        status: if action == Action::MarkConfirmed {
+                            crate::reconcile::MarkStatus::Confirmed
+                        } else {
+                            crate::reconcile::MarkStatus::Dismissed
+                        },
+                        comment: String::new(),
+                        by: self.interviewer.clone(),
+                        at: crate::session::now(),
+                    };
+                    match self.ws.store.put_mark(&mark) {
+                        Ok(()) => {
+                            s.marks.insert(mark.key(), mark);
+                        }
+                        Err(e) => self.flash_error(e.message()),
+                    }
+                }
+            }
+            Action::Export => {
+                let shown: Vec<crate::reconcile::Finding> =
+                    s.shown.iter().map(|&i| s.all[i].clone()).collect();
+                let opts = crate::reconcile::export::ExportOptions {
+                    lang: self.lang,
+                    show_ids: false,
+                };
+                let path = std::path::PathBuf::from(format!(
+                    "ruhu-findings-{}.xlsx",
+                    crate::session::now().format("%Y%m%d-%H%M%S")
+                ));
+                let written = crate::reconcile::export::write_findings_xlsx(&shown, &s.marks, opts)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
+                self.flash = Some(match written {
+                    Ok(()) => (
+                        tr!(
+                            "已导出 {} 项到 {}",
+                            "exported {} findings to {}",
+                            shown.len(),
+                            path.display()
+                        ),
+                        false,
+                    ),
+                    Err(e) => (tr!("导出失败：{}", "export failed: {}", e), true),
+                });
+            }
+            Action::Back if s.detail.is_some() => s.detail = None,
+            Action::Back => return Screen::Home,
+            _ => {}
+        }
+        if s.detail.is_some() && matches!(action, Action::Up | Action::Down) {
+            let id = s.selected().map(|f| f.household_id.clone());
+            if let Some(id) = id {
+                s.detail = self
+                    .ws
+                    .store
+                    .household(&id)
+                    .ok()
+                    .flatten()
+                    .or(s.detail.take());
+            }
+        }
+        Screen::Findings(s)
     }
 
     /// The findings an assessor would raise from this interview's saved answers so far.

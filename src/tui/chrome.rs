@@ -52,16 +52,27 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
     body
 }
 
+/// The key hints of the current screen that fit; the help key is always kept (last), so that
+/// every other key can be found from it.
 fn hint_bar(app: &App, max: usize) -> Paragraph<'static> {
-    let mut spans = Vec::new();
-    let mut used = 0;
-    for (key, does) in keymap::hints(app.mode()) {
-        let item = format!(" {key} {} ", does.get(app.lang));
-        let w = width(&item);
-        if used + w > max {
+    let all = keymap::hints(app.mode());
+    let is_help = |k: &str| k == "?" || k == "F1";
+    let help = all.iter().find(|(k, _)| is_help(k)).cloned();
+    let item_w =
+        |(key, does): &(&str, crate::i18n::Text)| width(&format!(" {key} {} ", does.get(app.lang)));
+    let mut budget = max.saturating_sub(help.as_ref().map_or(0, item_w));
+    let mut items = Vec::new();
+    for item in all.iter().filter(|(k, _)| !is_help(k)) {
+        let w = item_w(item);
+        if w > budget {
             break;
         }
-        used += w;
+        budget -= w;
+        items.push(item.clone());
+    }
+    items.extend(help);
+    let mut spans = Vec::new();
+    for (key, does) in items {
         spans.push(Span::styled(
             format!(" {key}"),
             Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),

@@ -19,6 +19,12 @@ pub enum Mode {
     /// The roster table of a roster question.
     Roster,
     Review,
+    /// The auditors' findings table.
+    Findings,
+    /// One finding in detail.
+    FindingDetail,
+    /// Rates per village.
+    Rates,
     Help,
 }
 
@@ -50,6 +56,14 @@ pub enum Action {
     Complete,
     AddRow,
     RemoveRow,
+    OpenFindings,
+    OpenRates,
+    CycleSeverity,
+    Sort,
+    MarkConfirmed,
+    MarkDismissed,
+    Export,
+    NextRate,
 }
 
 /// One binding of the key map.
@@ -106,6 +120,26 @@ pub static BINDINGS: &[Binding] = &[
         "农户列表",
         "households",
         false
+    ),
+    bind!(
+        Home,
+        Char('2'),
+        NONE,
+        OpenFindings,
+        "2",
+        "核查发现",
+        "findings",
+        true
+    ),
+    bind!(
+        Home,
+        Char('3'),
+        NONE,
+        OpenRates,
+        "3",
+        "各村比率",
+        "rates",
+        true
     ),
     bind!(
         Home,
@@ -657,6 +691,213 @@ pub static BINDINGS: &[Binding] = &[
         "quit",
         false
     ),
+    // findings
+    bind!(Findings, Up, NONE, Up, "↑", "上一项", "previous", false),
+    bind!(Findings, Down, NONE, Down, "↓", "下一项", "next", false),
+    bind!(
+        Findings,
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        Findings,
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        Findings, Enter, NONE, Confirm, "Enter", "详情", "detail", true
+    ),
+    bind!(
+        Findings,
+        Char('k'),
+        NONE,
+        CycleKind,
+        "k",
+        "按类别筛选",
+        "kind",
+        true
+    ),
+    bind!(
+        Findings,
+        Char('v'),
+        NONE,
+        CycleVillage,
+        "v",
+        "按村筛选",
+        "village",
+        true
+    ),
+    bind!(
+        Findings,
+        Char('e'),
+        NONE,
+        CycleSeverity,
+        "e",
+        "按程度筛选",
+        "severity",
+        false
+    ),
+    bind!(Findings, Char('o'), NONE, Sort, "o", "排序", "sort", false),
+    bind!(
+        Findings,
+        Char('y'),
+        NONE,
+        MarkConfirmed,
+        "y",
+        "标记为已确认",
+        "mark confirmed",
+        false
+    ),
+    bind!(
+        Findings,
+        Char('n'),
+        NONE,
+        MarkDismissed,
+        "n",
+        "标记为已排除",
+        "mark dismissed",
+        false
+    ),
+    bind!(
+        Findings,
+        Char('x'),
+        NONE,
+        Export,
+        "x",
+        "导出 Excel",
+        "export to Excel",
+        true
+    ),
+    bind!(Findings, Char('?'), NONE, Help, "?", "帮助", "help", true),
+    bind!(Findings, F(1), NONE, Help, "F1", "帮助", "help", false),
+    bind!(Findings, Esc, NONE, Back, "Esc", "返回", "back", true),
+    bind!(Findings, Char('q'), NONE, Back, "q", "返回", "back", false),
+    bind!(
+        Findings,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
+    bind!(
+        FindingDetail,
+        Char('y'),
+        NONE,
+        MarkConfirmed,
+        "y",
+        "标记为已确认",
+        "mark confirmed",
+        true
+    ),
+    bind!(
+        FindingDetail,
+        Char('n'),
+        NONE,
+        MarkDismissed,
+        "n",
+        "标记为已排除",
+        "mark dismissed",
+        true
+    ),
+    bind!(
+        FindingDetail,
+        Up,
+        NONE,
+        Up,
+        "↑",
+        "上一项",
+        "previous",
+        false
+    ),
+    bind!(
+        FindingDetail,
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下一项",
+        "next",
+        false
+    ),
+    bind!(
+        FindingDetail,
+        Char('?'),
+        NONE,
+        Help,
+        "?",
+        "帮助",
+        "help",
+        true
+    ),
+    bind!(FindingDetail, F(1), NONE, Help, "F1", "帮助", "help", false),
+    bind!(
+        FindingDetail,
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "返回列表",
+        "back to the list",
+        true
+    ),
+    bind!(
+        FindingDetail,
+        Enter,
+        NONE,
+        Back,
+        "Enter",
+        "返回列表",
+        "back to the list",
+        false
+    ),
+    bind!(
+        FindingDetail,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
+    // rates
+    bind!(
+        Rates,
+        Char('r'),
+        NONE,
+        NextRate,
+        "r",
+        "下一个指标",
+        "next rate",
+        true
+    ),
+    bind!(Rates, Char('?'), NONE, Help, "?", "帮助", "help", true),
+    bind!(Rates, F(1), NONE, Help, "F1", "帮助", "help", false),
+    bind!(Rates, Esc, NONE, Back, "Esc", "返回", "back", true),
+    bind!(Rates, Char('q'), NONE, Back, "q", "返回", "back", false),
+    bind!(
+        Rates,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
     // help
     bind!(Help, Esc, NONE, Back, "Esc", "关闭帮助", "close help", true),
     bind!(
@@ -768,6 +1009,9 @@ mod tests {
             Mode::Question,
             Mode::Roster,
             Mode::Review,
+            Mode::Findings,
+            Mode::FindingDetail,
+            Mode::Rates,
         ] {
             assert_eq!(lookup(mode, &key(F(1))), Some(Action::Help), "{mode:?}");
             assert!(

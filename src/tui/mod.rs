@@ -3,6 +3,7 @@
 
 mod app;
 mod chrome;
+mod findings;
 mod help;
 mod home;
 mod households;
@@ -39,6 +40,14 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::NewHousehold(form, _) => {
             let body = chrome::frame(f, app, tr!("名单外农户", "new household").get(lang), None);
             households::draw_new(f, lang, form, body);
+        }
+        Screen::Findings(s) => {
+            let body = chrome::frame(f, app, tr!("核查发现", "findings").get(lang), None);
+            findings::draw(f, s, lang, body);
+        }
+        Screen::Rates(r, name) => {
+            let body = chrome::frame(f, app, tr!("各村比率", "rates by village").get(lang), None);
+            findings::draw_rates(f, r, *name, lang, body);
         }
         Screen::Interview(v) => {
             let title = interview::title(v, lang);
