@@ -5,7 +5,9 @@
 //!    in GBK;
 //! 2. `ruhu registry import FILE` into an empty data folder (the release binary, wall time and
 //!    peak memory by /usr/bin/time where there is one);
-//! 3. the same file again (every household unchanged).
+//! 3. the same file again (every household unchanged);
+//! 4. for scale, the store's own bulk path (`Store::put_households`) with the same households
+//!    and no file: the floor of step 2.
 //!
 //! `RUHU_BENCH_ONLY=check` stops after 1 (for profiling).
 
@@ -159,4 +161,33 @@ fn main() {
         );
     }
     let _ = std::fs::remove_dir_all(&data);
+
+    // 4. the floor: the store's own bulk path with the same households, no file
+    let opts = ruhu::demo::DemoOptions {
+        households: rows,
+        seed: 2017,
+    };
+    let plain = |mut h: Household| {
+        h.members.clear();
+        h.demo = false;
+        h
+    };
+    let start = Instant::now();
+    let n = ruhu::demo::generate_iter(&opts).map(plain).count();
+    let generation = start.elapsed();
+    let store_dir = dir.join("put-households-store");
+    let _ = std::fs::remove_dir_all(&store_dir);
+    let store = ruhu::store::Store::open(&store_dir).expect("open a store");
+    let start = Instant::now();
+    let written = store
+        .put_households(ruhu::demo::generate_iter(&opts).map(plain))
+        .expect("put households");
+    let took = start.elapsed().saturating_sub(generation);
+    assert_eq!(written, n);
+    println!(
+        "Store::put_households alone {:>6.2} s  (same households, generating them not counted)",
+        took.as_secs_f64()
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&store_dir);
 }

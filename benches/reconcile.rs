@@ -388,6 +388,45 @@ fn once(store_dir: &Path, forms: &[&Questionnaire], fast: bool) -> Run {
     }
 }
 
+/// Where the time goes: reading the interviews alone, then the household lookups alone.
+fn parts(store_dir: &Path, forms: &[&Questionnaire]) {
+    let store = Store::open(store_dir).expect("open");
+    let t = Instant::now();
+    let ids: Vec<String> = store
+        .interview_results()
+        .map(|r| r.expect("read").household_id)
+        .collect();
+    println!(
+        "read {} interviews (no answers): {:.0?}",
+        ids.len(),
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let n = store.interviews().count();
+    println!("read {n} interviews (full): {:.0?}", t.elapsed());
+    let t = Instant::now();
+    let mut hs = Vec::new();
+    for id in &ids {
+        hs.push(store.household(id).expect("household").expect("known"));
+    }
+    println!("{} household lookups: {:.0?}", hs.len(), t.elapsed());
+    let rec = Reconciler::load(None, forms).expect("rules");
+    let records: Vec<_> = store
+        .interview_results()
+        .map(|r| r.expect("read"))
+        .collect();
+    let t = Instant::now();
+    let mut n = 0;
+    for (r, h) in records.iter().zip(&hs) {
+        n += rec.interview(r, h).len();
+    }
+    println!(
+        "rules on {} interviews: {:.0?} ({n} findings)",
+        records.len(),
+        t.elapsed()
+    );
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -415,6 +454,10 @@ fn main() {
     let report = load_bundled();
     let forms: Vec<&Questionnaire> = report.questionnaires.iter().collect();
     let mode = std::env::var("RECONCILE_BENCH").unwrap_or_default();
+    if mode == "parts" {
+        parts(&store_dir, &forms);
+        return;
+    }
     println!(
         "reconcile: {} interviews x {} households, median of {RUNS} runs",
         HOUSEHOLDS / EVERY,

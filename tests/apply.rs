@@ -379,3 +379,34 @@ fn backup_and_restore_round_trip() {
     assert_eq!(code, 1);
     assert!(!err.is_empty());
 }
+
+#[test]
+fn interview_results_read_everything_but_the_raw_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = answer_file(dir.path(), "exited");
+    let (code, _, _) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0);
+    let store = ruhu::store::Store::open(&data).unwrap();
+    let full: Vec<_> = store.interviews().map(Result::unwrap).collect();
+    let light: Vec<_> = store.interview_results().map(Result::unwrap).collect();
+    assert_eq!(full.len(), 1);
+    assert_eq!(light.len(), 1);
+    assert!(light[0].answers.is_null());
+    assert_eq!(light[0].result, full[0].result);
+    assert_eq!(light[0].interview_id, full[0].interview_id);
+    assert_eq!(light[0].events, full[0].events);
+    assert!(!full[0].answers.is_null());
+}

@@ -164,7 +164,7 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
     };
     let result = run(
         &rec,
-        ws.store.interviews(),
+        ws.store.interview_results(),
         |id| ws.store.household(id),
         &filter,
     )?;

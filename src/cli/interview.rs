@@ -15,7 +15,7 @@ use crate::tr;
 pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let ws = workspace(cli)?;
-    let mut all: Vec<InterviewRecord> = ws.store.interviews().collect::<Result<_, _>>()?;
+    let mut all: Vec<InterviewRecord> = ws.store.interview_results().collect::<Result<_, _>>()?;
     all.sort_by_key(|r| r.started_at);
     match format {
         Format::Json => print_json(&Json::Array(all.iter().map(summary).collect())),

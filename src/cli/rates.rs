@@ -41,7 +41,7 @@ pub(super) fn rates_command(cli: &Cli, args: &RatesArgs) -> Result<ExitCode, Fai
     let (ws, rec) = reconciler(cli)?;
     let result = run(
         &rec,
-        ws.store.interviews(),
+        ws.store.interview_results(),
         |id| ws.store.household(id),
         &Filter::default(),
     )?;

@@ -355,7 +355,7 @@ impl App {
             in_sample: self.ws.store.sample_ids().map_or(0, |s| s.len()),
             ..Counts::default()
         };
-        for r in self.ws.store.interviews().flatten() {
+        for r in self.ws.store.interview_results().flatten() {
             match r.status {
                 InterviewStatus::InProgress => c.in_progress += 1,
                 InterviewStatus::Completed => c.completed += 1,
@@ -583,15 +583,18 @@ impl App {
             include_in_progress: !rates,
             ..Default::default()
         };
-        let out =
-            match crate::reconcile::run(rec, store.interviews(), |id| store.household(id), &filter)
-            {
-                Ok(out) => out,
-                Err(e) => {
-                    self.flash_error(e.message());
-                    return Screen::Home;
-                }
-            };
+        let out = match crate::reconcile::run(
+            rec,
+            store.interview_results(),
+            |id| store.household(id),
+            &filter,
+        ) {
+            Ok(out) => out,
+            Err(e) => {
+                self.flash_error(e.message());
+                return Screen::Home;
+            }
+        };
         if rates {
             let report = crate::reconcile::rates(
                 &out.surveyed,
@@ -738,7 +741,7 @@ impl App {
     /// Loads the household list with each household's interview status.
     pub fn open_list(&mut self) -> Screen {
         let mut status = std::collections::HashMap::new();
-        for r in self.ws.store.interviews().flatten() {
+        for r in self.ws.store.interview_results().flatten() {
             let e = status.entry(r.household_id.clone()).or_insert(r.status);
             if r.status == InterviewStatus::Completed {
                 *e = r.status;
