@@ -425,7 +425,7 @@ impl Handler for Households<'_> {
         };
         // First as if nothing were stored: most rows of a new or an unchanged file stop here.
         let candidate = merge(header, new, None, self.villages);
-        let (merged, stored) = match self.target.compare(&candidate)? {
+        let merged = match self.target.compare(&candidate)? {
             Stored::Same => {
                 self.counts.unchanged += 1;
                 return Ok(None);
@@ -438,7 +438,7 @@ impl Handler for Households<'_> {
                     )));
                 }
                 self.counts.added += 1;
-                (candidate, None)
+                candidate
             }
             Stored::Different(stored) => {
                 let merged = merge(header, candidate, Some(&stored), self.villages);
@@ -447,10 +447,9 @@ impl Handler for Households<'_> {
                     return Ok(None);
                 }
                 self.counts.changed += 1;
-                (merged, Some(stored))
+                merged
             }
         };
-        drop(stored);
         if self.write {
             self.target.put(merged)?;
         }

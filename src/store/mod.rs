@@ -43,6 +43,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// sled's page cache: modest, so that a 1,000,000-household store runs on an old laptop.
 const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
 
+/// How long opening waits for a lock that a store closed a moment ago may still hold.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(750);
+
 type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An opened data folder. It holds the folder's lock until dropped: a second `Store::open`
@@ -76,12 +79,24 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::io(format!("the data folder {}", dir.display()), e))?;
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(CACHE_CAPACITY)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|e| open_error(dir, e))?;
+        // A store closed a moment ago (by this process or one that just exited) may still
+        // hold its lock while sled's background thread winds down: wait briefly before
+        // reporting it locked.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(dir)
+                .cache_capacity(CACHE_CAPACITY)
+                .mode(sled::Mode::HighThroughput)
+                .open()
+                .map_err(|e| open_error(dir, e));
+            match opened {
+                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => break other?,
+            }
+        };
         let db_path = dir.join("db");
         let db_file = File::open(&db_path)
             .map_err(|e| StoreError::io(format!("the store file {}", db_path.display()), e))?;
