@@ -128,7 +128,7 @@ pub fn draw(f: &mut Frame, s: &FindingsState, lang: Lang, area: Rect) {
         filters,
     );
     let w = table.width as usize;
-    let widths = [16usize, 8, 8, 8, 6];
+    let widths = [16usize, 8, 8, 10, 6];
     let header = [
         tr!("户编号", "household"),
         tr!("户主", "head"),
@@ -243,7 +243,7 @@ fn draw_detail(f: &mut Frame, s: &FindingsState, h: &Household, lang: Lang, area
     let mut reg: Vec<Line> = Vec::new();
     for e in &registry_used {
         reg.push(Line::from(Span::styled(
-            truncate(&format!("* {} = {}", e.name, e.value), col(left)),
+            truncate(&format!("* {} = {}", e.name, plain(&e.value)), col(left)),
             theme::warn(),
         )));
     }
@@ -253,7 +253,10 @@ fn draw_detail(f: &mut Frame, s: &FindingsState, h: &Household, lang: Lang, area
         }
         let v = crate::reconcile::value_json(&v);
         if !v.is_null() {
-            reg.push(Line::from(truncate(&format!("  {k} = {v}"), col(left))));
+            reg.push(Line::from(truncate(
+                &format!("  {k} = {}", plain(&v)),
+                col(left),
+            )));
         }
     }
     f.render_widget(
@@ -268,7 +271,7 @@ fn draw_detail(f: &mut Frame, s: &FindingsState, h: &Household, lang: Lang, area
     for e in answers.iter().chain(settings.iter()) {
         let label = e.source.label();
         ans.push(Line::from(truncate(
-            &format!("* {} {} = {}", label.get(lang), e.name, e.value),
+            &format!("* {} {} = {}", label.get(lang), e.name, plain(&e.value)),
             col(right),
         )));
     }
@@ -371,5 +374,15 @@ fn rate_of(g: &crate::reconcile::GroupRates, name: RateName) -> &crate::reconcil
         RateName::WrongInclusion => &r.wrong_inclusion,
         RateName::Acceptance => &r.acceptance,
         RateName::Satisfaction => &r.satisfaction,
+    }
+}
+
+/// A JSON value as a person reads it: texts without quotes, lists joined.
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".to_string(),
+        serde_json::Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
     }
 }
