@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::ruhu;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
@@ -1094,20 +1096,6 @@ fn a_folder_with_rules_and_settings_is_checked_whole() {
 }
 
 // ------------------------------------------------------------------ through the binary
-
-fn ruhu(data: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ruhu"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run ruhu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A complete answer file for a kind (the shared realistic walk: five members, income per
 /// head 3980), with some answers changed.

@@ -3,25 +3,12 @@
 
 mod common;
 
+use common::ruhu;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::walk::{forms, walk};
 use serde_json::{Value, json};
-
-fn ruhu(data: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ruhu"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run ruhu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

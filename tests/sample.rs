@@ -1,9 +1,11 @@
 //! The assessment's sample: counts per village and kind, the choice of villages and groups,
 //! reproducibility, villages too small, the store and the command line (JSON, CSV, XLSX).
 
+mod common;
+
+use common::ruhu;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
-use std::process::Command;
 
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -911,20 +913,6 @@ fn xlsx_export_reads_back_with_ids_as_text() {
 
 // ---------------------------------------------------------------------------------------------
 // Command line
-
-fn ruhu(data: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ruhu"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run ruhu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn json_of(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
