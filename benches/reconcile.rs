@@ -338,7 +338,7 @@ fn build(dir: &Path) {
     let _ = fs::remove_file(&backup_path);
     fs::write(store_dir.join("done"), b"").unwrap();
     eprintln!(
-        "built: {} households, {} interviews in {:.0?}",
+        "built: {} households, {} interviews in {:.2?}",
         counts.households,
         counts.interviews,
         t.elapsed()
@@ -397,19 +397,19 @@ fn parts(store_dir: &Path, forms: &[&Questionnaire]) {
         .map(|r| r.expect("read").household_id)
         .collect();
     println!(
-        "read {} interviews (no answers): {:.0?}",
+        "read {} interviews (no answers): {:.2?}",
         ids.len(),
         t.elapsed()
     );
     let t = Instant::now();
     let n = store.interviews().count();
-    println!("read {n} interviews (full): {:.0?}", t.elapsed());
+    println!("read {n} interviews (full): {:.2?}", t.elapsed());
     let t = Instant::now();
     let mut hs = Vec::new();
     for id in &ids {
         hs.push(store.household(id).expect("household").expect("known"));
     }
-    println!("{} household lookups: {:.0?}", hs.len(), t.elapsed());
+    println!("{} household lookups: {:.2?}", hs.len(), t.elapsed());
     let rec = Reconciler::load(None, forms).expect("rules");
     let records: Vec<_> = store
         .interview_results()
@@ -421,7 +421,7 @@ fn parts(store_dir: &Path, forms: &[&Questionnaire]) {
         n += rec.interview(r, h).len();
     }
     println!(
-        "rules on {} interviews: {:.0?} ({n} findings)",
+        "rules on {} interviews: {:.2?} ({n} findings)",
         records.len(),
         t.elapsed()
     );

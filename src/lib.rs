@@ -14,3 +14,10 @@ pub mod sample;
 pub mod session;
 pub mod store;
 pub mod tui;
+
+/// mimalloc instead of the system allocator: reading and writing records allocates many
+/// small strings and maps, and glibc's malloc was a fifth of the time of an import or a
+/// reconciliation (BENCHMARKS.md). Declared here so that the program, its tests and its
+/// benchmarks all run with the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -197,9 +197,9 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
             result
         }
         Kind::Members => {
-            let mut target = ws.store.household_target();
-            let result = import_members(path, &opts, &mut target, &mut progress);
-            ws.store.flush()?;
+            let (result, _) = ws
+                .store
+                .bulk_households(|target| import_members(path, &opts, target, &mut progress))?;
             result
         }
         Kind::Villages => match read_villages(path, &opts, &mut progress) {

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Result, SCHEMA_VERSION, Store, StoreError, encode, keys};
+use super::{BulkHouseholds, Result, SCHEMA_VERSION, Store, StoreError, encode, keys};
 use crate::interview::{Event, InterviewRecord};
 use crate::registry::Household;
 
@@ -116,9 +116,9 @@ impl Store {
                 path: self.path.clone(),
             });
         }
-        self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
         let importer = Importer {
             store: self,
+            households: RefCell::new(self.bulk()?),
             failure: RefCell::new(None),
             counts: RefCell::new(BackupCounts::default()),
             next_seq: RefCell::new(HashMap::new()),
@@ -126,6 +126,8 @@ impl Store {
         let mut de = serde_json::Deserializer::from_reader(BufReader::new(r));
         let parsed = (&importer).deserialize(&mut de).and_then(|()| de.end());
         let counts = *importer.counts.borrow();
+        self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
+        let finished = importer.households.into_inner().finish();
         let mut batch = sled::Batch::default();
         batch.insert(
             keys::META_HOUSEHOLD_COUNT,
@@ -138,6 +140,7 @@ impl Store {
         batch.remove(keys::META_COUNTS_DIRTY);
         self.meta.apply_batch(batch)?;
         self.sync()?;
+        finished?;
         if let Err(e) = parsed {
             return Err(match importer.failure.into_inner() {
                 Some(failure) => failure,
@@ -146,21 +149,6 @@ impl Store {
             });
         }
         Ok(counts)
-    }
-
-    fn import_household(&self, h: Household) -> Result<()> {
-        let value = encode("household", &h)?;
-        if self
-            .households
-            .insert(h.household_id.as_bytes(), value)?
-            .is_some()
-        {
-            return Err(StoreError::corrupt(
-                "backup",
-                format!("household {} is listed twice", h.household_id),
-            ));
-        }
-        Ok(())
     }
 
     fn import_interview(&self, r: InterviewRecord) -> Result<()> {
@@ -198,6 +186,8 @@ impl Store {
 /// Reads the backup object, writing each record as it is parsed.
 struct Importer<'s> {
     store: &'s Store,
+    /// Households go in through the bulk path, in blocks.
+    households: RefCell<BulkHouseholds<'s>>,
     /// The store error that stopped the parse, reported instead of the parser's.
     failure: RefCell<Option<StoreError>>,
     counts: RefCell<BackupCounts>,
@@ -214,7 +204,14 @@ impl Importer<'_> {
     }
 
     fn household(&self, h: Household) -> Result<()> {
-        self.store.import_household(h)?;
+        let mut target = self.households.borrow_mut();
+        if target.contains(&h.household_id)? {
+            return Err(StoreError::corrupt(
+                "backup",
+                format!("household {} is listed twice", h.household_id),
+            ));
+        }
+        target.put_encoded(&h)?;
         self.counts.borrow_mut().households += 1;
         Ok(())
     }

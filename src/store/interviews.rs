@@ -212,7 +212,7 @@ impl Store {
 
     /// How many interviews the store holds (a counter: no scan).
     pub fn interview_count(&self) -> usize {
-        self.count_or_scan(keys::META_INTERVIEW_COUNT, &self.interviews)
+        self.count_or_scan(keys::META_INTERVIEW_COUNT, || self.interviews.len())
     }
 
     /// An interview's events in the order they were recorded.

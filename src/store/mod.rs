@@ -9,16 +9,20 @@
 //! screen say "saved". Because sled is beta software, [`Store::export_json`] writes the whole
 //! store as plain JSON and [`Store::import_json`] restores it into an empty folder.
 //!
-//! Trees (keys in `keys.rs`): `meta` (schema version, device id, counters), `households`,
+//! Trees (keys in `keys.rs`): `meta` (schema version, device id, counters),
+//! `household_blocks` (households in blocks, `blocks.rs`, encoded by `codec.rs`),
 //! `interviews`, `events`, `by_household` (index: household → interviews), `settings`.
-//! Values are serde_json.
+//! Other values are serde_json.
 
 mod backup;
+mod blocks;
+mod codec;
 mod error;
 mod households;
 mod interviews;
 mod keys;
 mod marks;
+mod migrate;
 mod registry;
 mod sample;
 mod settings;
@@ -35,10 +39,13 @@ use uuid::Uuid;
 
 pub use backup::{BACKUP_FORMAT, BackupCounts};
 pub use error::StoreError;
+pub use registry::BulkHouseholds;
 
 /// The store schema this ruhu writes and reads. Opening a store written with a higher version
-/// fails with [`StoreError::TooNew`].
-pub const SCHEMA_VERSION: u32 = 1;
+/// fails with [`StoreError::TooNew`]; an older one is brought up to date when opened
+/// (`migrate.rs`). Version 1 kept one JSON household per key in `households`; version 2 keeps
+/// them in blocks in `household_blocks`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// sled's page cache: modest, so that a 1,000,000-household store runs on an old laptop.
 const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
@@ -102,7 +109,7 @@ impl Store {
             .map_err(|e| StoreError::io(format!("the store file {}", db_path.display()), e))?;
         let mut store = Store {
             meta: db.open_tree("meta")?,
-            households: db.open_tree("households")?,
+            households: db.open_tree(migrate::HOUSEHOLD_BLOCKS)?,
             interviews: db.open_tree("interviews")?,
             events: db.open_tree("events")?,
             by_household: db.open_tree("by_household")?,
@@ -112,11 +119,11 @@ impl Store {
             device_id: String::new(),
             path: dir.to_path_buf(),
         };
-        let created = store.check_schema()?;
+        let (created, migrated) = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
         store.device_id = device_id;
         let repaired = store.repair_counts()?;
-        if created || new_id || repaired {
+        if created || migrated || new_id || repaired {
             store.sync()?;
         }
         if created {
@@ -171,20 +178,25 @@ impl Store {
         Ok(self.db.size_on_disk()?)
     }
 
-    /// Writes the schema version on first open; refuses a newer one. True when it wrote.
-    fn check_schema(&self) -> Result<bool> {
+    /// Writes the schema version on first open; refuses a newer one; brings an older one up
+    /// to date. Returns (created, migrated).
+    fn check_schema(&self) -> Result<(bool, bool)> {
         match self.meta.get(keys::META_SCHEMA_VERSION)? {
             None => {
                 self.meta
                     .insert(keys::META_SCHEMA_VERSION, &SCHEMA_VERSION.to_be_bytes())?;
-                Ok(true)
+                Ok((true, false))
             }
             Some(v) => match keys::parse_u32(&v) {
-                Some(found) if found == SCHEMA_VERSION => Ok(false),
+                Some(found) if found == SCHEMA_VERSION => Ok((false, false)),
                 Some(found) if found > SCHEMA_VERSION => Err(StoreError::TooNew {
                     found,
                     supported: SCHEMA_VERSION,
                 }),
+                Some(1) => {
+                    self.migrate_from_1()?;
+                    Ok((false, true))
+                }
                 Some(found) => Err(StoreError::corrupt(
                     "store schema version",
                     format!("unknown version {found}"),
@@ -226,7 +238,7 @@ impl Store {
         let mut batch = sled::Batch::default();
         batch.insert(
             keys::META_HOUSEHOLD_COUNT,
-            &keys::u64_value(self.households.len() as u64),
+            &keys::u64_value(self.count_households() as u64),
         );
         batch.insert(
             keys::META_INTERVIEW_COUNT,
@@ -246,10 +258,10 @@ impl Store {
     }
 
     /// A counter for callers that cannot fail: on an unreadable counter, the slow count.
-    fn count_or_scan(&self, key: &[u8], tree: &sled::Tree) -> usize {
+    fn count_or_scan(&self, key: &[u8], scan: impl FnOnce() -> usize) -> usize {
         match self.counter(key) {
             Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
-            Err(_) => tree.len(),
+            Err(_) => scan(),
         }
     }
 

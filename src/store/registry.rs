@@ -1,174 +1,203 @@
-//! The registry import's way into the store: [`Store::bulk_households`] runs an import with a
-//! target whose writes go through the bulk path (as [`Store::put_households`]: one flush at
-//! the end, crash-safe counter) on a second thread that only inserts, so that reading,
-//! checking and encoding rows overlap with sled's work;
-//! [`Store::household_target`] writes one household at a time (members import).
+//! The registry import's way into the store: [`Store::bulk_households`] runs a load with a
+//! [`BulkHouseholds`] target. Its writes wait in memory, sorted by id, and go to the store a
+//! plan at a time (see `households.rs`): every [`ASCENDING_BATCH`] households while ids come
+//! in order (a registry export sorted by 户编号: each plan only appends blocks), else when
+//! [`PENDING_BYTES`] have gathered, so that an unsorted file rewrites each block a few times
+//! rather than once per household. Reads see the pending writes, and keep the last block
+//! read, so that a file in id order reads each block once. One flush at the end.
 
-use std::sync::mpsc;
+use std::collections::BTreeMap;
 
-use super::{Result, Store, StoreError, bump, decode, encode, keys};
+use sled::IVec;
+
+use super::blocks::Block;
+use super::households::{bad_block, decode_household};
+use super::{Result, Store, bump, codec, keys};
 use crate::i18n::Text;
 use crate::registry::{Household, HouseholdTarget, Stored};
-use crate::tr;
 
-/// Households per batch handed to the writer thread, and batches waiting for it: bounds the
-/// memory an import holds (about 16 × 512 encoded households).
-const BATCH: usize = 512;
-const QUEUE: usize = 16;
+/// Households gathered before a plan while ids come in ascending order.
+const ASCENDING_BATCH: usize = 4096;
+/// Bytes of encoded households gathered before a plan otherwise (bounds the memory an import
+/// holds).
+const PENDING_BYTES: usize = 32 * 1024 * 1024;
 
-/// An encoded household on its way to the writer thread: key and value.
-type Encoded = (Vec<u8>, Vec<u8>);
+/// The block last read: its key, the next block's key and the block.
+struct Cached {
+    key: IVec,
+    upper: Option<IVec>,
+    block: Block<IVec>,
+}
 
-/// An import target that reads from the store and hands writes, encoded, to the writer thread.
+impl Cached {
+    fn covers(&self, id: &[u8]) -> bool {
+        &self.key[..] <= id && self.upper.as_ref().is_none_or(|u| id < &u[..])
+    }
+}
+
+/// An import target that gathers writes and applies them in plans (see the module docs).
+/// Call [`BulkHouseholds::finish`] at the end; without it the counter is repaired at the next
+/// open.
 pub struct BulkHouseholds<'a> {
     store: &'a Store,
-    tx: mpsc::SyncSender<Vec<Encoded>>,
-    batch: Vec<Encoded>,
-    /// The store held no household when the import began: nothing to read back (the import
-    /// rejects an id that comes twice, so it never reads what it wrote).
-    empty: bool,
+    pending: BTreeMap<Vec<u8>, Vec<u8>>,
+    pending_bytes: usize,
+    /// Ids put since the last plan came in ascending order, after every stored block's key.
+    ascending: bool,
+    last: Vec<u8>,
+    cached: Option<Cached>,
+    written: usize,
+    added: i64,
 }
 
 impl BulkHouseholds<'_> {
-    fn send(&mut self) -> std::result::Result<(), Text> {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        self.tx.send(batch).map_err(|_| {
-            tr!(
-                "写入数据文件夹时出错，导入中止",
-                "writing to the data folder failed; the import stopped"
-            )
-        })
+    /// The stored payload of `id` (not the pending one).
+    fn stored(&mut self, id: &[u8]) -> Result<Option<Vec<u8>>> {
+        if !self.cached.as_ref().is_some_and(|c| c.covers(id)) {
+            self.cached = None;
+            let Some((key, value)) = self.store.block_of(id, false)? else {
+                return Ok(None);
+            };
+            let upper = self.store.block_after(&key)?;
+            let block = Block::decode(value).map_err(|e| bad_block(&key, e))?;
+            self.cached = Some(Cached { key, upper, block });
+        }
+        Ok(self
+            .cached
+            .as_ref()
+            .and_then(|c| c.block.find(id))
+            .map(<[u8]>::to_vec))
+    }
+
+    fn payload(&mut self, id: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.pending.get(id) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.stored(id),
+        }
+    }
+
+    /// Whether a household is stored or pending.
+    pub fn contains(&mut self, id: &str) -> Result<bool> {
+        Ok(self.pending.contains_key(id.as_bytes()) || self.stored(id.as_bytes())?.is_some())
+    }
+
+    /// Adds or replaces a household (written with the next plan).
+    pub fn put_encoded(&mut self, h: &Household) -> Result<()> {
+        let value = codec::encode_household(h)?;
+        let id = h.household_id.as_bytes();
+        if self.pending.is_empty() {
+            // In order so far when nothing stored comes after it.
+            self.ascending = self.store.block_after(id)?.is_none();
+        } else if id <= self.last.as_slice() {
+            self.ascending = false;
+        }
+        self.last.clear();
+        self.last.extend_from_slice(id);
+        self.pending_bytes += id.len() + value.len();
+        if let Some(old) = self.pending.insert(id.to_vec(), value) {
+            self.pending_bytes -= old.len();
+        }
+        self.written += 1;
+        if (self.ascending && self.pending.len() >= ASCENDING_BATCH)
+            || self.pending_bytes >= PENDING_BYTES
+        {
+            self.apply()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending.
+    fn apply(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let changes: Vec<_> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(k, v)| (k, Some(v)))
+            .collect();
+        self.pending_bytes = 0;
+        self.cached = None;
+        let plan = self.store.plan(&changes)?;
+        self.store.households.apply_batch(plan.batch())?;
+        self.added += plan.delta;
+        Ok(())
+    }
+
+    /// Writes what is pending, brings the counter up to date and flushes. Returns how many
+    /// households were written (added or replaced).
+    pub fn finish(mut self) -> Result<usize> {
+        let applied = self.apply();
+        // Count what went in even when the last plan failed.
+        let added = self.added;
+        self.store.meta.transaction(|meta| {
+            bump(meta, keys::META_HOUSEHOLD_COUNT, added)?;
+            meta.remove(keys::META_COUNTS_DIRTY)?;
+            Ok(())
+        })?;
+        self.store.sync()?;
+        applied.map(|()| self.written)
     }
 }
 
 impl HouseholdTarget for BulkHouseholds<'_> {
     fn get(&mut self, id: &str) -> std::result::Result<Option<Household>, Text> {
-        if self.empty {
-            return Ok(None);
-        }
-        self.store.household(id).map_err(|e| e.message())
+        let mut read = || -> Result<Option<Household>> {
+            match self.payload(id.as_bytes())? {
+                None => Ok(None),
+                Some(p) => decode_household(id.as_bytes(), &p).map(Some),
+            }
+        };
+        read().map_err(|e| e.message())
     }
 
     fn put(&mut self, h: Household) -> std::result::Result<(), Text> {
-        let value = encode("household", &h).map_err(|e| e.message())?;
-        self.batch.push((h.household_id.into_bytes(), value));
-        if self.batch.len() >= BATCH {
-            self.send()?;
-        }
-        Ok(())
+        self.put_encoded(&h).map_err(|e| e.message())
     }
 
     fn compare(&mut self, h: &Household) -> std::result::Result<Stored, Text> {
-        if self.empty {
-            return Ok(Stored::Absent);
-        }
-        let compare = || -> Result<Stored> {
-            let Some(raw) = self.store.households.get(h.household_id.as_bytes())? else {
+        let mut compare = || -> Result<Stored> {
+            let id = h.household_id.as_bytes();
+            let Some(raw) = self.payload(id)? else {
                 return Ok(Stored::Absent);
             };
-            if encode("household", h)? == raw.as_ref() {
+            if codec::encode_household(h)? == raw {
                 return Ok(Stored::Same);
             }
-            let stored = decode(|| format!("household {}", h.household_id), &raw)?;
-            Ok(Stored::Different(Box::new(stored)))
+            Ok(Stored::Different(Box::new(decode_household(id, &raw)?)))
         };
         compare().map_err(|e| e.message())
     }
 }
 
-/// An import target that writes each household at once (not flushed: call [`Store::flush`]).
-/// Households it adds are counted.
-pub struct DirectHouseholds<'a> {
-    store: &'a Store,
-}
-
-impl HouseholdTarget for DirectHouseholds<'_> {
-    fn get(&mut self, id: &str) -> std::result::Result<Option<Household>, Text> {
-        self.store.household(id).map_err(|e| e.message())
-    }
-
-    fn put(&mut self, h: Household) -> std::result::Result<(), Text> {
-        let put = || -> Result<()> {
-            let value = encode("household", &h)?;
-            if self
-                .store
-                .households
-                .insert(h.household_id.as_bytes(), value)?
-                .is_none()
-            {
-                self.store
-                    .meta
-                    .transaction(|meta| bump(meta, keys::META_HOUSEHOLD_COUNT, 1))?;
-            }
-            Ok(())
-        };
-        put().map_err(|e| e.message())
-    }
-}
-
 impl Store {
-    /// Runs `load` with a target whose writes go through [`Store::put_households`] on a second
-    /// thread (flushed once at the end). Returns what `load` returned and how many households
-    /// were written. A failed write stops `load` (its `put` fails) and is returned here.
+    /// A bulk target (see [`BulkHouseholds`]). Marks the counter out of date until
+    /// [`BulkHouseholds::finish`].
+    pub fn bulk(&self) -> Result<BulkHouseholds<'_>> {
+        self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
+        self.sync()?;
+        Ok(BulkHouseholds {
+            store: self,
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            ascending: true,
+            last: Vec::new(),
+            cached: None,
+            written: 0,
+            added: 0,
+        })
+    }
+
+    /// Runs `load` with a bulk target, then finishes it (also when `load` failed: what went
+    /// in is counted and flushed). Returns what `load` returned and how many households were
+    /// written.
     pub fn bulk_households<R>(
         &self,
         load: impl FnOnce(&mut BulkHouseholds<'_>) -> R,
     ) -> Result<(R, usize)> {
-        let (tx, rx) = mpsc::sync_channel::<Vec<Encoded>>(QUEUE);
-        let empty = self.households.is_empty();
-        std::thread::scope(|scope| {
-            let writer = scope.spawn(move || self.load_encoded(rx));
-            let mut target = BulkHouseholds {
-                store: self,
-                tx,
-                batch: Vec::with_capacity(BATCH),
-                empty,
-            };
-            let result = load(&mut target);
-            // The last batch; a failed writer reports its own error below.
-            let _ = target.send();
-            drop(target);
-            let written = writer
-                .join()
-                .map_err(|_| StoreError::Invalid("the household writer stopped".into()))??;
-            Ok((result, written))
-        })
-    }
-
-    /// The bulk path of [`Store::put_households`] for households encoded already: a marker
-    /// says the counter is out of date while it runs (a crash is repaired by a recount at the
-    /// next open), one flush at the end.
-    fn load_encoded(&self, rx: mpsc::Receiver<Vec<Encoded>>) -> Result<usize> {
-        self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
-        self.db.flush()?;
-        let mut written = 0usize;
-        let mut added = 0u64;
-        let load = || -> Result<()> {
-            for (key, value) in rx.into_iter().flatten() {
-                if self.households.insert(key, value)?.is_none() {
-                    added += 1;
-                }
-                written += 1;
-            }
-            Ok(())
-        };
-        let loaded = load();
-        self.meta.transaction(|meta| {
-            bump(
-                meta,
-                keys::META_HOUSEHOLD_COUNT,
-                i64::try_from(added).unwrap_or(i64::MAX),
-            )?;
-            meta.remove(keys::META_COUNTS_DIRTY)?;
-            Ok(())
-        })?;
-        self.db.flush()?;
-        loaded.map(|()| written)
-    }
-
-    /// A target that writes one household at a time.
-    pub fn household_target(&self) -> DirectHouseholds<'_> {
-        DirectHouseholds { store: self }
+        let mut target = self.bulk()?;
+        let result = load(&mut target);
+        let written = target.finish()?;
+        Ok((result, written))
     }
 }
 
@@ -176,6 +205,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::registry::Status;
+    use crate::store::StoreError;
 
     fn household(id: &str) -> Household {
         let mut h = Household::provisional(id.to_string(), "李四".into(), "石门村".into());
@@ -231,14 +261,63 @@ mod tests {
     }
 
     #[test]
-    fn direct_target_counts_added_households() {
+    fn reads_see_pending_writes_and_unsorted_ids_land_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let mut t = store.household_target();
-        t.put(household("1")).unwrap();
-        t.put(household("1")).unwrap();
-        assert_eq!(t.get("1").unwrap().unwrap().head_name, "李四");
-        store.flush().unwrap();
-        assert_eq!(store.household_count(), 1);
+        // Ids out of order, some before and between stored blocks, one put twice.
+        store
+            .put_households((0..300).map(|i| household(&format!("{:04}", i * 3))))
+            .unwrap();
+        let ((), written) = store
+            .bulk_households(|t| {
+                for i in (0..300).rev() {
+                    t.put(household(&format!("{:04}", i * 3 + 1))).unwrap();
+                }
+                let mut h = household("0001");
+                h.head_name = "王五".into();
+                t.put(h).unwrap();
+                assert_eq!(t.get("0001").unwrap().unwrap().head_name, "王五");
+                assert_eq!(t.get("0003").unwrap().unwrap().head_name, "李四");
+                assert_eq!(t.get("0002").unwrap(), None);
+            })
+            .unwrap();
+        assert_eq!(written, 301);
+        assert_eq!(store.household_count(), 600);
+        let ids: Vec<String> = store
+            .households()
+            .map(|h| h.unwrap().household_id)
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert_eq!(ids.len(), 600);
+        assert_eq!(store.household("0001").unwrap().unwrap().head_name, "王五");
+        assert_eq!(store.count_households(), 600);
+    }
+
+    #[test]
+    fn single_puts_and_removals_keep_blocks_and_counter_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // Descending single puts: every one goes before the first block.
+        for i in (0..200).rev() {
+            store
+                .put_household(&household(&format!("H{i:03}")))
+                .unwrap();
+        }
+        assert_eq!(store.household_count(), 200);
+        for i in (0..200).step_by(2) {
+            assert!(store.remove_household(&format!("H{i:03}")).unwrap());
+        }
+        assert!(!store.remove_household("H000").unwrap());
+        assert_eq!(store.household_count(), 100);
+        assert_eq!(store.count_households(), 100);
+        assert_eq!(store.household("H000").unwrap(), None);
+        assert!(store.household("H001").unwrap().is_some());
+        for i in (1..200).step_by(2) {
+            assert!(store.remove_household(&format!("H{i:03}")).unwrap());
+        }
+        assert_eq!(store.households().count(), 0);
+        assert!(store.households.is_empty());
     }
 }

@@ -123,13 +123,16 @@ fn a_newer_schema_version_is_refused() {
     {
         let s = open(dir.path());
         s.meta
-            .insert(keys::META_SCHEMA_VERSION, &2u32.to_be_bytes())
+            .insert(
+                keys::META_SCHEMA_VERSION,
+                &(SCHEMA_VERSION + 1).to_be_bytes(),
+            )
             .expect("insert");
         s.flush().expect("flush");
     }
     match Store::open(dir.path()) {
         Err(StoreError::TooNew { found, supported }) => {
-            assert_eq!((found, supported), (2, SCHEMA_VERSION));
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
         }
         other => panic!("expected TooNew, got {other:?}"),
     }
@@ -218,15 +221,15 @@ fn a_bulk_load_cut_short_is_recounted_at_open() {
         s.meta
             .insert(keys::META_COUNTS_DIRTY, &[1u8])
             .expect("mark");
-        for i in 5..8 {
-            let h = household(&format!("H{i}"));
-            s.households
-                .insert(
-                    h.household_id.as_bytes(),
-                    serde_json::to_vec(&h).expect("json"),
-                )
-                .expect("insert");
-        }
+        let changes: Vec<_> = (5..8)
+            .map(|i| {
+                let h = household(&format!("H{i}"));
+                let value = super::codec::encode_household(&h).expect("encode");
+                (h.household_id.into_bytes(), Some(value))
+            })
+            .collect();
+        let plan = s.plan(&changes).expect("plan");
+        s.households.apply_batch(plan.batch()).expect("write");
         s.flush().expect("flush");
         assert_eq!(s.household_count(), 5);
     }
@@ -386,6 +389,17 @@ fn a_corrupt_record_is_an_error_not_a_panic() {
     let s = open(dir.path());
     s.households
         .insert("H1", &b"{not json"[..])
+        .expect("insert");
+    match s.household("H1") {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "household block H1"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // A good block holding a damaged household.
+    s.households
+        .insert(
+            "H1",
+            super::blocks::encode([(&b"H1"[..], &b"\x01\xff"[..])].into_iter()),
+        )
         .expect("insert");
     match s.household("H1") {
         Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "household H1"),

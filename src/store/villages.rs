@@ -64,16 +64,24 @@ impl Store {
         let index = VillageIndex::new(records.iter().cloned());
         let mut changed = 0u64;
         if !index.is_empty() {
-            for h in self.households() {
-                let mut h = h?;
-                if let Some(r) = index.find(&h)
-                    && r.apply(&mut h)
-                {
-                    let value = encode("household", &h)?;
-                    self.households.insert(h.household_id.as_bytes(), value)?;
-                    changed += 1;
+            let mut target = self.bulk()?;
+            // The writes only replace households under ids already stored, so the blocks
+            // being read keep their keys while the target writes.
+            let mut run = || -> Result<()> {
+                for h in self.households() {
+                    let mut h = h?;
+                    if let Some(r) = index.find(&h)
+                        && r.apply(&mut h)
+                    {
+                        target.put_encoded(&h)?;
+                        changed += 1;
+                    }
                 }
-            }
+                Ok(())
+            };
+            let ran = run();
+            target.finish()?;
+            ran?;
         }
         self.flush()?;
         Ok(changed)
