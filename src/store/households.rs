@@ -82,7 +82,26 @@ impl Store {
     /// The block writes for `changes` (sorted by id, each id once), against the store as it
     /// is now. Apply one plan before making the next.
     pub(super) fn plan(&self, changes: &[Change]) -> Result<Plan> {
+        let mut all = Plan::default();
+        self.plan_each(changes, usize::MAX, |p| {
+            all.writes.extend(p.writes);
+            all.delta += p.delta;
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// [`Store::plan`] in parts of about `part_bytes` of block writes, each handed to `apply`
+    /// (which must write it before the next part is planned) and each whole for the blocks it
+    /// touches: applied as one batch, a part never loses or doubles a household.
+    pub(super) fn plan_each(
+        &self,
+        changes: &[Change],
+        part_bytes: usize,
+        mut apply: impl FnMut(Plan) -> Result<()>,
+    ) -> Result<()> {
         let mut plan = Plan::default();
+        let mut bytes = 0usize;
         let mut i = 0;
         while i < changes.len() {
             let found = self.block_of(&changes[i].0, true)?;
@@ -111,8 +130,9 @@ impl Store {
                 at += n;
                 let key = part[0].0;
                 kept_old_key |= old_key.as_ref().is_some_and(|k| &k[..] == key);
-                plan.writes
-                    .push((key.to_vec(), Some(blocks::encode(part.iter().copied()))));
+                let block = blocks::encode(part.iter().copied());
+                bytes += block.len();
+                plan.writes.push((key.to_vec(), Some(block)));
             }
             if let Some(k) = old_key
                 && !kept_old_key
@@ -120,8 +140,17 @@ impl Store {
                 plan.writes.push((k.to_vec(), None));
             }
             i = end;
+            // Planning on reads the blocks after this one only: what was applied stays
+            // before them.
+            if bytes >= part_bytes {
+                apply(std::mem::take(&mut plan))?;
+                bytes = 0;
+            }
         }
-        Ok(plan)
+        if !plan.writes.is_empty() || plan.delta != 0 {
+            apply(plan)?;
+        }
+        Ok(())
     }
 
     /// Applies changes (sorted by id, each once) in one transaction with the counter.

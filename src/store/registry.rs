@@ -16,6 +16,8 @@ use super::{Result, Store, bump, codec, keys};
 use crate::i18n::Text;
 use crate::registry::{Household, HouseholdTarget, Stored};
 
+/// Bytes of blocks written in one batch.
+const PART_BYTES: usize = 2 * 1024 * 1024;
 /// Households gathered before a plan while ids come in ascending order.
 const ASCENDING_BATCH: usize = 4096;
 /// Bytes of encoded households gathered before a plan otherwise (bounds the memory an import
@@ -117,10 +119,12 @@ impl BulkHouseholds<'_> {
             .collect();
         self.pending_bytes = 0;
         self.cached = None;
-        let plan = self.store.plan(&changes)?;
-        self.store.households.apply_batch(plan.batch())?;
-        self.added += plan.delta;
-        Ok(())
+        let (store, added) = (self.store, &mut self.added);
+        store.plan_each(&changes, PART_BYTES, |plan| {
+            store.households.apply_batch(plan.batch())?;
+            *added += plan.delta;
+            Ok(())
+        })
     }
 
     /// Writes what is pending, brings the counter up to date and flushes. Returns how many
