@@ -123,6 +123,18 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Reconciles every stored interview (its compact result with its household's registry
+    /// copy: one pass, see `store/results.rs`).
+    pub fn reconcile(
+        &self,
+        reconciler: &crate::reconcile::Reconciler,
+        filter: &crate::reconcile::Filter,
+    ) -> Result<crate::reconcile::Reconciliation, StoreError> {
+        crate::reconcile::run_compact(reconciler, self.store.interview_compacts(), filter, |e| {
+            StoreError::corrupt("interview result", e)
+        })
+    }
+
     pub fn open(dir: &Path, forms: Forms) -> Result<Workspace, SessionError> {
         Ok(Workspace {
             store: Store::open(dir)?,

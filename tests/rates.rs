@@ -161,7 +161,7 @@ fn surveyed(rec: &Reconciler) -> Vec<Surveyed> {
                 h.kind()
             };
             let found = reconcile(h, r, kind, &rec.rules, &rec.settings);
-            Surveyed::new(h, r, kind, &found)
+            Surveyed::new(h, r, kind, &found, rec)
         })
         .collect()
 }
@@ -362,14 +362,16 @@ fn people_come_from_the_interview_else_the_registry() {
     let rec = reconciler();
     let h = household("X", Status::Exited, GUIHUA, 6);
     let r = result(Kind::Exited, 2, json!({}));
-    assert_eq!(Surveyed::new(&h, &r, Kind::Exited, &[]).people, 2);
+    assert_eq!(Surveyed::new(&h, &r, Kind::Exited, &[], &rec).people, 2);
     let r = result(Kind::Exited, 2, json!({"household_size": null}));
-    assert_eq!(Surveyed::new(&h, &r, Kind::Exited, &[]).people, 6);
+    assert_eq!(Surveyed::new(&h, &r, Kind::Exited, &[], &rec).people, 6);
     let unknown = Household::provisional("P-1".into(), String::new(), "村".into());
     let mut r = result(Kind::NonPoor, 1, json!({"household_size": null}));
     r["rosters"]["members"] = json!([{"name": "甲"}, {"name": "乙"}, {"name": "丙"}]);
-    assert_eq!(Surveyed::new(&unknown, &r, Kind::NonPoor, &[]).people, 3);
-    let _ = rec;
+    assert_eq!(
+        Surveyed::new(&unknown, &r, Kind::NonPoor, &[], &rec).people,
+        3
+    );
 }
 
 fn at(s: &str) -> DateTime<FixedOffset> {

@@ -16,7 +16,7 @@ use crate::questionnaire::{Kind, Questionnaire};
 use crate::reconcile::export::{
     self, ExportOptions, Marks, evidence_text, finding_json, findings_json, interview_status,
 };
-use crate::reconcile::{Filter, Finding, FindingKind, Mark, MarkStatus, Reconciler, Severity, run};
+use crate::reconcile::{Filter, Finding, FindingKind, Mark, MarkStatus, Reconciler, Severity};
 use crate::session::{self, Workspace};
 use crate::tr;
 use crate::tui::text::pad;
@@ -162,12 +162,7 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
         village: args.village.clone(),
         kind: args.kind,
     };
-    let result = run(
-        &rec,
-        ws.store.interview_results(),
-        |id| ws.store.household(id),
-        &filter,
-    )?;
+    let result = ws.reconcile(&rec, &filter)?;
     let marks = ws.store.marks()?;
     let opts = ExportOptions {
         lang,

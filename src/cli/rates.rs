@@ -10,7 +10,7 @@ use super::findings::{OutputFormat, emit, output_format, reconciler};
 use super::{Cli, Failure, fail};
 use crate::i18n::{Lang, Text};
 use crate::reconcile::export::{self, group_place, percent, rate_label};
-use crate::reconcile::{Filter, GroupBy, RateName, RateReport, Settings, rates, run};
+use crate::reconcile::{Filter, GroupBy, RateName, RateReport, Settings, rates};
 use crate::tr;
 use crate::tui::text::{pad, width};
 
@@ -39,12 +39,7 @@ pub(super) fn rates_command(cli: &Cli, args: &RatesArgs) -> Result<ExitCode, Fai
     let lang = cli.lang;
     let format = output_format(args.format, args.out.as_deref())?;
     let (ws, rec) = reconciler(cli)?;
-    let result = run(
-        &rec,
-        ws.store.interview_results(),
-        |id| ws.store.household(id),
-        &Filter::default(),
-    )?;
+    let result = ws.reconcile(&rec, &Filter::default())?;
     let by = match args.by {
         By::Village => GroupBy::Village,
         By::Township => GroupBy::Township,

@@ -3,39 +3,30 @@
 //! directly (no event replay, no questionnaire logic run again), the registry record and the
 //! settings; each rule that comes out true is a [`Finding`] with its evidence.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::finding::{Evidence, EvidenceSource, Finding};
-use super::rules::{Rule, RuleSet, Shape};
+use super::rules::{Rule, RuleSet};
+use super::scope::{ResultScope, registry_value};
 use super::settings::Settings;
+use crate::interview::compact::{self, Compact};
 use crate::questionnaire::Kind;
 use crate::questionnaire::expr::{Scope, Value};
-use crate::registry::Household;
+use crate::registry::{FIELD_NAMES, Household};
 
-/// The registry as rules see it: `Household::field_values()` plus `member_id_numbers` (the
-/// members' ID numbers, upper-cased, missing when the registry lists none). A provisional
-/// household (unknown to the registry) has no registry values at all.
+/// The registry as rules see it, every field at once (see [`registry_value`]): for showing
+/// a household's record beside its findings.
 pub fn registry_values(household: &Household) -> BTreeMap<String, Value> {
-    if household.provisional {
-        return BTreeMap::new();
-    }
-    let mut values = household.field_values();
-    let ids: Vec<Value> = household
-        .members
+    FIELD_NAMES
         .iter()
-        .map(|m| m.id_number.trim().to_ascii_uppercase())
-        .filter(|s| !s.is_empty())
-        .map(Value::Text)
-        .collect();
-    if !ids.is_empty() {
-        values.insert("member_id_numbers".to_string(), Value::List(ids));
-    }
-    values
+        .copied()
+        .chain(["member_id_numbers"])
+        .map(|f| (f.to_string(), registry_value(household, f)))
+        .filter(|(_, v)| !v.is_missing())
+        .collect()
 }
 
 /// An answer of the result JSON as an expression value: numbers, booleans and texts as they
@@ -73,124 +64,6 @@ pub fn value_json(v: &Value) -> Json {
     }
 }
 
-/// What a rule sees: the result's answers (`{"answers": {...}, "rosters": {...}}`), the
-/// registry values and the settings.
-pub struct ResultScope<'a> {
-    answers: Option<&'a Map<String, Json>>,
-    rosters: Option<&'a Map<String, Json>>,
-    shape: Option<&'a Shape>,
-    registry: BTreeMap<String, Value>,
-    settings: &'a Settings,
-    today: OnceCell<NaiveDate>,
-}
-
-impl<'a> ResultScope<'a> {
-    fn new(
-        result: &'a Json,
-        shape: Option<&'a Shape>,
-        registry: BTreeMap<String, Value>,
-        settings: &'a Settings,
-    ) -> Self {
-        ResultScope {
-            answers: result.get("answers").and_then(Json::as_object),
-            rosters: result.get("rosters").and_then(Json::as_object),
-            shape,
-            registry,
-            settings,
-            today: OnceCell::new(),
-        }
-    }
-
-    #[cfg(test)]
-    pub(super) fn for_test(
-        result: &'a Json,
-        rules: &'a RuleSet,
-        kind: Kind,
-        registry: BTreeMap<String, Value>,
-        settings: &'a Settings,
-    ) -> Self {
-        ResultScope::new(result, rules.shapes.get(&kind), registry, settings)
-    }
-
-    fn rows(&self, roster: &str) -> &'a [Json] {
-        self.rosters
-            .and_then(|r| r.get(roster))
-            .and_then(Json::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// Whether `id` is a roster: as the questionnaire says, else (a questionnaire not in
-    /// use) when the result has rows under it.
-    fn is_roster(&self, id: &str) -> bool {
-        match self.shape {
-            Some(s) => s.rosters.contains(id),
-            None => self.rosters.is_some_and(|r| r.contains_key(id)),
-        }
-    }
-
-    /// The roster a question sits in: as the questionnaire says, else the first roster whose
-    /// rows answer it.
-    fn roster_of(&self, id: &str) -> Option<String> {
-        if let Some(s) = self.shape {
-            return s.roster_of.get(id).cloned();
-        }
-        self.rosters?.iter().find_map(|(name, rows)| {
-            rows.as_array()?
-                .iter()
-                .any(|row| row.get(id).is_some())
-                .then(|| name.clone())
-        })
-    }
-
-    fn text_answer(&self, id: &str) -> Option<&'a str> {
-        self.answers?
-            .get(id)?
-            .as_str()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    }
-}
-
-impl Scope for ResultScope<'_> {
-    fn answer(&self, id: &str) -> Value {
-        if self.is_roster(id) {
-            return Value::List(vec![Value::Bool(true); self.rows(id).len()]);
-        }
-        if let Some(roster) = self.roster_of(id) {
-            return Value::List(
-                self.rows(&roster)
-                    .iter()
-                    .map(|row| row.get(id).map_or(Value::Missing, json_value))
-                    .collect(),
-            );
-        }
-        self.answers
-            .and_then(|a| a.get(id))
-            .map_or(Value::Missing, json_value)
-    }
-
-    fn current(&self) -> Value {
-        Value::Missing
-    }
-
-    fn registry(&self, field: &str) -> Value {
-        self.registry.get(field).cloned().unwrap_or(Value::Missing)
-    }
-
-    fn setting(&self, name: &str) -> Value {
-        self.settings.value(name)
-    }
-
-    /// The interview's date when it was answered, else today.
-    fn today(&self) -> NaiveDate {
-        *self.today.get_or_init(|| {
-            self.text_answer("interview_date")
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .unwrap_or_else(|| chrono::Local::now().date_naive())
-        })
-    }
-}
-
 /// The evidence of a rule: every answer, registry field and setting its expression reads,
 /// once each, in the order written.
 fn evidence(rule: &Rule, scope: &ResultScope) -> Vec<Evidence> {
@@ -200,7 +73,7 @@ fn evidence(rule: &Rule, scope: &ResultScope) -> Vec<Evidence> {
     for id in ast.references() {
         if seen.insert((EvidenceSource::Answer, id)) {
             let value = if scope.is_roster(id) {
-                Json::from(scope.rows(id).len())
+                Json::from(scope.row_count(id))
             } else {
                 value_json(&scope.answer(id))
             };
@@ -236,8 +109,8 @@ fn evidence(rule: &Rule, scope: &ResultScope) -> Vec<Evidence> {
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
     pub household: &'a Household,
-    /// The interview's result JSON (`InterviewRecord::result`).
-    pub result: &'a Json,
+    /// The interview's result (`InterviewRecord::result`), compact.
+    pub result: &'a Compact<'a>,
     /// The kind of questionnaire the interview was made with.
     pub kind: Kind,
     pub interview_id: Uuid,
@@ -255,18 +128,12 @@ pub struct Place {
 }
 
 impl Place {
-    pub fn of(household: &Household, result: &Json) -> Place {
-        let answer = |id: &str| {
-            result
-                .get("answers")
-                .and_then(|a| a.get(id))
-                .and_then(Json::as_str)
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default()
-        };
+    /// From the registry record, else the answers.
+    pub fn from_scope(scope: &ResultScope) -> Place {
+        let household = scope.household();
         let pick = |registry: &str, id: &str| {
             if registry.trim().is_empty() {
-                answer(id)
+                scope.text(id).unwrap_or_default()
             } else {
                 registry.to_string()
             }
@@ -283,19 +150,19 @@ impl Place {
 /// Evaluates every rule of the subject's kind; one finding per rule that fires, in rule
 /// order.
 pub fn reconcile_subject(s: &Subject, rules: &RuleSet, settings: &Settings) -> Vec<Finding> {
-    let scope = ResultScope::new(
-        s.result,
-        rules.shapes.get(&s.kind),
-        registry_values(s.household),
-        settings,
-    );
+    let scope = ResultScope::new(s.result, s.kind, &rules.symbols, s.household, settings);
+    findings(s, &scope, rules)
+}
+
+/// The findings of a subject whose scope is built already (the rates read the same scope).
+pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Finding> {
     let mut place: Option<Place> = None;
     let mut out = Vec::new();
     for rule in rules.for_kind(s.kind) {
-        if !rule.expression.ast.eval_bool(&scope) {
+        if !rule.expression.ast.eval_bool(scope) {
             continue;
         }
-        let p = place.get_or_insert_with(|| Place::of(s.household, s.result));
+        let p = place.get_or_insert_with(|| Place::from_scope(scope));
         out.push(Finding {
             household_id: s.household.household_id.clone(),
             interview_id: s.interview_id,
@@ -308,7 +175,7 @@ pub fn reconcile_subject(s: &Subject, rules: &RuleSet, settings: &Settings) -> V
             rule: rule.id.clone(),
             severity: rule.severity,
             message: rule.message.clone(),
-            evidence: evidence(rule, &scope),
+            evidence: evidence(rule, scope),
             in_progress: s.in_progress,
         });
     }
@@ -325,10 +192,12 @@ pub fn reconcile(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Vec<Finding> {
+    let bytes = compact::encode_result(result);
+    let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
     reconcile_subject(
         &Subject {
             household,
-            result,
+            result: &result,
             kind,
             interview_id: Uuid::nil(),
             in_progress: false,

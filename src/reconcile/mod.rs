@@ -21,6 +21,7 @@ mod mark;
 mod rates;
 mod rules;
 mod run;
+mod scope;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -33,7 +34,8 @@ pub use finding::{Evidence, EvidenceSource, Finding, FindingKey, FindingKind, Se
 pub use mark::{Mark, MarkStatus};
 pub use rates::{GroupBy, GroupRates, Rate, RateReport, Rates, SATISFIED, Surveyed, Unit, rates};
 pub use rules::{BUNDLED_RULES, RULE_REGISTRY_FIELDS, Rule, RuleSet, is_registry_field};
-pub use run::{Filter, Reconciler, Reconciliation, run};
+pub use run::{Filter, Reconciler, Reconciliation, run, run_compact};
+pub use scope::{ResultScope, Symbols, registry_value};
 pub use settings::{
     ASSESSMENT_YEAR, BUNDLED_SETTINGS, INCOME_LINE, IncomeLine, RateName, Settings,
 };

@@ -35,8 +35,12 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::finding::{Finding, FindingKind};
+use super::run::Reconciler;
+use super::scope::ResultScope;
 use super::settings::{RateName, Settings};
+use crate::interview::compact;
 use crate::questionnaire::Kind;
+use crate::questionnaire::expr::{Scope, Value};
 use crate::registry::Household;
 
 /// How rates are grouped.
@@ -78,25 +82,42 @@ pub struct Surveyed {
 }
 
 impl Surveyed {
-    /// The household as counted, from its registry record, its interview result and the
-    /// findings of that interview (warnings are ignored here).
-    pub fn new(household: &Household, result: &Json, kind: Kind, findings: &[Finding]) -> Self {
-        let answers = result.get("answers");
-        let answer = |id: &str| answers.and_then(|a| a.get(id));
-        let place = super::engine::Place::of(household, result);
-        let rows = result
-            .get("rosters")
-            .and_then(|r| r.get("members"))
-            .and_then(Json::as_array)
-            .map(Vec::len)
-            .filter(|n| *n > 0);
-        let people = answer("household_size")
-            .and_then(Json::as_f64)
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .map(|n| n.round().min(f64::from(u32::MAX)) as u32)
-            .or(household.household_size.filter(|_| !household.provisional))
-            .or(rows.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
-            .unwrap_or(1);
+    /// The household as counted, from its registry record, its interview result (JSON, as
+    /// `InterviewRecord::result`) and the findings of that interview (warnings are ignored
+    /// here). Rules are not run: the reconciler's rules say which answers to read.
+    pub fn new(
+        household: &Household,
+        result: &Json,
+        kind: Kind,
+        findings: &[Finding],
+        reconciler: &Reconciler,
+    ) -> Self {
+        let bytes = compact::encode_result(result);
+        let c = compact::decode(&bytes).unwrap_or_else(|_| compact::Compact::empty());
+        let scope = ResultScope::new(
+            &c,
+            kind,
+            &reconciler.rules.symbols,
+            household,
+            &reconciler.settings,
+        );
+        Surveyed::from_scope(&scope, kind, findings)
+    }
+
+    /// The household as counted, from the scope its rules were evaluated in.
+    pub fn from_scope(scope: &ResultScope, kind: Kind, findings: &[Finding]) -> Self {
+        let household = scope.household();
+        let place = super::engine::Place::from_scope(scope);
+        let rows = Some(scope.row_count("members")).filter(|n| *n > 0);
+        let people = match scope.answer("household_size") {
+            Value::Number(n) if n.is_finite() && n >= 0.0 => {
+                Some(n.round().min(f64::from(u32::MAX)) as u32)
+            }
+            _ => None,
+        }
+        .or(household.household_size.filter(|_| !household.provisional))
+        .or(rows.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+        .unwrap_or(1);
         Surveyed {
             household_id: household.household_id.clone(),
             county: place.county,
@@ -104,10 +125,14 @@ impl Surveyed {
             village: place.village,
             household_kind: kind,
             people,
-            accepts_exit: answer("accepts_exit").and_then(Json::as_bool),
-            satisfaction: answer("satisfaction")
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            accepts_exit: match scope.answer("accepts_exit") {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            },
+            satisfaction: match scope.answer("satisfaction") {
+                Value::Text(t) => Some(t),
+                _ => None,
+            },
             found: findings
                 .iter()
                 .filter(|f| f.severity == super::finding::Severity::Finding)

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::error::{Errors, RuleError, RuleErrorKind};
 use super::finding::{FindingKind, Severity};
+use super::scope::Symbols;
 use super::settings::Settings;
 use crate::i18n::Text;
 use crate::questionnaire::expr;
@@ -64,7 +65,8 @@ pub struct RuleSet {
     pub source: String,
     pub version: String,
     pub rules: Vec<Rule>,
-    pub(super) shapes: BTreeMap<Kind, Shape>,
+    /// The question ids the rules read, in slots, with the questionnaires' rosters.
+    pub(super) symbols: Symbols,
     /// Questionnaire id → household kind.
     questionnaires: HashMap<String, Kind>,
 }
@@ -152,11 +154,16 @@ impl RuleSet {
         if !errs.list.is_empty() {
             return Err(errs.list);
         }
+        let shapes: BTreeMap<Kind, Shape> = forms.iter().map(|f| (f.kind, shape(f))).collect();
+        let symbols = Symbols::new(
+            rules.iter().flat_map(|r| r.expression.ast.references()),
+            &shapes,
+        );
         Ok(RuleSet {
             source: file.to_string(),
             version: raw.version,
             rules,
-            shapes: forms.iter().map(|f| (f.kind, shape(f))).collect(),
+            symbols,
             questionnaires: forms.iter().map(|f| (f.id.clone(), f.kind)).collect(),
         })
     }

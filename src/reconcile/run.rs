@@ -1,19 +1,22 @@
 //! From stored interviews to findings and rates, in one place, for the command line, the
-//! terminal screens and the benchmark. It takes the interview records and a way to look up a
-//! household, so it knows no database: each record's `result` is read as it is (no event
-//! replay, no questionnaire logic run again) and each household is one lookup.
+//! terminal screens and the benchmark. It knows no database: [`run_compact`] takes each
+//! interview's compact result (`interview::compact`, kept by the store beside each record)
+//! with its household; [`run`] takes interview records and a household lookup. Either way a
+//! result is read as it is (no event replay, no questionnaire logic run again).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::engine::{Subject, reconcile_subject};
+use super::engine::{Subject, findings, reconcile_subject};
 use super::error::RuleError;
 use super::finding::{Finding, FindingKind};
 use super::rates::Surveyed;
 use super::rules::RuleSet;
+use super::scope::ResultScope;
 use super::settings::Settings;
+use crate::interview::compact::{self, Compact};
 use crate::interview::{InterviewRecord, Status};
 use crate::questionnaire::{Kind, Questionnaire};
 use crate::registry::Household;
@@ -55,20 +58,26 @@ impl Reconciler {
     /// The kind an interview is reconciled as: the kind of the questionnaire it was made
     /// with; a household the registry does not know is non-poor.
     pub fn kind_of(&self, record: &InterviewRecord, household: &Household) -> Kind {
+        self.kind_of_questionnaire(&record.questionnaire, household)
+    }
+
+    fn kind_of_questionnaire(&self, questionnaire: &str, household: &Household) -> Kind {
         if household.provisional {
             return Kind::NonPoor;
         }
         self.rules
-            .kind_of_questionnaire(&record.questionnaire)
-            .or_else(|| Kind::parse(&record.questionnaire))
+            .kind_of_questionnaire(questionnaire)
+            .or_else(|| Kind::parse(questionnaire))
             .unwrap_or_else(|| household.kind())
     }
 
     /// The findings of one interview (its household looked up by the caller).
     pub fn interview(&self, record: &InterviewRecord, household: &Household) -> Vec<Finding> {
+        let bytes = compact::encode(record);
+        let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
         let subject = Subject {
             household,
-            result: &record.result,
+            result: &result,
             kind: self.kind_of(record, household),
             interview_id: record.interview_id,
             in_progress: record.status != Status::Completed,
@@ -116,45 +125,83 @@ fn unknown_household(id: &str) -> Household {
     Household::provisional(id.to_string(), String::new(), String::new())
 }
 
-/// Reconciles every interview: `records` are the stored interview records (e.g.
-/// `Store::interviews()`), `household` looks one household up by id (e.g.
-/// `Store::household`). The first error of either stops the run.
+/// Reconciles every interview: `records` are interview records (e.g.
+/// `Store::interview_results()`), `household` looks one household up by id (e.g.
+/// `Store::household`). The first error of either stops the run. For many interviews
+/// [`run_compact`] over the store's compact results is much faster.
 pub fn run<E>(
     reconciler: &Reconciler,
     records: impl IntoIterator<Item = Result<InterviewRecord, E>>,
     mut household: impl FnMut(&str) -> Result<Option<Household>, E>,
     filter: &Filter,
 ) -> Result<Reconciliation, E> {
+    let items = records.into_iter().map(|record| {
+        let record = record?;
+        let h = household(&record.household_id)?;
+        Ok((h, compact::encode(&record)))
+    });
+    run_compact(reconciler, items, filter, |_| {
+        unreachable!("encoded just now")
+    })
+}
+
+/// Reconciles every interview given as its household (`None`: the registry does not know
+/// it) and its compact result (`interview::compact`). `corrupt` turns a result that cannot
+/// be read into the caller's error. The first error stops the run.
+pub fn run_compact<B: AsRef<[u8]>, E>(
+    reconciler: &Reconciler,
+    items: impl IntoIterator<Item = Result<(Option<Household>, B), E>>,
+    filter: &Filter,
+    corrupt: impl Fn(String) -> E,
+) -> Result<Reconciliation, E> {
     let mut out = Reconciliation::default();
     let mut latest: HashMap<String, (DateTime<FixedOffset>, Surveyed)> = HashMap::new();
-    for record in records {
-        let record = record?;
+    for item in items {
+        let (h, bytes) = item?;
+        let result = compact::decode(bytes.as_ref()).map_err(&corrupt)?;
         out.interviews += 1;
-        let completed = record.status == Status::Completed;
+        let completed = result.status == Status::Completed;
         if !completed && !filter.include_in_progress {
             continue;
         }
-        let h = match household(&record.household_id)? {
+        let h = match h {
             Some(h) => h,
             None => {
                 out.unknown_households += 1;
-                unknown_household(&record.household_id)
+                unknown_household(result.household_id)
             }
         };
-        let findings = reconciler.interview(&record, &h);
+        let kind = reconciler.kind_of_questionnaire(result.questionnaire, &h);
+        let subject = Subject {
+            household: &h,
+            result: &result,
+            kind,
+            interview_id: result.interview_id,
+            in_progress: !completed,
+        };
+        let scope = ResultScope::new(
+            &result,
+            kind,
+            &reconciler.rules.symbols,
+            &h,
+            &reconciler.settings,
+        );
+        let found = findings(&subject, &scope, &reconciler.rules);
         if completed {
-            let at = record.completed_at.unwrap_or(record.updated_at);
+            let at = result
+                .completed_at()
+                .or_else(|| result.updated_at())
+                .unwrap_or_default();
             let newer = latest
-                .get(&record.household_id)
+                .get(result.household_id)
                 .is_none_or(|(seen, _)| at > *seen);
             if newer {
-                let kind = reconciler.kind_of(&record, &h);
-                let s = Surveyed::new(&h, &record.result, kind, &findings);
-                latest.insert(record.household_id.clone(), (at, s));
+                let s = Surveyed::from_scope(&scope, kind, &found);
+                latest.insert(result.household_id.to_string(), (at, s));
             }
         }
         out.findings
-            .extend(findings.into_iter().filter(|f| filter.keeps(f)));
+            .extend(found.into_iter().filter(|f| filter.keeps(f)));
     }
     out.findings.sort_by(|a, b| {
         (

@@ -152,11 +152,30 @@ impl Household {
     }
 }
 
+/// The fields `registry('field')` reads, in the order [`Household::field_values`] lists them.
+pub const FIELD_NAMES: [&str; 16] = [
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "household_size",
+    "status",
+    "exit_year",
+    "household_type",
+    "income_per_capita",
+    "county",
+    "township",
+    "village",
+    "village_group",
+    "helper",
+    "village_type",
+    "remote",
+    "edge",
+];
+
 impl Household {
-    /// The record as `registry('field')` sees it, by the names of [`REGISTRY_FIELDS`].
-    ///
-    /// [`REGISTRY_FIELDS`]: crate::questionnaire::REGISTRY_FIELDS
-    pub fn field_values(&self) -> std::collections::BTreeMap<String, Value> {
+    /// One field as `registry('field')` sees it (by the names of [`FIELD_NAMES`]); an empty
+    /// text, an absent number and an unknown name are missing.
+    pub fn field_value(&self, name: &str) -> Value {
         let text = |s: &str| {
             if s.is_empty() {
                 Value::Missing
@@ -165,38 +184,45 @@ impl Household {
             }
         };
         let num = |n: Option<f64>| n.map_or(Value::Missing, Value::Number);
-        let status = match self.status {
-            Status::Poor => "poor",
-            Status::Exited => "exited",
-            Status::Returned => "returned",
-            Status::NonPoor => "non_poor",
-        };
-        let village_type = match self.village_type {
-            Some(VillageType::Poor) => Value::Text("poor".into()),
-            Some(VillageType::NonPoor) => Value::Text("non_poor".into()),
-            Some(VillageType::Exited) => Value::Text("exited".into()),
-            None => Value::Missing,
-        };
-        [
-            ("household_id", text(&self.household_id)),
-            ("head_name", text(&self.head_name)),
-            ("head_id_number", text(&self.head_id_number)),
-            ("household_size", num(self.household_size.map(f64::from))),
-            ("status", Value::Text(status.into())),
-            ("exit_year", num(self.exit_year.map(f64::from))),
-            ("household_type", text(&self.household_type)),
-            ("income_per_capita", num(self.income_per_capita)),
-            ("county", text(&self.county)),
-            ("township", text(&self.township)),
-            ("village", text(&self.village)),
-            ("village_group", text(&self.village_group)),
-            ("helper", text(&self.helper)),
-            ("village_type", village_type),
-            ("remote", Value::Bool(self.remote)),
-            ("edge", Value::Bool(self.edge)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        match name {
+            "household_id" => text(&self.household_id),
+            "head_name" => text(&self.head_name),
+            "head_id_number" => text(&self.head_id_number),
+            "household_size" => num(self.household_size.map(f64::from)),
+            "status" => Value::Text(
+                match self.status {
+                    Status::Poor => "poor",
+                    Status::Exited => "exited",
+                    Status::Returned => "returned",
+                    Status::NonPoor => "non_poor",
+                }
+                .into(),
+            ),
+            "exit_year" => num(self.exit_year.map(f64::from)),
+            "household_type" => text(&self.household_type),
+            "income_per_capita" => num(self.income_per_capita),
+            "county" => text(&self.county),
+            "township" => text(&self.township),
+            "village" => text(&self.village),
+            "village_group" => text(&self.village_group),
+            "helper" => text(&self.helper),
+            "village_type" => match self.village_type {
+                Some(VillageType::Poor) => Value::Text("poor".into()),
+                Some(VillageType::NonPoor) => Value::Text("non_poor".into()),
+                Some(VillageType::Exited) => Value::Text("exited".into()),
+                None => Value::Missing,
+            },
+            "remote" => Value::Bool(self.remote),
+            "edge" => Value::Bool(self.edge),
+            _ => Value::Missing,
+        }
+    }
+
+    /// The record as `registry('field')` sees it, by the names of [`FIELD_NAMES`].
+    pub fn field_values(&self) -> std::collections::BTreeMap<String, Value> {
+        FIELD_NAMES
+            .iter()
+            .map(|k| (k.to_string(), self.field_value(k)))
+            .collect()
     }
 }

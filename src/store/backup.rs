@@ -139,8 +139,8 @@ impl Store {
         );
         batch.remove(keys::META_COUNTS_DIRTY);
         self.meta.apply_batch(batch)?;
-        self.sync()?;
         finished?;
+        self.rebuild_derived()?;
         if let Err(e) = parsed {
             return Err(match importer.failure.into_inner() {
                 Some(failure) => failure,

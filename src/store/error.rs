@@ -84,7 +84,8 @@ impl StoreError {
         }
     }
 
-    pub(super) fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
+    /// A stored record that cannot be read: what, and what is wrong with it.
+    pub fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
         StoreError::Corrupt {
             what: what.into(),
             detail: detail.to_string(),

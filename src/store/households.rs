@@ -156,12 +156,21 @@ impl Store {
     /// Applies changes (sorted by id, each once) in one transaction with the counter.
     fn change_households(&self, changes: &[Change]) -> Result<i64> {
         let plan = self.plan(changes)?;
-        (&self.households, &self.meta).transaction(|(hs, meta)| {
+        (&self.households, &self.meta, &self.interviewed).transaction(|(hs, meta, copies)| {
             for (k, v) in &plan.writes {
                 match v {
                     Some(v) => hs.insert(k.as_slice(), v.as_slice())?,
                     None => hs.remove(k.as_slice())?,
                 };
+            }
+            // Registry copies of interviewed households follow.
+            for (id, v) in changes {
+                if copies.get(id.as_slice())?.is_some() {
+                    match v {
+                        Some(v) => copies.insert(id.as_slice(), v.as_slice())?,
+                        None => copies.remove(id.as_slice())?,
+                    };
+                }
             }
             if plan.delta != 0 {
                 bump(meta, keys::META_HOUSEHOLD_COUNT, plan.delta)?;

@@ -105,13 +105,24 @@ impl Store {
         }
         let key = keys::interview(id);
         let added = events.len() as u64;
+        let compact = crate::interview::compact::encode(record);
+        // The registry copy of a household interviewed for the first time (later household
+        // writes keep it current).
+        let hid = record.household_id.as_bytes();
+        let copy = if self.interviewed.contains_key(hid)? {
+            None
+        } else {
+            self.household_payload(hid)?
+        };
         (
             &self.interviews,
             &self.events,
             &self.by_household,
             &self.meta,
+            &self.results,
+            &self.interviewed,
         )
-            .transaction(|(interviews, log, index, meta)| {
+            .transaction(|(interviews, log, index, meta, results, interviewed)| {
                 let stored: Option<Head> = match interviews.get(key)? {
                     None => None,
                     Some(v) => {
@@ -130,6 +141,13 @@ impl Store {
                 let value =
                     encode("interview", &record).map_err(ConflictableTransactionError::Abort)?;
                 interviews.insert(&key, value)?;
+                results.insert(
+                    keys::by_household(&record.household_id, id),
+                    compact.as_slice(),
+                )?;
+                if let Some(copy) = &copy {
+                    interviewed.insert(hid, copy.as_slice())?;
+                }
                 match &stored {
                     None => {
                         index.insert(keys::by_household(&record.household_id, id), &[])?;
@@ -137,6 +155,7 @@ impl Store {
                     }
                     Some(h) if h.household_id != record.household_id => {
                         index.remove(keys::by_household(&h.household_id, id))?;
+                        results.remove(keys::by_household(&h.household_id, id))?;
                         index.insert(keys::by_household(&record.household_id, id), &[])?;
                     }
                     Some(_) => {}

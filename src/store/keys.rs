@@ -22,6 +22,9 @@ pub const META_INTERVIEW_COUNT: &[u8] = b"interview_count";
 /// crash left it behind.
 pub const META_COUNTS_DIRTY: &[u8] = b"counts_dirty";
 
+/// Version of the derived trees (`results`, `interviewed`; big-endian u32).
+pub const META_DERIVED_VERSION: &[u8] = b"derived_version";
+
 pub const EVENT_KEY_LEN: usize = 16 + 8 + 16;
 
 pub fn interview(id: Uuid) -> [u8; 16] {
@@ -70,6 +73,12 @@ pub fn parse_by_household(prefix: &[u8], key: &[u8]) -> Option<Uuid> {
     Uuid::from_slice(&key[prefix.len()..]).ok()
 }
 
+/// The household id of a `by_household` (or `results`) key.
+pub fn household_of(key: &[u8]) -> Option<&[u8]> {
+    let cut = key.len().checked_sub(17)?;
+    (key[cut] == 0).then_some(&key[..cut])
+}
+
 pub fn u64_value(n: u64) -> [u8; 8] {
     n.to_be_bytes()
 }
@@ -103,5 +112,7 @@ mod tests {
         let p = by_household_prefix("12");
         assert_eq!(parse_by_household(&p, &by_household("12", id)), Some(id));
         assert!(!by_household("123", id).starts_with(&p));
+        assert_eq!(household_of(&by_household("12", id)), Some(&b"12"[..]));
+        assert_eq!(household_of(b"short"), None);
     }
 }

@@ -11,7 +11,8 @@
 //!
 //! Trees (keys in `keys.rs`): `meta` (schema version, device id, counters),
 //! `household_blocks` (households in blocks, `blocks.rs`, encoded by `codec.rs`),
-//! `interviews`, `events`, `by_household` (index: household → interviews), `settings`.
+//! `interviews`, `events`, `by_household` (index: household → interviews), `settings`,
+//! and what reconciliation reads (`results`, `interviewed`: `results.rs`).
 //! Other values are serde_json.
 
 mod backup;
@@ -24,6 +25,7 @@ mod keys;
 mod marks;
 mod migrate;
 mod registry;
+mod results;
 mod sample;
 mod settings;
 mod villages;
@@ -65,6 +67,10 @@ pub struct Store {
     events: sled::Tree,
     by_household: sled::Tree,
     settings: sled::Tree,
+    /// Compact interview results for reconciliation (`results.rs`).
+    results: sled::Tree,
+    /// Registry copies of interviewed households (`results.rs`).
+    interviewed: sled::Tree,
     /// sled's log file, opened again read-only to make saves durable (see [`Store::sync`]).
     db_file: File,
     device_id: String,
@@ -114,6 +120,8 @@ impl Store {
             events: db.open_tree("events")?,
             by_household: db.open_tree("by_household")?,
             settings: db.open_tree("settings")?,
+            results: db.open_tree("results")?,
+            interviewed: db.open_tree("interviewed")?,
             db,
             db_file,
             device_id: String::new(),
@@ -122,7 +130,11 @@ impl Store {
         let (created, migrated) = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
         store.device_id = device_id;
-        let repaired = store.repair_counts()?;
+        let mut repaired = store.repair_counts()?;
+        if store.derived_outdated()? {
+            store.rebuild_derived()?;
+            repaired = true;
+        }
         if created || migrated || new_id || repaired {
             store.sync()?;
         }
@@ -245,6 +257,8 @@ impl Store {
             &keys::u64_value(self.interviews.len() as u64),
         );
         batch.remove(keys::META_COUNTS_DIRTY);
+        // A bulk load cut short may have left registry copies behind.
+        self.copy_interviewed()?;
         self.meta.apply_batch(batch)?;
         Ok(true)
     }

@@ -50,6 +50,8 @@ pub struct BulkHouseholds<'a> {
     cached: Option<Cached>,
     written: usize,
     added: i64,
+    /// Ids of the households that have a registry copy (`results.rs`), read once.
+    interviewed: rustc_hash::FxHashSet<Vec<u8>>,
 }
 
 impl BulkHouseholds<'_> {
@@ -124,7 +126,19 @@ impl BulkHouseholds<'_> {
             store.households.apply_batch(plan.batch())?;
             *added += plan.delta;
             Ok(())
-        })
+        })?;
+        if !self.interviewed.is_empty() {
+            let mut copies = sled::Batch::default();
+            for (id, v) in &changes {
+                if self.interviewed.contains(id)
+                    && let Some(v) = v
+                {
+                    copies.insert(id.as_slice(), v.as_slice());
+                }
+            }
+            self.store.interviewed.apply_batch(copies)?;
+        }
+        Ok(())
     }
 
     /// Writes what is pending, brings the counter up to date and flushes. Returns how many
@@ -188,6 +202,12 @@ impl Store {
             cached: None,
             written: 0,
             added: 0,
+            interviewed: self
+                .interviewed
+                .iter()
+                .keys()
+                .map(|k| k.map(|k| k.to_vec()))
+                .collect::<std::result::Result<_, _>>()?,
         })
     }
 

@@ -559,3 +559,96 @@ fn reopen_keeps_everything_and_the_lock() {
         Err(StoreError::Locked { .. })
     ));
 }
+
+/// What reconciliation reads: (household id, head name of the registry copy, interview id).
+fn compacts(s: &Store) -> Vec<(String, Option<String>, Uuid)> {
+    s.interview_compacts()
+        .map(|item| {
+            let (h, bytes) = item.expect("read");
+            let c = crate::interview::compact::decode(&bytes).expect("decode");
+            (
+                c.household_id.to_string(),
+                h.map(|h| h.head_name),
+                c.interview_id,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn results_and_registry_copies_follow_every_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    s.put_households((0..300).map(|i| household(&format!("H{i:03}"))))
+        .expect("households");
+    // Interviews of two registered households (one twice) and of one the registry lacks.
+    let a = record("H010");
+    let b = record("H200");
+    let b2 = record("H200");
+    let p = record("P-unknown");
+    for r in [&a, &b, &b2, &p] {
+        s.create_interview(r).expect("interview");
+    }
+    let got = compacts(&s);
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[0], ("H010".into(), Some("李四".into()), a.interview_id));
+    assert!(
+        got[1..3]
+            .iter()
+            .all(|(h, n, _)| h == "H200" && n.as_deref() == Some("李四"))
+    );
+    assert_eq!(got[3], ("P-unknown".into(), None, p.interview_id));
+    // A single put, a bulk put and a removal reach the copies.
+    let mut h = household("H010");
+    h.head_name = "王五".into();
+    s.put_household(&h).expect("put");
+    let ((), _) = s
+        .bulk_households(|t| {
+            let mut h = household("H200");
+            h.head_name = "赵六".into();
+            t.put_encoded(&h).expect("put");
+            t.put_encoded(&household("H201")).expect("put");
+        })
+        .expect("bulk");
+    let got = compacts(&s);
+    assert_eq!(got[0].1.as_deref(), Some("王五"));
+    assert_eq!(got[1].1.as_deref(), Some("赵六"));
+    assert!(s.remove_household("H010").expect("remove"));
+    assert_eq!(compacts(&s)[0].1, None);
+    // A household registered after its interview started gets its copy at the next save.
+    s.put_household(&household("P-unknown")).expect("put");
+    s.record_events(&[], &p).expect("save");
+    assert_eq!(compacts(&s)[3].1.as_deref(), Some("李四"));
+    // Moving an interview to another household moves its result.
+    let mut moved = a.clone();
+    moved.household_id = "H201".into();
+    s.record_events(&[], &moved).expect("save");
+    let got = compacts(&s);
+    assert_eq!(got.len(), 4);
+    assert!(
+        got.iter()
+            .any(|(h, _, id)| h == "H201" && *id == a.interview_id)
+    );
+    assert!(!got.iter().any(|(h, _, _)| h == "H010"));
+    // Made again from scratch, the derived trees say the same.
+    let before = compacts(&s);
+    s.meta.remove(keys::META_DERIVED_VERSION).expect("remove");
+    drop(s);
+    let mut reopened = Store::open(dir.path());
+    for _ in 0..100 {
+        if !matches!(reopened, Err(StoreError::Locked { .. })) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        reopened = Store::open(dir.path());
+    }
+    let s = reopened.expect("reopen");
+    assert_eq!(compacts(&s), before);
+    // A restored backup has them too.
+    let mut backup = Vec::new();
+    s.export_json(&mut backup).expect("export");
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let restored = open(dir2.path());
+    restored.import_json(&backup[..]).expect("import");
+    assert_eq!(compacts(&restored), before);
+}

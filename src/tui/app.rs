@@ -583,12 +583,7 @@ impl App {
             include_in_progress: !rates,
             ..Default::default()
         };
-        let out = match crate::reconcile::run(
-            rec,
-            store.interview_results(),
-            |id| store.household(id),
-            &filter,
-        ) {
+        let out = match self.ws.reconcile(rec, &filter) {
             Ok(out) => out,
             Err(e) => {
                 self.flash_error(e.message());

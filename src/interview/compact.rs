@@ -1,0 +1,297 @@
+//! An interview's result in a compact form, for reading many at once (reconciliation over a
+//! county's interviews): what the record says about the interview (id, questionnaire,
+//! status, times) and its `result`, in postcard, read back without copying its texts.
+//!
+//! It is derived from [`InterviewRecord`]: written beside the record whenever the record is,
+//! never edited on its own. The layout is a format byte, then the fields of [`Compact`] in
+//! order; a change of layout is a new format byte (and the stored copies are made again from
+//! the records).
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::{InterviewRecord, Status};
+
+const FORMAT: u8 = 1;
+
+/// One answer's value. The same variants, in the same order, as the private owned type the
+/// encoder writes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub enum Cell<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Text(&'a str),
+    Many(Vec<&'a str>),
+}
+
+#[derive(Serialize)]
+enum CellOut {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Text(String),
+    Many(Vec<String>),
+}
+
+/// A time as milliseconds since the epoch and its UTC offset in seconds.
+type Time = (i64, i32);
+
+/// A roster row: question id and value.
+pub type RowCells<'a> = Vec<(&'a str, Cell<'a>)>;
+
+/// An interview as reconciliation reads it, borrowed from the encoded bytes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Compact<'a> {
+    pub interview_id: Uuid,
+    pub household_id: &'a str,
+    pub questionnaire: &'a str,
+    pub status: Status,
+    updated_at: Time,
+    completed_at: Option<Time>,
+    /// Top-level answers of the result.
+    #[serde(borrow)]
+    pub answers: Vec<(&'a str, Cell<'a>)>,
+    /// Rosters of the result: roster id and its rows.
+    #[serde(borrow)]
+    pub rosters: Vec<(&'a str, Vec<RowCells<'a>>)>,
+}
+
+/// A roster row as written.
+type RowOut<'r> = Vec<(&'r str, CellOut)>;
+
+#[derive(Serialize)]
+struct CompactOut<'r> {
+    interview_id: Uuid,
+    household_id: &'r str,
+    questionnaire: &'r str,
+    status: Status,
+    updated_at: Time,
+    completed_at: Option<Time>,
+    answers: Vec<(&'r str, CellOut)>,
+    rosters: Vec<(&'r str, Vec<RowOut<'r>>)>,
+}
+
+fn time(t: &DateTime<FixedOffset>) -> Time {
+    (t.timestamp_millis(), t.offset().local_minus_utc())
+}
+
+fn from_time((ms, offset): Time) -> Option<DateTime<FixedOffset>> {
+    let tz = FixedOffset::east_opt(offset)?;
+    tz.timestamp_millis_opt(ms).single()
+}
+
+fn cell(v: &Json) -> CellOut {
+    match v {
+        Json::Null | Json::Object(_) => CellOut::Null,
+        Json::Bool(b) => CellOut::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => CellOut::Int(i),
+            None => n.as_f64().map_or(CellOut::Null, CellOut::Num),
+        },
+        Json::String(s) => CellOut::Text(s.clone()),
+        Json::Array(items) => CellOut::Many(
+            items
+                .iter()
+                .map(|i| match i {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn cells(map: Option<&serde_json::Map<String, Json>>) -> Vec<(&str, CellOut)> {
+    map.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), cell(v)))
+        .collect()
+}
+
+/// Encodes what reconciliation needs of a record: its head and its `result` (answers under
+/// `"answers"`, roster rows under `"rosters"`; anything else in the result is left out).
+pub fn encode(record: &InterviewRecord) -> Vec<u8> {
+    write(
+        Head {
+            interview_id: record.interview_id,
+            household_id: &record.household_id,
+            questionnaire: &record.questionnaire,
+            status: record.status,
+            updated_at: time(&record.updated_at),
+            completed_at: record.completed_at.as_ref().map(time),
+        },
+        &record.result,
+    )
+}
+
+/// Encodes a result alone (nil interview id, empty household and questionnaire, in
+/// progress, times at the epoch): for reconciling a result that is not a stored record.
+pub fn encode_result(result: &Json) -> Vec<u8> {
+    write(
+        Head {
+            interview_id: Uuid::nil(),
+            household_id: "",
+            questionnaire: "",
+            status: Status::InProgress,
+            updated_at: (0, 0),
+            completed_at: None,
+        },
+        result,
+    )
+}
+
+struct Head<'r> {
+    interview_id: Uuid,
+    household_id: &'r str,
+    questionnaire: &'r str,
+    status: Status,
+    updated_at: Time,
+    completed_at: Option<Time>,
+}
+
+fn write(head: Head, result: &Json) -> Vec<u8> {
+    let rosters = result
+        .get("rosters")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(roster, rows)| {
+            let rows = rows
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|row| cells(row.as_object()))
+                .collect();
+            (roster.as_str(), rows)
+        })
+        .collect();
+    let out = CompactOut {
+        interview_id: head.interview_id,
+        household_id: head.household_id,
+        questionnaire: head.questionnaire,
+        status: head.status,
+        updated_at: head.updated_at,
+        completed_at: head.completed_at,
+        answers: cells(result.get("answers").and_then(Json::as_object)),
+        rosters,
+    };
+    let mut bytes = vec![FORMAT];
+    // Writing into a Vec cannot fail, and every field is serializable.
+    postcard::to_io(&out, &mut bytes).expect("encoding into memory");
+    bytes
+}
+
+/// Reads an encoded record; `Err` says what is wrong with the bytes.
+pub fn decode(bytes: &[u8]) -> Result<Compact<'_>, String> {
+    match bytes.split_first() {
+        Some((&FORMAT, rest)) => postcard::from_bytes(rest).map_err(|e| e.to_string()),
+        Some((f, _)) => Err(format!("unknown result format {f}")),
+        None => Err("empty record".into()),
+    }
+}
+
+impl Compact<'_> {
+    /// A result with no answers (nil interview, in progress, times at the epoch).
+    pub fn empty() -> Self {
+        Compact {
+            interview_id: Uuid::nil(),
+            household_id: "",
+            questionnaire: "",
+            status: Status::InProgress,
+            updated_at: (0, 0),
+            completed_at: None,
+            answers: Vec::new(),
+            rosters: Vec::new(),
+        }
+    }
+
+    pub fn updated_at(&self) -> Option<DateTime<FixedOffset>> {
+        from_time(self.updated_at)
+    }
+
+    pub fn completed_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.completed_at.and_then(from_time)
+    }
+
+    /// The rows of a roster (none when the result has no such roster).
+    pub fn rows(&self, roster: &str) -> &[RowCells<'_>] {
+        self.rosters
+            .iter()
+            .find(|(r, _)| *r == roster)
+            .map_or(&[], |(_, rows)| rows.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record() -> InterviewRecord {
+        let at = DateTime::parse_from_rfc3339("2017-11-20T10:00:00.123+08:00").unwrap();
+        InterviewRecord {
+            interview_id: Uuid::from_u128(7),
+            household_id: "522701000000001".into(),
+            questionnaire: "exited".into(),
+            questionnaire_version: "2017.1".into(),
+            status: Status::Completed,
+            interviewer: "王明".into(),
+            device_id: "d".into(),
+            started_at: at,
+            updated_at: at,
+            completed_at: Some(at),
+            cursor: None,
+            answers: json!({}),
+            result: json!({
+                "answers": {"head_name": "张三丰", "household_size": 4, "income_per_capita": 3980.5,
+                            "food_ok": true, "note": null, "aid": ["dibao", "wubao"], "odd": [1, "a"]},
+                "rosters": {"members": [{"_row": "r1", "name": "张三丰", "age": 61}, {"_row": "r2"}]}
+            }),
+            events: 12,
+        }
+    }
+
+    #[test]
+    fn round_trip_borrows_texts_and_keeps_times() {
+        let r = record();
+        let bytes = encode(&r);
+        let c = decode(&bytes).unwrap();
+        assert_eq!(c.interview_id, r.interview_id);
+        assert_eq!(c.household_id, "522701000000001");
+        assert_eq!(c.questionnaire, "exited");
+        assert_eq!(c.status, Status::Completed);
+        assert_eq!(c.completed_at(), r.completed_at);
+        assert_eq!(c.updated_at(), Some(r.updated_at));
+        let a = |id: &str| {
+            c.answers
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(a("head_name"), Some(Cell::Text("张三丰")));
+        assert_eq!(a("household_size"), Some(Cell::Int(4)));
+        assert_eq!(a("income_per_capita"), Some(Cell::Num(3980.5)));
+        assert_eq!(a("food_ok"), Some(Cell::Bool(true)));
+        assert_eq!(a("note"), Some(Cell::Null));
+        assert_eq!(a("aid"), Some(Cell::Many(vec!["dibao", "wubao"])));
+        assert_eq!(a("odd"), Some(Cell::Many(vec!["1", "a"])));
+        let rows = c.rows("members");
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].contains(&("age", Cell::Int(61))));
+        assert!(c.rows("absent").is_empty());
+    }
+
+    #[test]
+    fn damaged_bytes_are_errors() {
+        let bytes = encode(&record());
+        for n in 0..bytes.len() {
+            assert!(decode(&bytes[..n]).is_err(), "cut at {n}");
+        }
+        assert!(decode(b"{}").is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! What a rule sees of one interview: its answers, read once from the compact result into
+//! slots (one per question id any rule, the place or the rates read), the household's
+//! registry record and the settings.
+//!
+//! The slots give what the interview engine's scope gives (`expr::Scope`): a roster id is a
+//! list with one `true` per row; a question inside a roster is the list of its values over
+//! the rows; any other question is its answer. Which ids are rosters comes from the
+//! questionnaire of the interview's kind, or, for a questionnaire not in use, from the rows
+//! the result holds.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+
+use super::rules::Shape;
+use super::settings::Settings;
+use crate::interview::compact::{Cell, Compact};
+use crate::questionnaire::Kind;
+use crate::questionnaire::expr::{Scope, Value};
+use crate::registry::Household;
+
+/// Answers read outside the rules: where a household is (`Place`), the rates (`Surveyed`),
+/// the interview's date (`today()`).
+pub const FIXED: [&str; 9] = [
+    "county",
+    "township",
+    "village",
+    "head_name",
+    "household_size",
+    "accepts_exit",
+    "satisfaction",
+    "interview_date",
+    "members",
+];
+
+/// The roster layout of one questionnaire, in slots.
+#[derive(Debug, Clone, Default)]
+struct KindSlots {
+    /// Slots that are roster ids, with the roster id.
+    rosters: Vec<(usize, String)>,
+    /// Slots that are questions inside a roster, with their roster's id.
+    columns: Vec<(usize, String)>,
+}
+
+/// Question id → slot, for every id read; built once per rule set.
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    index: FxHashMap<String, usize>,
+    names: Vec<String>,
+    kinds: BTreeMap<Kind, KindSlots>,
+}
+
+impl Symbols {
+    pub(super) fn new<'a>(
+        ids: impl IntoIterator<Item = &'a str>,
+        shapes: &BTreeMap<Kind, Shape>,
+    ) -> Symbols {
+        let mut s = Symbols::default();
+        for id in ids.into_iter().chain(FIXED) {
+            if !s.index.contains_key(id) {
+                s.index.insert(id.to_string(), s.names.len());
+                s.names.push(id.to_string());
+            }
+        }
+        for (kind, shape) in shapes {
+            let mut k = KindSlots::default();
+            for (slot, name) in s.names.iter().enumerate() {
+                if shape.rosters.contains(name) {
+                    k.rosters.push((slot, name.clone()));
+                } else if let Some(roster) = shape.roster_of.get(name) {
+                    k.columns.push((slot, roster.clone()));
+                }
+            }
+            s.kinds.insert(*kind, k);
+        }
+        s
+    }
+
+    pub fn slot(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+fn value(c: &Cell) -> Value {
+    match c {
+        Cell::Null => Value::Missing,
+        Cell::Bool(b) => Value::Bool(*b),
+        Cell::Int(i) => Value::Number(*i as f64),
+        Cell::Num(n) => Value::Number(*n),
+        Cell::Text(s) => Value::Text((*s).to_string()),
+        Cell::Many(items) => Value::Choices(items.iter().map(|s| (*s).to_string()).collect()),
+    }
+}
+
+fn column(rows: &[Vec<(&str, Cell)>], id: &str) -> Value {
+    Value::List(
+        rows.iter()
+            .map(|row| {
+                row.iter()
+                    .find(|(k, _)| *k == id)
+                    .map_or(Value::Missing, |(_, c)| value(c))
+            })
+            .collect(),
+    )
+}
+
+/// One interview as rules see it (see the module docs).
+pub struct ResultScope<'a> {
+    symbols: &'a Symbols,
+    slots: Vec<Value>,
+    /// Which slots are roster ids.
+    rosters: Vec<bool>,
+    household: &'a Household,
+    settings: &'a Settings,
+    today: OnceCell<NaiveDate>,
+}
+
+impl<'a> ResultScope<'a> {
+    /// Reads the answers of `result` (an interview made with a questionnaire of `kind`).
+    pub fn new(
+        result: &Compact,
+        kind: Kind,
+        symbols: &'a Symbols,
+        household: &'a Household,
+        settings: &'a Settings,
+    ) -> Self {
+        let n = symbols.len();
+        let mut slots = vec![Value::Missing; n];
+        let mut rosters = vec![false; n];
+        for (id, c) in &result.answers {
+            if let Some(s) = symbols.slot(id) {
+                slots[s] = value(c);
+            }
+        }
+        match symbols.kinds.get(&kind) {
+            Some(k) => {
+                for (s, roster) in &k.rosters {
+                    slots[*s] = Value::List(vec![Value::Bool(true); result.rows(roster).len()]);
+                    rosters[*s] = true;
+                }
+                for (s, roster) in &k.columns {
+                    slots[*s] = column(result.rows(roster), &symbols.names[*s]);
+                }
+            }
+            None => {
+                // A questionnaire not in use: rosters as the result has them; a question
+                // belongs to the first roster (by id) whose rows answer it.
+                for (roster, rows) in &result.rosters {
+                    if let Some(s) = symbols.slot(roster) {
+                        slots[s] = Value::List(vec![Value::Bool(true); rows.len()]);
+                        rosters[s] = true;
+                    }
+                }
+                let mut done = vec![false; n];
+                for (_, rows) in &result.rosters {
+                    for row in rows {
+                        for (id, _) in row {
+                            if let Some(s) = symbols.slot(id)
+                                && !done[s]
+                                && !rosters[s]
+                            {
+                                done[s] = true;
+                                slots[s] = column(rows, id);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ResultScope {
+            symbols,
+            slots,
+            rosters,
+            household,
+            settings,
+            today: OnceCell::new(),
+        }
+    }
+
+    /// Whether `id` is a roster (see the module docs).
+    pub fn is_roster(&self, id: &str) -> bool {
+        self.symbols.slot(id).is_some_and(|s| self.rosters[s])
+    }
+
+    /// The number of rows of a roster id (0 for anything else).
+    pub fn row_count(&self, id: &str) -> usize {
+        match self.symbols.slot(id).map(|s| &self.slots[s]) {
+            Some(Value::List(rows)) if self.is_roster(id) => rows.len(),
+            _ => 0,
+        }
+    }
+
+    /// An answer's text, trimmed; `None` when unanswered or blank.
+    pub fn text(&self, id: &str) -> Option<String> {
+        match self.symbols.slot(id).map(|s| &self.slots[s]) {
+            Some(Value::Text(t)) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn household(&self) -> &Household {
+        self.household
+    }
+}
+
+/// The registry as rules see it: [`Household::field_value`] plus `member_id_numbers` (the
+/// members' ID numbers, upper-cased; missing when the registry lists none). A provisional
+/// household (unknown to the registry) has no registry values at all.
+pub fn registry_value(household: &Household, field: &str) -> Value {
+    if household.provisional {
+        return Value::Missing;
+    }
+    if field == "member_id_numbers" {
+        let ids: Vec<Value> = household
+            .members
+            .iter()
+            .map(|m| m.id_number.trim().to_ascii_uppercase())
+            .filter(|s| !s.is_empty())
+            .map(Value::Text)
+            .collect();
+        return if ids.is_empty() {
+            Value::Missing
+        } else {
+            Value::List(ids)
+        };
+    }
+    household.field_value(field)
+}
+
+impl Scope for ResultScope<'_> {
+    fn answer(&self, id: &str) -> Value {
+        self.symbols
+            .slot(id)
+            .map_or(Value::Missing, |s| self.slots[s].clone())
+    }
+
+    fn current(&self) -> Value {
+        Value::Missing
+    }
+
+    fn registry(&self, field: &str) -> Value {
+        registry_value(self.household, field)
+    }
+
+    fn setting(&self, name: &str) -> Value {
+        self.settings.value(name)
+    }
+
+    /// The interview's date when it was answered, else today.
+    fn today(&self) -> NaiveDate {
+        *self.today.get_or_init(|| {
+            self.text("interview_date")
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                .unwrap_or_else(|| chrono::Local::now().date_naive())
+        })
+    }
+}

@@ -1,0 +1,133 @@
+//! What reconciliation reads, kept ready so that a county's interviews are read in one pass
+//! of two small trees instead of a full record and a registry lookup each:
+//!
+//! - `results`: for every interview, its compact result (`interview::compact`), keyed like
+//!   `by_household` (household id ++ 0x00 ++ interview uuid), so in household order; written
+//!   in the same transaction as the interview's record.
+//! - `interviewed`: for every household that has an interview, a copy of its registry record
+//!   (the same encoding as in its block), keyed by household id. Every household write
+//!   updates the copy of an interviewed household (a bulk write updates them when it is
+//!   applied; a crash in between is repaired at the next open, with the counters).
+//!
+//! Both are derived data: [`Store::rebuild_derived`] makes them again from the interviews and
+//! households (on first open of an older store, after a restore, after a cut-short bulk
+//! load). `meta` keeps the version of their layout.
+
+use sled::IVec;
+
+use super::households::decode_household;
+use super::{Result, Store, StoreError, decode, keys};
+use crate::interview::{InterviewRecord, compact};
+use crate::registry::Household;
+
+/// Version of the derived trees' layout; a store with another is rebuilt when opened.
+pub const DERIVED_VERSION: u32 = 1;
+
+impl Store {
+    /// The encoded registry record of a household, if stored.
+    pub(super) fn household_payload(&self, id: &[u8]) -> Result<Option<Vec<u8>>> {
+        let Some((k, v)) = self.block_of(id, false)? else {
+            return Ok(None);
+        };
+        let block =
+            super::blocks::Block::decode(v).map_err(|e| super::households::bad_block(&k, e))?;
+        Ok(block.find(id).map(<[u8]>::to_vec))
+    }
+
+    /// Makes `results` and `interviewed` again from the interviews and households, then
+    /// records the layout version. Flushed.
+    pub fn rebuild_derived(&self) -> Result<()> {
+        self.results.clear()?;
+        self.interviewed.clear()?;
+        let mut batch = sled::Batch::default();
+        let mut n = 0;
+        for kv in self.interviews.iter() {
+            let (k, v) = kv?;
+            let record: InterviewRecord = decode(|| format!("interview with key {k:02x?}"), &v)?;
+            batch.insert(
+                keys::by_household(&record.household_id, record.interview_id),
+                compact::encode(&record),
+            );
+            n += 1;
+            if n % 4096 == 0 {
+                self.results.apply_batch(std::mem::take(&mut batch))?;
+            }
+        }
+        self.results.apply_batch(batch)?;
+        self.copy_interviewed()?;
+        self.meta
+            .insert(keys::META_DERIVED_VERSION, &DERIVED_VERSION.to_be_bytes())?;
+        self.sync()
+    }
+
+    /// Makes the `interviewed` copies again from the interview index and the households.
+    pub(super) fn copy_interviewed(&self) -> Result<()> {
+        self.interviewed.clear()?;
+        let mut last: Option<Vec<u8>> = None;
+        for kv in self.by_household.iter() {
+            let (k, _) = kv?;
+            let Some(id) = keys::household_of(&k) else {
+                continue;
+            };
+            if last.as_deref() == Some(id) {
+                continue;
+            }
+            if let Some(payload) = self.household_payload(id)? {
+                self.interviewed.insert(id, payload)?;
+            }
+            last = Some(id.to_vec());
+        }
+        Ok(())
+    }
+
+    /// Whether the derived trees need making again (version missing or different).
+    pub(super) fn derived_outdated(&self) -> Result<bool> {
+        Ok(self
+            .meta
+            .get(keys::META_DERIVED_VERSION)?
+            .and_then(|v| keys::parse_u32(&v))
+            != Some(DERIVED_VERSION))
+    }
+
+    /// Every interview's compact result (see `interview::compact`) with its household's
+    /// registry record (`None`: the registry does not know it), in household order: one
+    /// pass over `results` beside one over `interviewed`.
+    pub fn interview_compacts(
+        &self,
+    ) -> impl Iterator<Item = Result<(Option<Household>, IVec), StoreError>> + '_ {
+        let mut households = self.interviewed.iter().peekable();
+        let mut current: Option<(Vec<u8>, Option<Household>)> = None;
+        self.results.iter().map(move |kv| {
+            let (k, v) = kv?;
+            let id = keys::household_of(&k).ok_or_else(|| {
+                StoreError::corrupt("interview results", format!("bad key {k:02x?}"))
+            })?;
+            if current.as_ref().is_none_or(|(c, _)| c.as_slice() != id) {
+                let mut found = None;
+                while let Some(next) = households.peek() {
+                    let hk = match next {
+                        Ok((hk, _)) => hk.clone(),
+                        Err(_) => {
+                            households.next().transpose()?;
+                            continue;
+                        }
+                    };
+                    if &hk[..] < id {
+                        households.next();
+                    } else {
+                        if &hk[..] == id {
+                            let (hk, hv) = households.next().transpose()?.ok_or_else(|| {
+                                StoreError::Invalid("household copy vanished".into())
+                            })?;
+                            found = Some(decode_household(&hk, &hv)?);
+                        }
+                        break;
+                    }
+                }
+                current = Some((id.to_vec(), found));
+            }
+            let household = current.as_ref().and_then(|(_, h)| h.clone());
+            Ok((household, v))
+        })
+    }
+}
