@@ -5,13 +5,17 @@
 //! [`PENDING_BYTES`] have gathered, so that an unsorted file rewrites each block a few times
 //! rather than once per household. Reads see the pending writes, and keep the last block
 //! read, so that a file in id order reads each block once. One flush at the end.
+//!
+//! With [`Store::bulk_households`] the plans are written on a second thread while the load
+//! goes on reading and checking rows: one plan at most is in flight, and reads see it too.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, mpsc};
 
 use sled::IVec;
 
 use super::blocks::Block;
-use super::households::{bad_block, decode_household};
+use super::households::{Change, bad_block, decode_household};
 use super::{Result, Store, bump, codec, keys};
 use crate::i18n::Text;
 use crate::registry::{Household, HouseholdTarget, Stored};
@@ -51,7 +55,16 @@ pub struct BulkHouseholds<'a> {
     written: usize,
     added: i64,
     /// Ids of the households that have a registry copy (`results.rs`), read once.
-    interviewed: rustc_hash::FxHashSet<Vec<u8>>,
+    interviewed: Arc<rustc_hash::FxHashSet<Vec<u8>>>,
+    writer: Option<Writer>,
+}
+
+/// The way to the writer thread.
+struct Writer {
+    tx: mpsc::SyncSender<Arc<Vec<Change>>>,
+    done: mpsc::Receiver<Result<i64>>,
+    /// The changes the writer has (sorted by id) until it says they are written.
+    in_flight: Option<Arc<Vec<Change>>>,
 }
 
 impl BulkHouseholds<'_> {
@@ -74,15 +87,34 @@ impl BulkHouseholds<'_> {
     }
 
     fn payload(&mut self, id: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.pending.get(id) {
-            Some(p) => Ok(Some(p.clone())),
-            None => self.stored(id),
+        if let Some(p) = self.pending.get(id) {
+            return Ok(Some(p.clone()));
         }
+        if let Some(changes) = self.writer.as_ref().and_then(|w| w.in_flight.as_ref())
+            && let Ok(i) = changes.binary_search_by(|(k, _)| k.as_slice().cmp(id))
+        {
+            return Ok(changes[i].1.clone());
+        }
+        self.stored(id)
     }
 
     /// Whether a household is stored or pending.
     pub fn contains(&mut self, id: &str) -> Result<bool> {
-        Ok(self.pending.contains_key(id.as_bytes()) || self.stored(id.as_bytes())?.is_some())
+        Ok(self.payload(id.as_bytes())?.is_some())
+    }
+
+    /// Waits for the plan in flight, if any, and counts it.
+    fn wait(&mut self) -> Result<()> {
+        let Some(w) = &mut self.writer else {
+            return Ok(());
+        };
+        if w.in_flight.take().is_some() {
+            // What the reads cached may predate it.
+            self.cached = None;
+            let done = w.done.recv().map_err(|_| writer_stopped())?;
+            self.added += done?;
+        }
+        Ok(())
     }
 
     /// Adds or replaces a household (written with the next plan).
@@ -110,33 +142,27 @@ impl BulkHouseholds<'_> {
         Ok(())
     }
 
-    /// Writes what is pending.
+    /// Writes what is pending (hands it to the writer thread, if there is one).
     fn apply(&mut self) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let changes: Vec<_> = std::mem::take(&mut self.pending)
-            .into_iter()
-            .map(|(k, v)| (k, Some(v)))
-            .collect();
+        let changes: Arc<Vec<Change>> = Arc::new(
+            std::mem::take(&mut self.pending)
+                .into_iter()
+                .map(|(k, v)| (k, Some(v)))
+                .collect(),
+        );
         self.pending_bytes = 0;
-        self.cached = None;
-        let (store, added) = (self.store, &mut self.added);
-        store.plan_each(&changes, PART_BYTES, |plan| {
-            store.households.apply_batch(plan.batch())?;
-            *added += plan.delta;
-            Ok(())
-        })?;
-        if !self.interviewed.is_empty() {
-            let mut copies = sled::Batch::default();
-            for (id, v) in &changes {
-                if self.interviewed.contains(id)
-                    && let Some(v) = v
-                {
-                    copies.insert(id.as_slice(), v.as_slice());
-                }
-            }
-            self.store.interviewed.apply_batch(copies)?;
+        if self.writer.is_none() {
+            self.cached = None;
+            self.added += self.store.write_changes(&changes, &self.interviewed)?;
+            return Ok(());
+        }
+        self.wait()?;
+        if let Some(w) = &mut self.writer {
+            w.in_flight = Some(Arc::clone(&changes));
+            w.tx.send(changes).map_err(|_| writer_stopped())?;
         }
         Ok(())
     }
@@ -144,7 +170,8 @@ impl BulkHouseholds<'_> {
     /// Writes what is pending, brings the counter up to date and flushes. Returns how many
     /// households were written (added or replaced).
     pub fn finish(mut self) -> Result<usize> {
-        let applied = self.apply();
+        let applied = self.apply().and_then(|()| self.wait());
+        self.writer = None;
         // Count what went in even when the last plan failed.
         let added = self.added;
         self.store.meta.transaction(|meta| {
@@ -155,6 +182,10 @@ impl BulkHouseholds<'_> {
         self.store.sync()?;
         applied.map(|()| self.written)
     }
+}
+
+fn writer_stopped() -> super::StoreError {
+    super::StoreError::Invalid("the household writer stopped".into())
 }
 
 impl HouseholdTarget for BulkHouseholds<'_> {
@@ -202,26 +233,77 @@ impl Store {
             cached: None,
             written: 0,
             added: 0,
-            interviewed: self
-                .interviewed
-                .iter()
-                .keys()
-                .map(|k| k.map(|k| k.to_vec()))
-                .collect::<std::result::Result<_, _>>()?,
+            interviewed: Arc::new(
+                self.interviewed
+                    .iter()
+                    .keys()
+                    .map(|k| k.map(|k| k.to_vec()))
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            writer: None,
         })
     }
 
     /// Runs `load` with a bulk target, then finishes it (also when `load` failed: what went
     /// in is counted and flushed). Returns what `load` returned and how many households were
     /// written.
+    ///
+    /// The writes go to sled on a second thread (see the module docs).
     pub fn bulk_households<R>(
         &self,
         load: impl FnOnce(&mut BulkHouseholds<'_>) -> R,
     ) -> Result<(R, usize)> {
         let mut target = self.bulk()?;
-        let result = load(&mut target);
-        let written = target.finish()?;
-        Ok((result, written))
+        let (tx, rx) = mpsc::sync_channel::<Arc<Vec<Change>>>(1);
+        let (done_tx, done) = mpsc::channel();
+        let interviewed = Arc::clone(&target.interviewed);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for changes in rx {
+                    let written = self.write_changes(&changes, &interviewed);
+                    if done_tx.send(written).is_err() {
+                        break;
+                    }
+                }
+            });
+            target.writer = Some(Writer {
+                tx,
+                done,
+                in_flight: None,
+            });
+            let result = load(&mut target);
+            let written = target.finish()?;
+            Ok((result, written))
+        })
+    }
+
+    /// Writes changes (sorted by id, each once) to the blocks, in batches, and to the
+    /// registry copies of the `interviewed` households among them. Returns households added
+    /// minus removed.
+    fn write_changes(
+        &self,
+        changes: &[Change],
+        interviewed: &rustc_hash::FxHashSet<Vec<u8>>,
+    ) -> Result<i64> {
+        let mut added = 0;
+        self.plan_each(changes, PART_BYTES, |plan| {
+            self.households.apply_batch(plan.batch())?;
+            added += plan.delta;
+            Ok(())
+        })?;
+        if !interviewed.is_empty() {
+            let mut copies = sled::Batch::default();
+            for (id, v) in changes {
+                if interviewed.contains(id) {
+                    match v {
+                        Some(v) => copies.insert(id.as_slice(), v.as_slice()),
+                        None => copies.remove(id.as_slice()),
+                    }
+                }
+            }
+            self.interviewed.apply_batch(copies)?;
+        }
+        Ok(added)
     }
 }
 
