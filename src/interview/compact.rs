@@ -17,15 +17,16 @@ use super::{InterviewRecord, Status};
 const FORMAT: u8 = 1;
 
 /// One answer's value. The same variants, in the same order, as the private owned type the
-/// encoder writes.
+/// encoder writes. Texts are read as bytes (postcard writes a text and bytes alike), so that
+/// reading skips the UTF-8 check of texts nobody looks at; they were UTF-8 when written.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub enum Cell<'a> {
     Null,
     Bool(bool),
     Int(i64),
     Num(f64),
-    Text(&'a str),
-    Many(Vec<&'a str>),
+    Text(&'a [u8]),
+    Many(Vec<&'a [u8]>),
 }
 
 #[derive(Serialize)]
@@ -41,8 +42,8 @@ enum CellOut {
 /// A time as milliseconds since the epoch and its UTC offset in seconds.
 type Time = (i64, i32);
 
-/// A roster row: question id and value.
-pub type RowCells<'a> = Vec<(&'a str, Cell<'a>)>;
+/// A roster row: question id (UTF-8 bytes) and value.
+pub type RowCells<'a> = Vec<(&'a [u8], Cell<'a>)>;
 
 /// An interview as reconciliation reads it, borrowed from the encoded bytes.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -53,12 +54,12 @@ pub struct Compact<'a> {
     pub status: Status,
     updated_at: Time,
     completed_at: Option<Time>,
-    /// Top-level answers of the result.
+    /// Top-level answers of the result: question id (UTF-8 bytes) and value.
     #[serde(borrow)]
-    pub answers: Vec<(&'a str, Cell<'a>)>,
-    /// Rosters of the result: roster id and its rows.
+    pub answers: Vec<(&'a [u8], Cell<'a>)>,
+    /// Rosters of the result: roster id (UTF-8 bytes) and its rows.
     #[serde(borrow)]
-    pub rosters: Vec<(&'a str, Vec<RowCells<'a>>)>,
+    pub rosters: Vec<(&'a [u8], Vec<RowCells<'a>>)>,
 }
 
 /// A roster row as written.
@@ -222,7 +223,7 @@ impl Compact<'_> {
     pub fn rows(&self, roster: &str) -> &[RowCells<'_>] {
         self.rosters
             .iter()
-            .find(|(r, _)| *r == roster)
+            .find(|(r, _)| *r == roster.as_bytes())
             .map_or(&[], |(_, rows)| rows.as_slice())
     }
 }
@@ -270,19 +271,22 @@ mod tests {
         let a = |id: &str| {
             c.answers
                 .iter()
-                .find(|(k, _)| *k == id)
+                .find(|(k, _)| *k == id.as_bytes())
                 .map(|(_, v)| v.clone())
         };
-        assert_eq!(a("head_name"), Some(Cell::Text("张三丰")));
+        assert_eq!(a("head_name"), Some(Cell::Text("张三丰".as_bytes())));
         assert_eq!(a("household_size"), Some(Cell::Int(4)));
         assert_eq!(a("income_per_capita"), Some(Cell::Num(3980.5)));
         assert_eq!(a("food_ok"), Some(Cell::Bool(true)));
         assert_eq!(a("note"), Some(Cell::Null));
-        assert_eq!(a("aid"), Some(Cell::Many(vec!["dibao", "wubao"])));
-        assert_eq!(a("odd"), Some(Cell::Many(vec!["1", "a"])));
+        assert_eq!(
+            a("aid"),
+            Some(Cell::Many(vec![&b"dibao"[..], &b"wubao"[..]]))
+        );
+        assert_eq!(a("odd"), Some(Cell::Many(vec![&b"1"[..], &b"a"[..]])));
         let rows = c.rows("members");
         assert_eq!(rows.len(), 2);
-        assert!(rows[0].contains(&("age", Cell::Int(61))));
+        assert!(rows[0].contains(&(&b"age"[..], Cell::Int(61))));
         assert!(c.rows("absent").is_empty());
     }
 

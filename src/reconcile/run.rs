@@ -137,7 +137,7 @@ pub fn run<E>(
 ) -> Result<Reconciliation, E> {
     let items = records.into_iter().map(|record| {
         let record = record?;
-        let h = household(&record.household_id)?;
+        let h = household(&record.household_id)?.map(Box::new);
         Ok((h, compact::encode(&record)))
     });
     run_compact(reconciler, items, filter, |_| {
@@ -148,9 +148,9 @@ pub fn run<E>(
 /// Reconciles every interview given as its household (`None`: the registry does not know
 /// it) and its compact result (`interview::compact`). `corrupt` turns a result that cannot
 /// be read into the caller's error. The first error stops the run.
-pub fn run_compact<B: AsRef<[u8]>, E>(
+pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
     reconciler: &Reconciler,
-    items: impl IntoIterator<Item = Result<(Option<Household>, B), E>>,
+    items: impl IntoIterator<Item = Result<(Option<H>, B), E>>,
     filter: &Filter,
     corrupt: impl Fn(String) -> E,
 ) -> Result<Reconciliation, E> {
@@ -164,16 +164,18 @@ pub fn run_compact<B: AsRef<[u8]>, E>(
         if !completed && !filter.include_in_progress {
             continue;
         }
-        let h = match h {
-            Some(h) => h,
+        let unknown;
+        let h = match &h {
+            Some(h) => h.as_ref(),
             None => {
                 out.unknown_households += 1;
-                unknown_household(result.household_id)
+                unknown = unknown_household(result.household_id);
+                &unknown
             }
         };
-        let kind = reconciler.kind_of_questionnaire(result.questionnaire, &h);
+        let kind = reconciler.kind_of_questionnaire(result.questionnaire, h);
         let subject = Subject {
-            household: &h,
+            household: h,
             result: &result,
             kind,
             interview_id: result.interview_id,
@@ -183,7 +185,7 @@ pub fn run_compact<B: AsRef<[u8]>, E>(
             &result,
             kind,
             &reconciler.rules.symbols,
-            &h,
+            h,
             &reconciler.settings,
         );
         let found = findings(&subject, &scope, &reconciler.rules);

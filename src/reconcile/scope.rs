@@ -42,12 +42,14 @@ struct KindSlots {
     rosters: Vec<(usize, String)>,
     /// Slots that are questions inside a roster, with their roster's id.
     columns: Vec<(usize, String)>,
+    /// For every slot: the roster its question sits in, if any.
+    column_of: Vec<Option<String>>,
 }
 
 /// Question id → slot, for every id read; built once per rule set.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
-    index: FxHashMap<String, usize>,
+    index: FxHashMap<Vec<u8>, usize>,
     names: Vec<String>,
     kinds: BTreeMap<Kind, KindSlots>,
 }
@@ -59,18 +61,22 @@ impl Symbols {
     ) -> Symbols {
         let mut s = Symbols::default();
         for id in ids.into_iter().chain(FIXED) {
-            if !s.index.contains_key(id) {
-                s.index.insert(id.to_string(), s.names.len());
+            if !s.index.contains_key(id.as_bytes()) {
+                s.index.insert(id.as_bytes().to_vec(), s.names.len());
                 s.names.push(id.to_string());
             }
         }
         for (kind, shape) in shapes {
-            let mut k = KindSlots::default();
+            let mut k = KindSlots {
+                column_of: vec![None; s.names.len()],
+                ..KindSlots::default()
+            };
             for (slot, name) in s.names.iter().enumerate() {
                 if shape.rosters.contains(name) {
                     k.rosters.push((slot, name.clone()));
                 } else if let Some(roster) = shape.roster_of.get(name) {
                     k.columns.push((slot, roster.clone()));
+                    k.column_of[slot] = Some(roster.clone());
                 }
             }
             s.kinds.insert(*kind, k);
@@ -79,6 +85,10 @@ impl Symbols {
     }
 
     pub fn slot(&self, id: &str) -> Option<usize> {
+        self.slot_of(id.as_bytes())
+    }
+
+    fn slot_of(&self, id: &[u8]) -> Option<usize> {
         self.index.get(id).copied()
     }
 
@@ -97,12 +107,16 @@ fn value(c: &Cell) -> Value {
         Cell::Bool(b) => Value::Bool(*b),
         Cell::Int(i) => Value::Number(*i as f64),
         Cell::Num(n) => Value::Number(*n),
-        Cell::Text(s) => Value::Text((*s).to_string()),
-        Cell::Many(items) => Value::Choices(items.iter().map(|s| (*s).to_string()).collect()),
+        Cell::Text(s) => Value::Text(text(s)),
+        Cell::Many(items) => Value::Choices(items.iter().map(|s| text(s)).collect()),
     }
 }
 
-fn column(rows: &[Vec<(&str, Cell)>], id: &str) -> Value {
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn column(rows: &[Vec<(&[u8], Cell)>], id: &[u8]) -> Value {
     Value::List(
         rows.iter()
             .map(|row| {
@@ -138,7 +152,7 @@ impl<'a> ResultScope<'a> {
         let mut slots = vec![Value::Missing; n];
         let mut rosters = vec![false; n];
         for (id, c) in &result.answers {
-            if let Some(s) = symbols.slot(id) {
+            if let Some(s) = symbols.slot_of(id) {
                 slots[s] = value(c);
             }
         }
@@ -149,14 +163,31 @@ impl<'a> ResultScope<'a> {
                     rosters[*s] = true;
                 }
                 for (s, roster) in &k.columns {
-                    slots[*s] = column(result.rows(roster), &symbols.names[*s]);
+                    slots[*s] = Value::List(vec![Value::Missing; result.rows(roster).len()]);
+                }
+                // One pass over the cells: each goes to its question's list, when the
+                // question sits in the roster the row belongs to.
+                if !k.columns.is_empty() {
+                    for (roster, rows) in &result.rosters {
+                        for (i, row) in rows.iter().enumerate() {
+                            for (id, c) in row {
+                                if let Some(s) = symbols.slot_of(id)
+                                    && k.column_of[s].as_deref().map(str::as_bytes) == Some(*roster)
+                                    && let Value::List(items) = &mut slots[s]
+                                    && let Some(item) = items.get_mut(i)
+                                {
+                                    *item = value(c);
+                                }
+                            }
+                        }
+                    }
                 }
             }
             None => {
                 // A questionnaire not in use: rosters as the result has them; a question
                 // belongs to the first roster (by id) whose rows answer it.
                 for (roster, rows) in &result.rosters {
-                    if let Some(s) = symbols.slot(roster) {
+                    if let Some(s) = symbols.slot_of(roster) {
                         slots[s] = Value::List(vec![Value::Bool(true); rows.len()]);
                         rosters[s] = true;
                     }
@@ -165,7 +196,7 @@ impl<'a> ResultScope<'a> {
                 for (_, rows) in &result.rosters {
                     for row in rows {
                         for (id, _) in row {
-                            if let Some(s) = symbols.slot(id)
+                            if let Some(s) = symbols.slot_of(id)
                                 && !done[s]
                                 && !rosters[s]
                             {

@@ -13,6 +13,8 @@
 //! households (on first open of an older store, after a restore, after a cut-short bulk
 //! load). `meta` keeps the version of their layout.
 
+use std::sync::Arc;
+
 use sled::IVec;
 
 use super::households::decode_household;
@@ -94,9 +96,9 @@ impl Store {
     /// pass over `results` beside one over `interviewed`.
     pub fn interview_compacts(
         &self,
-    ) -> impl Iterator<Item = Result<(Option<Household>, IVec), StoreError>> + '_ {
+    ) -> impl Iterator<Item = Result<(Option<Arc<Household>>, IVec), StoreError>> + '_ {
         let mut households = self.interviewed.iter().peekable();
-        let mut current: Option<(Vec<u8>, Option<Household>)> = None;
+        let mut current: Option<(Vec<u8>, Option<Arc<Household>>)> = None;
         self.results.iter().map(move |kv| {
             let (k, v) = kv?;
             let id = keys::household_of(&k).ok_or_else(|| {
@@ -119,7 +121,7 @@ impl Store {
                             let (hk, hv) = households.next().transpose()?.ok_or_else(|| {
                                 StoreError::Invalid("household copy vanished".into())
                             })?;
-                            found = Some(decode_household(&hk, &hv)?);
+                            found = Some(Arc::new(decode_household(&hk, &hv)?));
                         }
                         break;
                     }
@@ -127,6 +129,7 @@ impl Store {
                 current = Some((id.to_vec(), found));
             }
             let household = current.as_ref().and_then(|(_, h)| h.clone());
+            // (an Arc: a household with several interviews is decoded once)
             Ok((household, v))
         })
     }

@@ -568,7 +568,7 @@ fn compacts(s: &Store) -> Vec<(String, Option<String>, Uuid)> {
             let c = crate::interview::compact::decode(&bytes).expect("decode");
             (
                 c.household_id.to_string(),
-                h.map(|h| h.head_name),
+                h.map(|h| h.head_name.clone()),
                 c.interview_id,
             )
         })
