@@ -91,6 +91,7 @@ fn mib(kib: Option<u64>) -> String {
 }
 
 fn main() {
+    ruhu::tune_allocator();
     let rows: usize = std::env::var("RUHU_BENCH_ROWS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -26,7 +26,7 @@ use uuid::Uuid;
 use ruhu::demo::{DemoOptions, generate_iter};
 use ruhu::interview::{InterviewRecord, Status};
 use ruhu::questionnaire::{Questionnaire, load_bundled};
-use ruhu::reconcile::{Filter, GroupBy, Reconciler, rates, run, run_compact};
+use ruhu::reconcile::{Filter, GroupBy, Reconciler, rates, run};
 use ruhu::registry::Household;
 use ruhu::store::Store;
 
@@ -363,9 +363,7 @@ fn once(store_dir: &Path, forms: &[&Questionnaire], fast: bool) -> Run {
     let t2 = Instant::now();
     let filter = Filter::default();
     let out = if fast {
-        run_compact(&rec, store.interview_compacts(), &filter, |e| {
-            ruhu::store::StoreError::corrupt("result", e)
-        })
+        ruhu::session::reconcile_store(&store, &rec, &filter)
     } else {
         run(
             &rec,
@@ -468,6 +466,7 @@ fn vm_hwm() -> String {
 }
 
 fn main() {
+    ruhu::tune_allocator();
     // `cargo bench` passes `--bench`; `cargo test --benches` does not run us for long.
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -491,7 +490,7 @@ fn main() {
         "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}",
         "read", "open", "rules", "run", "rates", "total", "interviews", "findings"
     );
-    for (name, fast) in [("records + lookups", false), ("interview_compacts()", true)] {
+    for (name, fast) in [("records + lookups", false), ("reconcile_store()", true)] {
         if (mode == "fast" && !fast) || (mode == "full" && fast) {
             continue;
         }

@@ -328,6 +328,7 @@ fn bench_startup() {
 }
 
 fn main() {
+    ruhu::tune_allocator();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--startup-child") {
         startup_child(Path::new(args.get(i + 1).expect("store folder")));

@@ -107,6 +107,7 @@ fn startup_bench() {
 }
 
 fn main() {
+    ruhu::tune_allocator();
     render_bench();
     startup_bench();
 }

@@ -123,16 +123,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Reconciles every stored interview (its compact result with its household's registry
-    /// copy: one pass, see `store/results.rs`).
+    /// Reconciles every stored interview (see [`reconcile_store`]).
     pub fn reconcile(
         &self,
         reconciler: &crate::reconcile::Reconciler,
         filter: &crate::reconcile::Filter,
     ) -> Result<crate::reconcile::Reconciliation, StoreError> {
-        crate::reconcile::run_compact(reconciler, self.store.interview_compacts(), filter, |e| {
-            StoreError::corrupt("interview result", e)
-        })
+        reconcile_store(&self.store, reconciler, filter)
     }
 
     pub fn open(dir: &Path, forms: Forms) -> Result<Workspace, SessionError> {
@@ -386,4 +383,44 @@ pub fn enter_answers(
     } else {
         Err(problems)
     }
+}
+
+/// Reconciles every interview of a store (its compact result with its household's registry
+/// copy, see `store/results.rs`): the households cut into one part per core (at most four),
+/// each read and reconciled on its own thread, the parts joined.
+pub fn reconcile_store(
+    store: &Store,
+    reconciler: &crate::reconcile::Reconciler,
+    filter: &crate::reconcile::Filter,
+) -> Result<crate::reconcile::Reconciliation, StoreError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let ranges = store.interview_splits(threads)?;
+    let parts: Vec<Result<_, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|range| {
+                scope.spawn(move || {
+                    crate::reconcile::run_compact(
+                        reconciler,
+                        store.interview_compacts_in(range),
+                        filter,
+                        |e| StoreError::corrupt("interview result", e),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StoreError::Invalid(
+                        "a reconciliation thread stopped".into(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    Ok(crate::reconcile::Reconciliation::merge(
+        parts.into_iter().collect::<Result<Vec<_>, _>>()?,
+    ))
 }

@@ -169,6 +169,7 @@ pub(crate) fn fail(message: Text) -> Failure {
 
 /// Runs the program; returns the process exit code.
 pub fn main() -> ExitCode {
+    crate::tune_allocator();
     let cli = Cli::parse();
     let lang = cli.lang;
     match run(cli) {

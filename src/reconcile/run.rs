@@ -205,24 +205,46 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         out.findings
             .extend(found.into_iter().filter(|f| filter.keeps(f)));
     }
-    out.findings.sort_by(|a, b| {
-        (
-            &a.county,
-            &a.township,
-            &a.village,
-            &a.household_id,
-            a.interview_id,
-        )
-            .cmp(&(
-                &b.county,
-                &b.township,
-                &b.village,
-                &b.household_id,
-                b.interview_id,
-            ))
-    });
-    let mut surveyed: Vec<Surveyed> = latest.into_values().map(|(_, s)| s).collect();
-    surveyed.sort_by(|a, b| a.household_id.cmp(&b.household_id));
-    out.surveyed = surveyed;
+    out.surveyed = latest.into_values().map(|(_, s)| s).collect();
+    out.sort();
     Ok(out)
+}
+
+impl Reconciliation {
+    /// Joins runs over disjoint sets of households (parts of the store reconciled side by
+    /// side) into what one run over all of them gives.
+    pub fn merge(parts: impl IntoIterator<Item = Reconciliation>) -> Reconciliation {
+        let mut out = Reconciliation::default();
+        for p in parts {
+            out.findings.extend(p.findings);
+            out.surveyed.extend(p.surveyed);
+            out.interviews += p.interviews;
+            out.unknown_households += p.unknown_households;
+        }
+        out.sort();
+        out
+    }
+
+    /// Findings by county, township, village, household and interview (a stable sort: rule
+    /// order within an interview stays); surveyed households by id.
+    fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (
+                &a.county,
+                &a.township,
+                &a.village,
+                &a.household_id,
+                a.interview_id,
+            )
+                .cmp(&(
+                    &b.county,
+                    &b.township,
+                    &b.village,
+                    &b.household_id,
+                    b.interview_id,
+                ))
+        });
+        self.surveyed
+            .sort_by(|a, b| a.household_id.cmp(&b.household_id));
+    }
 }

@@ -13,6 +13,7 @@
 //! households (on first open of an older store, after a restore, after a cut-short bulk
 //! load). `meta` keeps the version of their layout.
 
+use std::ops::Bound;
 use std::sync::Arc;
 
 use sled::IVec;
@@ -21,6 +22,24 @@ use super::households::decode_household;
 use super::{Result, Store, StoreError, decode, keys};
 use crate::interview::{InterviewRecord, compact};
 use crate::registry::Household;
+
+/// Households with ids from `from` (included) up to `to` (excluded); `None`: no bound.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdRange {
+    pub from: Option<Vec<u8>>,
+    pub to: Option<Vec<u8>>,
+}
+
+impl HouseholdRange {
+    /// Bounds over keys that start with a household id (`results`, `interviewed`): every
+    /// key of a household sorts at or after its id and before any greater id.
+    fn bounds(&self) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+        (
+            self.from.clone().map_or(Bound::Unbounded, Bound::Included),
+            self.to.clone().map_or(Bound::Unbounded, Bound::Excluded),
+        )
+    }
+}
 
 /// Version of the derived trees' layout; a store with another is rebuilt when opened.
 pub const DERIVED_VERSION: u32 = 1;
@@ -97,9 +116,50 @@ impl Store {
     pub fn interview_compacts(
         &self,
     ) -> impl Iterator<Item = Result<(Option<Arc<Household>>, IVec), StoreError>> + '_ {
-        let mut households = self.interviewed.iter().peekable();
+        self.interview_compacts_in(&HouseholdRange::default())
+    }
+
+    /// Household ids that cut the interviews into `parts` runs of about the same number
+    /// (fewer when households are few): the bounds for [`Store::interview_compacts_in`], so
+    /// that parts can be reconciled side by side. Reads the interview index (keys only).
+    pub fn interview_splits(&self, parts: usize) -> Result<Vec<HouseholdRange>> {
+        let n = self.interview_count();
+        let mut cuts: Vec<Vec<u8>> = Vec::new();
+        if parts > 1 && n >= parts {
+            let step = n / parts;
+            for (i, kv) in self.by_household.iter().keys().enumerate() {
+                if i > 0 && i % step == 0 && cuts.len() + 1 < parts {
+                    let k = kv?;
+                    if let Some(id) = keys::household_of(&k)
+                        && cuts.last().is_none_or(|c| c.as_slice() < id)
+                    {
+                        cuts.push(id.to_vec());
+                    }
+                }
+            }
+        }
+        let mut ranges = Vec::with_capacity(cuts.len() + 1);
+        let mut from = None;
+        for cut in cuts {
+            ranges.push(HouseholdRange {
+                from: from.take(),
+                to: Some(cut.clone()),
+            });
+            from = Some(cut);
+        }
+        ranges.push(HouseholdRange { from, to: None });
+        Ok(ranges)
+    }
+
+    /// [`Store::interview_compacts`] of the households in `range`.
+    pub fn interview_compacts_in<'s>(
+        &'s self,
+        range: &HouseholdRange,
+    ) -> impl Iterator<Item = Result<(Option<Arc<Household>>, IVec), StoreError>> + use<'s> {
+        let bounds = range.bounds();
+        let mut households = self.interviewed.range(bounds.clone()).peekable();
         let mut current: Option<(Vec<u8>, Option<Arc<Household>>)> = None;
-        self.results.iter().map(move |kv| {
+        self.results.range(bounds).map(move |kv| {
             let (k, v) = kv?;
             let id = keys::household_of(&k).ok_or_else(|| {
                 StoreError::corrupt("interview results", format!("bad key {k:02x?}"))
