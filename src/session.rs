@@ -395,6 +395,8 @@ pub fn reconcile_store(
 ) -> Result<crate::reconcile::Reconciliation, StoreError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let ranges = store.interview_splits(threads)?;
+    let code_slots = reconciler.rules.symbols().code_slots(&store.result_names());
+    let code_slots = code_slots.as_slice();
     let parts: Vec<Result<_, StoreError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
@@ -403,6 +405,7 @@ pub fn reconcile_store(
                     crate::reconcile::run_compact(
                         reconciler,
                         store.interview_compacts_in(range),
+                        code_slots,
                         filter,
                         |e| StoreError::corrupt("interview result", e),
                     )

@@ -111,6 +111,9 @@ pub struct Subject<'a> {
     pub household: &'a Household,
     /// The interview's result (`InterviewRecord::result`), compact.
     pub result: &'a Compact<'a>,
+    /// [`Symbols::code_slots`](super::Symbols::code_slots) of the dictionary the result
+    /// was encoded with.
+    pub code_slots: &'a [Option<usize>],
     /// The kind of questionnaire the interview was made with.
     pub kind: Kind,
     pub interview_id: Uuid,
@@ -150,7 +153,14 @@ impl Place {
 /// Evaluates every rule of the subject's kind; one finding per rule that fires, in rule
 /// order.
 pub fn reconcile_subject(s: &Subject, rules: &RuleSet, settings: &Settings) -> Vec<Finding> {
-    let scope = ResultScope::new(s.result, s.kind, &rules.symbols, s.household, settings);
+    let scope = ResultScope::new(
+        s.result,
+        s.kind,
+        &rules.symbols,
+        s.code_slots,
+        s.household,
+        settings,
+    );
     findings(s, &scope, rules)
 }
 
@@ -192,12 +202,15 @@ pub fn reconcile(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Vec<Finding> {
-    let bytes = compact::encode_result(result);
+    let mut names = rules.symbols.seeded_names();
+    let bytes = compact::encode_result(result, &mut names);
     let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
+    let code_slots = rules.symbols.code_slots(&names);
     reconcile_subject(
         &Subject {
             household,
             result: &result,
+            code_slots: &code_slots,
             kind,
             interview_id: Uuid::nil(),
             in_progress: false,

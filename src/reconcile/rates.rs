@@ -92,12 +92,16 @@ impl Surveyed {
         findings: &[Finding],
         reconciler: &Reconciler,
     ) -> Self {
-        let bytes = compact::encode_result(result);
+        let symbols = &reconciler.rules.symbols;
+        let mut names = symbols.seeded_names();
+        let bytes = compact::encode_result(result, &mut names);
         let c = compact::decode(&bytes).unwrap_or_else(|_| compact::Compact::empty());
+        let code_slots = symbols.code_slots(&names);
         let scope = ResultScope::new(
             &c,
             kind,
-            &reconciler.rules.symbols,
+            symbols,
+            &code_slots,
             household,
             &reconciler.settings,
         );

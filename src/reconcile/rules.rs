@@ -193,6 +193,11 @@ impl RuleSet {
         }
     }
 
+    /// The question ids the rules read, in slots.
+    pub fn symbols(&self) -> &Symbols {
+        &self.symbols
+    }
+
     /// The rules that apply to a household kind, in file order.
     pub fn for_kind(&self, kind: Kind) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| r.applies_to(kind))

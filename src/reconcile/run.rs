@@ -73,11 +73,14 @@ impl Reconciler {
 
     /// The findings of one interview (its household looked up by the caller).
     pub fn interview(&self, record: &InterviewRecord, household: &Household) -> Vec<Finding> {
-        let bytes = compact::encode(record);
+        let mut names = self.rules.symbols.seeded_names();
+        let bytes = compact::encode(record, &mut names);
         let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
+        let code_slots = self.rules.symbols.code_slots(&names);
         let subject = Subject {
             household,
             result: &result,
+            code_slots: &code_slots,
             kind: self.kind_of(record, household),
             interview_id: record.interview_id,
             in_progress: record.status != Status::Completed,
@@ -135,22 +138,28 @@ pub fn run<E>(
     mut household: impl FnMut(&str) -> Result<Option<Household>, E>,
     filter: &Filter,
 ) -> Result<Reconciliation, E> {
+    // Every id a rule reads is coded before any result is: ids met later get codes past
+    // the table, which read as nothing.
+    let mut names = reconciler.rules.symbols.seeded_names();
+    let code_slots = reconciler.rules.symbols.code_slots(&names);
     let items = records.into_iter().map(|record| {
         let record = record?;
         let h = household(&record.household_id)?.map(Box::new);
-        Ok((h, compact::encode(&record)))
+        Ok((h, compact::encode(&record, &mut names)))
     });
-    run_compact(reconciler, items, filter, |_| {
+    run_compact(reconciler, items, &code_slots, filter, |_| {
         unreachable!("encoded just now")
     })
 }
 
 /// Reconciles every interview given as its household (`None`: the registry does not know
-/// it) and its compact result (`interview::compact`). `corrupt` turns a result that cannot
-/// be read into the caller's error. The first error stops the run.
+/// it) and its compact result (`interview::compact`), encoded with a dictionary whose
+/// [`Symbols::code_slots`](super::Symbols::code_slots) are `code_slots`. `corrupt` turns a
+/// result that cannot be read into the caller's error. The first error stops the run.
 pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
     reconciler: &Reconciler,
     items: impl IntoIterator<Item = Result<(Option<H>, B), E>>,
+    code_slots: &[Option<usize>],
     filter: &Filter,
     corrupt: impl Fn(String) -> E,
 ) -> Result<Reconciliation, E> {
@@ -177,6 +186,7 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         let subject = Subject {
             household: h,
             result: &result,
+            code_slots,
             kind,
             interview_id: result.interview_id,
             in_progress: !completed,
@@ -185,6 +195,7 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
             &result,
             kind,
             &reconciler.rules.symbols,
+            code_slots,
             h,
             &reconciler.settings,
         );

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::rules::Shape;
 use super::settings::Settings;
-use crate::interview::compact::{Cell, Compact};
+use crate::interview::compact::{Cell, Code, Compact, Names, RowCells};
 use crate::questionnaire::Kind;
 use crate::questionnaire::expr::{Scope, Value};
 use crate::registry::Household;
@@ -38,18 +38,19 @@ pub const FIXED: [&str; 9] = [
 /// The roster layout of one questionnaire, in slots.
 #[derive(Debug, Clone, Default)]
 struct KindSlots {
-    /// Slots that are roster ids, with the roster id.
-    rosters: Vec<(usize, String)>,
-    /// Slots that are questions inside a roster, with their roster's id.
-    columns: Vec<(usize, String)>,
-    /// For every slot: the roster its question sits in, if any.
-    column_of: Vec<Option<String>>,
+    /// Slots that are roster ids.
+    rosters: Vec<usize>,
+    /// Slots that are questions inside a roster, with their roster's slot.
+    columns: Vec<(usize, usize)>,
+    /// For every slot: the slot of the roster its question sits in, if any.
+    column_of: Vec<Option<usize>>,
 }
 
-/// Question id → slot, for every id read; built once per rule set.
+/// Question id → slot, for every id read (and every roster of the questionnaires); built
+/// once per rule set.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
-    index: FxHashMap<Vec<u8>, usize>,
+    index: FxHashMap<String, usize>,
     names: Vec<String>,
     kinds: BTreeMap<Kind, KindSlots>,
 }
@@ -57,12 +58,15 @@ pub struct Symbols {
 impl Symbols {
     pub(super) fn new<'a>(
         ids: impl IntoIterator<Item = &'a str>,
-        shapes: &BTreeMap<Kind, Shape>,
+        shapes: &'a BTreeMap<Kind, Shape>,
     ) -> Symbols {
         let mut s = Symbols::default();
-        for id in ids.into_iter().chain(FIXED) {
-            if !s.index.contains_key(id.as_bytes()) {
-                s.index.insert(id.as_bytes().to_vec(), s.names.len());
+        let rosters = shapes
+            .values()
+            .flat_map(|sh| sh.rosters.iter().map(String::as_str));
+        for id in ids.into_iter().chain(FIXED).chain(rosters) {
+            if !s.index.contains_key(id) {
+                s.index.insert(id.to_string(), s.names.len());
                 s.names.push(id.to_string());
             }
         }
@@ -73,10 +77,12 @@ impl Symbols {
             };
             for (slot, name) in s.names.iter().enumerate() {
                 if shape.rosters.contains(name) {
-                    k.rosters.push((slot, name.clone()));
-                } else if let Some(roster) = shape.roster_of.get(name) {
-                    k.columns.push((slot, roster.clone()));
-                    k.column_of[slot] = Some(roster.clone());
+                    k.rosters.push(slot);
+                } else if let Some(roster) = shape.roster_of.get(name)
+                    && let Some(&r) = s.index.get(roster)
+                {
+                    k.columns.push((slot, r));
+                    k.column_of[slot] = Some(r);
                 }
             }
             s.kinds.insert(*kind, k);
@@ -85,10 +91,6 @@ impl Symbols {
     }
 
     pub fn slot(&self, id: &str) -> Option<usize> {
-        self.slot_of(id.as_bytes())
-    }
-
-    fn slot_of(&self, id: &[u8]) -> Option<usize> {
         self.index.get(id).copied()
     }
 
@@ -98,6 +100,19 @@ impl Symbols {
 
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+
+    /// A dictionary that codes every id read, 0… in slot order: results encoded with it
+    /// (and the ids it learns) read with [`Symbols::code_slots`] of it as it is now.
+    pub fn seeded_names(&self) -> Names {
+        Names::from_names(self.names.iter().cloned())
+    }
+
+    /// The slot of every code of a dictionary (`None`: an id nothing reads).
+    pub fn code_slots(&self, names: &Names) -> Vec<Option<usize>> {
+        (0..names.len())
+            .map(|c| names.name(c as Code).and_then(|n| self.slot(n)))
+            .collect()
     }
 }
 
@@ -116,12 +131,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn column(rows: &[Vec<(&[u8], Cell)>], id: &[u8]) -> Value {
+fn column(rows: &[RowCells], code: Code) -> Value {
     Value::List(
         rows.iter()
             .map(|row| {
                 row.iter()
-                    .find(|(k, _)| *k == id)
+                    .find(|(k, _)| *k == code)
                     .map_or(Value::Missing, |(_, c)| value(c))
             })
             .collect(),
@@ -140,44 +155,53 @@ pub struct ResultScope<'a> {
 }
 
 impl<'a> ResultScope<'a> {
-    /// Reads the answers of `result` (an interview made with a questionnaire of `kind`).
+    /// Reads the answers of `result` (an interview made with a questionnaire of `kind`);
+    /// `code_slots` are [`Symbols::code_slots`] of the dictionary it was encoded with.
     pub fn new(
         result: &Compact,
         kind: Kind,
         symbols: &'a Symbols,
+        code_slots: &[Option<usize>],
         household: &'a Household,
         settings: &'a Settings,
     ) -> Self {
+        let slot = |c: Code| code_slots.get(c as usize).copied().flatten();
         let n = symbols.len();
         let mut slots = vec![Value::Missing; n];
         let mut rosters = vec![false; n];
-        for (id, c) in &result.answers {
-            if let Some(s) = symbols.slot_of(id) {
-                slots[s] = value(c);
+        for (c, cell) in &result.answers {
+            if let Some(s) = slot(*c) {
+                slots[s] = value(cell);
             }
         }
         match symbols.kinds.get(&kind) {
             Some(k) => {
-                for (s, roster) in &k.rosters {
-                    slots[*s] = Value::List(vec![Value::Bool(true); result.rows(roster).len()]);
-                    rosters[*s] = true;
+                for &s in &k.rosters {
+                    slots[s] = Value::List(Vec::new());
+                    rosters[s] = true;
                 }
-                for (s, roster) in &k.columns {
-                    slots[*s] = Value::List(vec![Value::Missing; result.rows(roster).len()]);
+                for &(s, _) in &k.columns {
+                    slots[s] = Value::List(Vec::new());
                 }
-                // One pass over the cells: each goes to its question's list, when the
-                // question sits in the roster the row belongs to.
-                if !k.columns.is_empty() {
-                    for (roster, rows) in &result.rosters {
-                        for (i, row) in rows.iter().enumerate() {
-                            for (id, c) in row {
-                                if let Some(s) = symbols.slot_of(id)
-                                    && k.column_of[s].as_deref().map(str::as_bytes) == Some(*roster)
-                                    && let Value::List(items) = &mut slots[s]
-                                    && let Some(item) = items.get_mut(i)
-                                {
-                                    *item = value(c);
-                                }
+                for (rc, rows) in &result.rosters {
+                    let Some(r) = slot(*rc).filter(|&r| rosters[r]) else {
+                        continue;
+                    };
+                    slots[r] = Value::List(vec![Value::Bool(true); rows.len()]);
+                    for &(s, of) in &k.columns {
+                        if of == r {
+                            slots[s] = Value::List(vec![Value::Missing; rows.len()]);
+                        }
+                    }
+                    // One pass over the cells: each goes to its question's list.
+                    for (i, row) in rows.iter().enumerate() {
+                        for (cc, cell) in row {
+                            if let Some(s) = slot(*cc)
+                                && k.column_of[s] == Some(r)
+                                && let Value::List(items) = &mut slots[s]
+                                && let Some(item) = items.get_mut(i)
+                            {
+                                *item = value(cell);
                             }
                         }
                     }
@@ -185,9 +209,10 @@ impl<'a> ResultScope<'a> {
             }
             None => {
                 // A questionnaire not in use: rosters as the result has them; a question
-                // belongs to the first roster (by id) whose rows answer it.
-                for (roster, rows) in &result.rosters {
-                    if let Some(s) = symbols.slot_of(roster) {
+                // belongs to the first roster (by id: results keep rosters in id order)
+                // whose rows answer it.
+                for (rc, rows) in &result.rosters {
+                    if let Some(s) = slot(*rc) {
                         slots[s] = Value::List(vec![Value::Bool(true); rows.len()]);
                         rosters[s] = true;
                     }
@@ -195,13 +220,13 @@ impl<'a> ResultScope<'a> {
                 let mut done = vec![false; n];
                 for (_, rows) in &result.rosters {
                     for row in rows {
-                        for (id, _) in row {
-                            if let Some(s) = symbols.slot_of(id)
+                        for (cc, _) in row {
+                            if let Some(s) = slot(*cc)
                                 && !done[s]
                                 && !rosters[s]
                             {
                                 done[s] = true;
-                                slots[s] = column(rows, id);
+                                slots[s] = column(rows, *cc);
                             }
                         }
                     }

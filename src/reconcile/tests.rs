@@ -125,10 +125,13 @@ fn rosters_are_read_without_the_questionnaire_too() {
     let h = Household::provisional("P-1".into(), String::new(), String::new());
     // The slots of the ids a rule would read; no questionnaire, so no roster shapes.
     let symbols = super::scope::Symbols::new(["age", "nothing"], &Default::default());
-    let bytes = crate::interview::compact::encode_result(&result);
+    let mut names = crate::interview::compact::Names::default();
+    let bytes = crate::interview::compact::encode_result(&result, &mut names);
     let c = crate::interview::compact::decode(&bytes).expect("decode");
+    let code_slots = symbols.code_slots(&names);
     assert_eq!(rules.rules.len(), 0);
-    let scope = super::scope::ResultScope::new(&c, Kind::NonPoor, &symbols, &h, &settings);
+    let scope =
+        super::scope::ResultScope::new(&c, Kind::NonPoor, &symbols, &code_slots, &h, &settings);
     assert_eq!(
         scope.answer("members"),
         Value::List(vec![Value::Bool(true); 2])

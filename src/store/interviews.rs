@@ -105,7 +105,15 @@ impl Store {
         }
         let key = keys::interview(id);
         let added = events.len() as u64;
-        let compact = crate::interview::compact::encode(record);
+        // New question ids go into the dictionary with the result that brings them; if the
+        // write fails they are taken out of the copy in memory again.
+        let mut names = self.lock_names();
+        let known = names.len();
+        let compact = crate::interview::compact::encode(record, &mut names);
+        let new_names: Vec<([u8; 4], String)> = names
+            .since(known)
+            .map(|(c, n)| (c.to_be_bytes(), n.to_string()))
+            .collect();
         // The registry copy of a household interviewed for the first time (later household
         // writes keep it current).
         let hid = record.household_id.as_bytes();
@@ -114,54 +122,65 @@ impl Store {
         } else {
             self.household_payload(hid)?
         };
-        (
+        let written = (
             &self.interviews,
             &self.events,
             &self.by_household,
             &self.meta,
             &self.results,
             &self.interviewed,
+            &self.names_tree,
         )
-            .transaction(|(interviews, log, index, meta, results, interviewed)| {
-                let stored: Option<Head> = match interviews.get(key)? {
-                    None => None,
-                    Some(v) => {
-                        Some(decode(|| what(id), &v).map_err(ConflictableTransactionError::Abort)?)
+            .transaction(
+                |(interviews, log, index, meta, results, interviewed, coded)| {
+                    for (code, name) in &new_names {
+                        coded.insert(&code[..], name.as_bytes())?;
                     }
-                };
-                let first = stored.as_ref().map_or(0, |h| h.events);
-                for (i, (event_id, value)) in values.iter().enumerate() {
-                    log.insert(
-                        &keys::event(id, first + i as u64, *event_id)[..],
-                        value.as_slice(),
+                    let stored: Option<Head> = match interviews.get(key)? {
+                        None => None,
+                        Some(v) => Some(
+                            decode(|| what(id), &v).map_err(ConflictableTransactionError::Abort)?,
+                        ),
+                    };
+                    let first = stored.as_ref().map_or(0, |h| h.events);
+                    for (i, (event_id, value)) in values.iter().enumerate() {
+                        log.insert(
+                            &keys::event(id, first + i as u64, *event_id)[..],
+                            value.as_slice(),
+                        )?;
+                    }
+                    let mut record = record.clone();
+                    record.events = first + added;
+                    let value = encode("interview", &record)
+                        .map_err(ConflictableTransactionError::Abort)?;
+                    interviews.insert(&key, value)?;
+                    results.insert(
+                        keys::by_household(&record.household_id, id),
+                        compact.as_slice(),
                     )?;
-                }
-                let mut record = record.clone();
-                record.events = first + added;
-                let value =
-                    encode("interview", &record).map_err(ConflictableTransactionError::Abort)?;
-                interviews.insert(&key, value)?;
-                results.insert(
-                    keys::by_household(&record.household_id, id),
-                    compact.as_slice(),
-                )?;
-                if let Some(copy) = &copy {
-                    interviewed.insert(hid, copy.as_slice())?;
-                }
-                match &stored {
-                    None => {
-                        index.insert(keys::by_household(&record.household_id, id), &[])?;
-                        bump(meta, keys::META_INTERVIEW_COUNT, 1)?;
+                    if let Some(copy) = &copy {
+                        interviewed.insert(hid, copy.as_slice())?;
                     }
-                    Some(h) if h.household_id != record.household_id => {
-                        index.remove(keys::by_household(&h.household_id, id))?;
-                        results.remove(keys::by_household(&h.household_id, id))?;
-                        index.insert(keys::by_household(&record.household_id, id), &[])?;
+                    match &stored {
+                        None => {
+                            index.insert(keys::by_household(&record.household_id, id), &[])?;
+                            bump(meta, keys::META_INTERVIEW_COUNT, 1)?;
+                        }
+                        Some(h) if h.household_id != record.household_id => {
+                            index.remove(keys::by_household(&h.household_id, id))?;
+                            results.remove(keys::by_household(&h.household_id, id))?;
+                            index.insert(keys::by_household(&record.household_id, id), &[])?;
+                        }
+                        Some(_) => {}
                     }
-                    Some(_) => {}
-                }
-                Ok(())
-            })?;
+                    Ok(())
+                },
+            );
+        if written.is_err() {
+            names.truncate(known);
+        }
+        drop(names);
+        written?;
         self.sync()?;
         Ok(())
     }

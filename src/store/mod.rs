@@ -72,6 +72,9 @@ pub struct Store {
     results: sled::Tree,
     /// Registry copies of interviewed households (`results.rs`).
     interviewed: sled::Tree,
+    /// The dictionary of question ids of `results` (`results.rs`), and its copy in memory.
+    names_tree: sled::Tree,
+    names: std::sync::Mutex<crate::interview::compact::Names>,
     /// sled's log file, opened again read-only to make saves durable (see [`Store::sync`]).
     db_file: File,
     device_id: String,
@@ -123,6 +126,8 @@ impl Store {
             settings: db.open_tree("settings")?,
             results: db.open_tree("results")?,
             interviewed: db.open_tree("interviewed")?,
+            names_tree: db.open_tree("result_names")?,
+            names: Default::default(),
             db,
             db_file,
             device_id: String::new(),
@@ -131,6 +136,7 @@ impl Store {
         let (created, migrated) = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
         store.device_id = device_id;
+        store.load_names()?;
         let mut repaired = store.repair_counts()?;
         if store.derived_outdated()? {
             store.rebuild_derived()?;

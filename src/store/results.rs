@@ -9,7 +9,11 @@
 //!   updates the copy of an interviewed household (a bulk write updates them when it is
 //!   applied; a crash in between is repaired at the next open, with the counters).
 //!
-//! Both are derived data: [`Store::rebuild_derived`] makes them again from the interviews and
+//! - `result_names`: the dictionary the results' question ids are coded with (code, u32
+//!   big-endian → id), kept in memory too; new ids are added in the transaction that writes
+//!   the result that brought them.
+//!
+//! All are derived data: [`Store::rebuild_derived`] makes them again from the interviews and
 //! households (on first open of an older store, after a restore, after a cut-short bulk
 //! load). `meta` keeps the version of their layout.
 
@@ -20,7 +24,8 @@ use sled::IVec;
 
 use super::households::decode_household;
 use super::{Result, Store, StoreError, decode, keys};
-use crate::interview::{InterviewRecord, compact};
+use crate::interview::InterviewRecord;
+use crate::interview::compact::{self, Names};
 use crate::registry::Household;
 
 /// Households with ids from `from` (included) up to `to` (excluded); `None`: no bound.
@@ -42,7 +47,7 @@ impl HouseholdRange {
 }
 
 /// Version of the derived trees' layout; a store with another is rebuilt when opened.
-pub const DERIVED_VERSION: u32 = 1;
+pub const DERIVED_VERSION: u32 = 2;
 
 impl Store {
     /// The encoded registry record of a household, if stored.
@@ -60,6 +65,9 @@ impl Store {
     pub fn rebuild_derived(&self) -> Result<()> {
         self.results.clear()?;
         self.interviewed.clear()?;
+        self.names_tree.clear()?;
+        let mut names = self.lock_names();
+        *names = Names::default();
         let mut batch = sled::Batch::default();
         let mut n = 0;
         for kv in self.interviews.iter() {
@@ -67,7 +75,7 @@ impl Store {
             let record: InterviewRecord = decode(|| format!("interview with key {k:02x?}"), &v)?;
             batch.insert(
                 keys::by_household(&record.household_id, record.interview_id),
-                compact::encode(&record),
+                compact::encode(&record, &mut names),
             );
             n += 1;
             if n % 4096 == 0 {
@@ -75,10 +83,48 @@ impl Store {
             }
         }
         self.results.apply_batch(batch)?;
+        let mut coded = sled::Batch::default();
+        for (code, name) in names.since(0) {
+            coded.insert(&code.to_be_bytes(), name.as_bytes());
+        }
+        self.names_tree.apply_batch(coded)?;
+        drop(names);
         self.copy_interviewed()?;
         self.meta
             .insert(keys::META_DERIVED_VERSION, &DERIVED_VERSION.to_be_bytes())?;
         self.sync()
+    }
+
+    /// The dictionary in memory (a poisoned lock still holds a whole dictionary: it is only
+    /// changed by appending, and cut back on a failed write).
+    pub(super) fn lock_names(&self) -> std::sync::MutexGuard<'_, Names> {
+        self.names.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads the dictionary into memory.
+    pub(super) fn load_names(&self) -> Result<()> {
+        let mut names = Vec::new();
+        for kv in self.names_tree.iter() {
+            let (k, v) = kv?;
+            let code = keys::parse_u32(&k);
+            let name = std::str::from_utf8(&v).ok();
+            match (code, name) {
+                (Some(c), Some(name)) if c as usize == names.len() => names.push(name.to_string()),
+                _ => {
+                    return Err(StoreError::corrupt(
+                        "result names",
+                        format!("entry {k:02x?} out of sequence"),
+                    ));
+                }
+            }
+        }
+        *self.lock_names() = Names::from_names(names);
+        Ok(())
+    }
+
+    /// The dictionary the stored results are coded with (a copy).
+    pub fn result_names(&self) -> Names {
+        self.lock_names().clone()
     }
 
     /// Makes the `interviewed` copies again from the interview index and the households.

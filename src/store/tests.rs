@@ -582,7 +582,8 @@ fn results_and_registry_copies_follow_every_write() {
     s.put_households((0..300).map(|i| household(&format!("H{i:03}"))))
         .expect("households");
     // Interviews of two registered households (one twice) and of one the registry lacks.
-    let a = record("H010");
+    let mut a = record("H010");
+    a.result = json!({"answers": {"food_ok": true}, "rosters": {"members": [{"age": 3}]}});
     let b = record("H200");
     let b2 = record("H200");
     let p = record("P-unknown");
@@ -630,6 +631,9 @@ fn results_and_registry_copies_follow_every_write() {
             .any(|(h, _, id)| h == "H201" && *id == a.interview_id)
     );
     assert!(!got.iter().any(|(h, _, _)| h == "H010"));
+    // The dictionary codes every id of the results once, and survives a reopen.
+    let names = s.result_names();
+    assert_eq!(names.len(), 3, "food_ok, age, members");
     // Made again from scratch, the derived trees say the same.
     let before = compacts(&s);
     s.meta.remove(keys::META_DERIVED_VERSION).expect("remove");
@@ -644,6 +648,7 @@ fn results_and_registry_copies_follow_every_write() {
     }
     let s = reopened.expect("reopen");
     assert_eq!(compacts(&s), before);
+    assert_eq!(s.result_names().len(), names.len());
     // A restored backup has them too.
     let mut backup = Vec::new();
     s.export_json(&mut backup).expect("export");
