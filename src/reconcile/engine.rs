@@ -3,7 +3,7 @@
 //! directly (no event replay, no questionnaire logic run again), the registry record and the
 //! settings; each rule that comes out true is a [`Finding`] with its evidence.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -68,7 +68,7 @@ pub fn value_json(v: &Value) -> Json {
 /// once each, in the order written.
 fn evidence(rule: &Rule, scope: &ResultScope) -> Vec<Evidence> {
     let ast = &rule.expression.ast;
-    let mut seen = HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut out = Vec::new();
     for id in ast.references() {
         if seen.insert((EvidenceSource::Answer, id)) {

@@ -4,7 +4,7 @@
 //! with its household; [`run`] takes interview records and a household lookup. Either way a
 //! result is read as it is (no event replay, no questionnaire logic run again).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
@@ -164,7 +164,7 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
     corrupt: impl Fn(String) -> E,
 ) -> Result<Reconciliation, E> {
     let mut out = Reconciliation::default();
-    let mut latest: HashMap<String, (DateTime<FixedOffset>, Surveyed)> = HashMap::new();
+    let mut latest: FxHashMap<String, (DateTime<FixedOffset>, Surveyed)> = FxHashMap::default();
     for item in items {
         let (h, bytes) = item?;
         let result = compact::decode(bytes.as_ref()).map_err(&corrupt)?;

@@ -152,6 +152,8 @@ pub struct ResultScope<'a> {
     household: &'a Household,
     settings: &'a Settings,
     today: OnceCell<NaiveDate>,
+    /// `registry('member_id_numbers')`, made once (a rule may read it several times).
+    member_ids: OnceCell<Value>,
 }
 
 impl<'a> ResultScope<'a> {
@@ -240,6 +242,7 @@ impl<'a> ResultScope<'a> {
             household,
             settings,
             today: OnceCell::new(),
+            member_ids: OnceCell::new(),
         }
     }
 
@@ -305,6 +308,12 @@ impl Scope for ResultScope<'_> {
     }
 
     fn registry(&self, field: &str) -> Value {
+        if field == "member_id_numbers" {
+            return self
+                .member_ids
+                .get_or_init(|| registry_value(self.household, field))
+                .clone();
+        }
         registry_value(self.household, field)
     }
 
