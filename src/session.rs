@@ -386,28 +386,58 @@ pub fn enter_answers(
 }
 
 /// Reconciles every interview of a store (its compact result with its household's registry
-/// copy, see `store/results.rs`): the households cut into one part per core (at most four),
-/// each read and reconciled on its own thread, the parts joined.
+/// copy, see `store/results.rs`). With more than one core, two threads read from either end
+/// of the households and stop where the other has been (each household is claimed by one of
+/// them under a lock before it is read); the two parts are joined.
 pub fn reconcile_store(
     store: &Store,
     reconciler: &crate::reconcile::Reconciler,
     filter: &crate::reconcile::Filter,
 ) -> Result<crate::reconcile::Reconciliation, StoreError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let ranges = store.interview_splits(threads)?;
+    use crate::store::Direction;
+    use std::sync::Mutex;
+
     let code_slots = reconciler.rules.symbols().code_slots(&store.result_names());
     let code_slots = code_slots.as_slice();
+    let corrupt = |e| StoreError::corrupt("interview result", e);
+    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !parallel {
+        return crate::reconcile::run_compact(
+            reconciler,
+            store.interview_compacts(),
+            code_slots,
+            filter,
+            corrupt,
+        );
+    }
+    // The last household each reader claimed: ascending, descending.
+    let claimed: Mutex<(Option<Vec<u8>>, Option<Vec<u8>>)> = Mutex::new((None, None));
+    let claim = |direction: Direction, id: &[u8]| {
+        let mut c = claimed.lock().unwrap_or_else(|e| e.into_inner());
+        match direction {
+            Direction::Ascending if c.1.as_deref().is_none_or(|other| id < other) => {
+                c.0 = Some(id.to_vec());
+                true
+            }
+            Direction::Descending if c.0.as_deref().is_none_or(|other| id > other) => {
+                c.1 = Some(id.to_vec());
+                true
+            }
+            _ => false,
+        }
+    };
     let parts: Vec<Result<_, StoreError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|range| {
+        let handles: Vec<_> = [Direction::Ascending, Direction::Descending]
+            .into_iter()
+            .map(|direction| {
+                let claim = &claim;
                 scope.spawn(move || {
                     crate::reconcile::run_compact(
                         reconciler,
-                        store.interview_compacts_in(range),
+                        store.interview_compacts_while(direction, |id| claim(direction, id)),
                         code_slots,
                         filter,
-                        |e| StoreError::corrupt("interview result", e),
+                        corrupt,
                     )
                 })
             })

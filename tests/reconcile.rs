@@ -1385,3 +1385,90 @@ fn findings_rates_and_marks_through_the_binary() {
     let (code, _, _) = ruhu(&data, &["findings", "--format", "xlsx"]);
     assert_eq!(code, 1, "xlsx needs --out");
 }
+
+#[test]
+fn the_store_path_finds_what_the_record_path_finds() {
+    use chrono::DateTime;
+    use ruhu::interview::{InterviewRecord, Status as InterviewStatus};
+    use ruhu::reconcile::{Filter, Reconciler, run};
+    use ruhu::store::Store;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    let forms = forms();
+    let refs: Vec<&Questionnaire> = forms.iter().collect();
+    let rec = Reconciler::load(None, &refs).expect("rules");
+    let at = |minute: u32| {
+        DateTime::parse_from_rfc3339(&format!("2017-11-20T10:{minute:02}:00+08:00")).expect("time")
+    };
+    // Every case of the table with the bundled settings, each its own household (the
+    // registered ones stored), three of them interviewed twice.
+    let mut households = Vec::new();
+    let mut n = 0u32;
+    for (i, c) in cases().into_iter().enumerate() {
+        if c.settings.is_some() {
+            continue;
+        }
+        let mut h = c.household.clone();
+        h.household_id = if h.provisional {
+            format!("P-{i:08x}")
+        } else {
+            format!("5323261{i:08}")
+        };
+        if !h.provisional {
+            households.push(h.clone());
+        }
+        for again in 0..(1 + u32::from(i % 11 == 0)) {
+            n += 1;
+            let record = InterviewRecord {
+                interview_id: uuid::Uuid::from_u128(u128::from(n)),
+                household_id: h.household_id.clone(),
+                questionnaire: c.kind.id().to_string(),
+                questionnaire_version: "1".into(),
+                status: InterviewStatus::Completed,
+                interviewer: "王明".into(),
+                device_id: "test".into(),
+                started_at: at(0),
+                updated_at: at(again),
+                completed_at: Some(at(again)),
+                cursor: None,
+                answers: c.result.clone(),
+                result: c.result.clone(),
+                events: 0,
+            };
+            store.create_interview(&record).expect("interview");
+        }
+    }
+    store.put_households(households).expect("households");
+    let filter = Filter::default();
+    let fast = ruhu::session::reconcile_store(&store, &rec, &filter).expect("store path");
+    let slow = run(
+        &rec,
+        store.interview_results(),
+        |id| store.household(id),
+        &filter,
+    )
+    .expect("record path");
+    let key = |r: &ruhu::reconcile::Reconciliation| -> Vec<(String, uuid::Uuid, String)> {
+        r.findings
+            .iter()
+            .map(|f| (f.household_id.clone(), f.interview_id, f.rule.clone()))
+            .collect()
+    };
+    assert!(fast.findings.len() > 30, "{} findings", fast.findings.len());
+    assert_eq!(key(&fast), key(&slow));
+    assert_eq!(fast.surveyed, slow.surveyed);
+    assert_eq!(fast.interviews, n as usize);
+    assert_eq!(
+        (fast.interviews, fast.unknown_households),
+        (slow.interviews, slow.unknown_households)
+    );
+    // And what the table says each case fires, for the interview that counts.
+    let want: usize = cases()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.settings.is_none())
+        .map(|(i, c)| c.fires.len() * (1 + usize::from(i % 11 == 0)))
+        .sum();
+    assert_eq!(fast.findings.len(), want);
+}

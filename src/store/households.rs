@@ -153,24 +153,41 @@ impl Store {
         Ok(())
     }
 
-    /// Applies changes (sorted by id, each once) in one transaction with the counter.
+    /// Whether any interview is stored for household `id` (its registry copy must follow it).
+    pub(super) fn has_interviews(&self, id: &[u8]) -> Result<bool> {
+        let mut prefix = id.to_vec();
+        prefix.push(0);
+        for kv in self.by_household.scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            if keys::household_of(&k) == Some(id) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Applies changes (sorted by id, each once) in one transaction with the counter and
+    /// the registry copies of interviewed households.
     fn change_households(&self, changes: &[Change]) -> Result<i64> {
         let plan = self.plan(changes)?;
-        (&self.households, &self.meta, &self.interviewed).transaction(|(hs, meta, copies)| {
+        let mut copies = Vec::new();
+        for (id, v) in changes {
+            if self.has_interviews(id)? {
+                copies.push((id.as_slice(), v.as_deref()));
+            }
+        }
+        (&self.households, &self.meta, &self.interviewed).transaction(|(hs, meta, copied)| {
             for (k, v) in &plan.writes {
                 match v {
                     Some(v) => hs.insert(k.as_slice(), v.as_slice())?,
                     None => hs.remove(k.as_slice())?,
                 };
             }
-            // Registry copies of interviewed households follow.
-            for (id, v) in changes {
-                if copies.get(id.as_slice())?.is_some() {
-                    match v {
-                        Some(v) => copies.insert(id.as_slice(), v.as_slice())?,
-                        None => copies.remove(id.as_slice())?,
-                    };
-                }
+            for (id, v) in &copies {
+                match v {
+                    Some(v) => copied.insert(*id, *v)?,
+                    None => copied.remove(*id)?,
+                };
             }
             if plan.delta != 0 {
                 bump(meta, keys::META_HOUSEHOLD_COUNT, plan.delta)?;

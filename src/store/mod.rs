@@ -42,7 +42,7 @@ use uuid::Uuid;
 pub use backup::{BACKUP_FORMAT, BackupCounts};
 pub use error::StoreError;
 pub use registry::BulkHouseholds;
-pub use results::HouseholdRange;
+pub use results::{Compacts, Direction};
 
 /// The store schema this ruhu writes and reads. Opening a store written with a higher version
 /// fails with [`StoreError::TooNew`]; an older one is brought up to date when opened

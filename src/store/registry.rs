@@ -54,7 +54,8 @@ pub struct BulkHouseholds<'a> {
     cached: Option<Cached>,
     written: usize,
     added: i64,
-    /// Ids of the households that have a registry copy (`results.rs`), read once.
+    /// Ids of the households that have interviews (their registry copies follow them,
+    /// `results.rs`), read once.
     interviewed: Arc<rustc_hash::FxHashSet<Vec<u8>>>,
     writer: Option<Writer>,
 }
@@ -219,6 +220,17 @@ impl HouseholdTarget for BulkHouseholds<'_> {
 }
 
 impl Store {
+    /// The ids of the households that have interviews (from the interview index).
+    fn interviewed_ids(&self) -> Result<rustc_hash::FxHashSet<Vec<u8>>> {
+        let mut ids = rustc_hash::FxHashSet::default();
+        for k in self.by_household.iter().keys() {
+            if let Some(id) = keys::household_of(&k?) {
+                ids.insert(id.to_vec());
+            }
+        }
+        Ok(ids)
+    }
+
     /// A bulk target (see [`BulkHouseholds`]). Marks the counter out of date until
     /// [`BulkHouseholds::finish`].
     pub fn bulk(&self) -> Result<BulkHouseholds<'_>> {
@@ -233,13 +245,7 @@ impl Store {
             cached: None,
             written: 0,
             added: 0,
-            interviewed: Arc::new(
-                self.interviewed
-                    .iter()
-                    .keys()
-                    .map(|k| k.map(|k| k.to_vec()))
-                    .collect::<std::result::Result<_, _>>()?,
-            ),
+            interviewed: Arc::new(self.interviewed_ids()?),
             writer: None,
         })
     }

@@ -17,7 +17,6 @@
 //! households (on first open of an older store, after a restore, after a cut-short bulk
 //! load). `meta` keeps the version of their layout.
 
-use std::ops::Bound;
 use std::sync::Arc;
 
 use sled::IVec;
@@ -28,21 +27,102 @@ use crate::interview::InterviewRecord;
 use crate::interview::compact::{self, Names};
 use crate::registry::Household;
 
-/// Households with ids from `from` (included) up to `to` (excluded); `None`: no bound.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HouseholdRange {
-    pub from: Option<Vec<u8>>,
-    pub to: Option<Vec<u8>>,
+/// Which way [`Store::interview_compacts_while`] reads: ascending household ids or
+/// descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
 }
 
-impl HouseholdRange {
-    /// Bounds over keys that start with a household id (`results`, `interviewed`): every
-    /// key of a household sorts at or after its id and before any greater id.
-    fn bounds(&self) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
-        (
-            self.from.clone().map_or(Bound::Unbounded, Bound::Included),
-            self.to.clone().map_or(Bound::Unbounded, Bound::Excluded),
-        )
+type Kv = std::result::Result<(IVec, IVec), sled::Error>;
+
+/// The iterator of [`Store::interview_compacts_while`].
+pub struct Compacts<F> {
+    direction: Direction,
+    results: Box<dyn Iterator<Item = Kv> + Send>,
+    households: std::iter::Peekable<Box<dyn Iterator<Item = Kv> + Send>>,
+    current: Option<(Vec<u8>, Option<Arc<Household>>)>,
+    take: F,
+    stopped: bool,
+}
+
+impl<F: FnMut(&[u8]) -> bool> Compacts<F> {
+    /// Whether household id `a` comes before `b` in the reading direction.
+    fn before(&self, a: &[u8], b: &[u8]) -> bool {
+        match self.direction {
+            Direction::Ascending => a < b,
+            Direction::Descending => a > b,
+        }
+    }
+
+    /// The registry copy of household `id`, skipping the copies before it.
+    fn household(&mut self, id: &[u8]) -> Result<Option<Arc<Household>>> {
+        loop {
+            let hk = match self.households.peek() {
+                None => return Ok(None),
+                Some(Ok((hk, _))) => hk.clone(),
+                Some(Err(_)) => {
+                    self.households.next().transpose()?;
+                    continue;
+                }
+            };
+            if self.before(&hk, id) {
+                self.households.next();
+                continue;
+            }
+            if &hk[..] != id {
+                return Ok(None);
+            }
+            let (hk, hv) = self
+                .households
+                .next()
+                .transpose()?
+                .ok_or_else(|| StoreError::Invalid("household copy vanished".into()))?;
+            return Ok(Some(Arc::new(decode_household(&hk, &hv)?)));
+        }
+    }
+
+    fn step(&mut self) -> Option<Result<(Option<Arc<Household>>, IVec)>> {
+        if self.stopped {
+            return None;
+        }
+        let (k, v) = match self.results.next()? {
+            Ok(kv) => kv,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let Some(id) = keys::household_of(&k) else {
+            return Some(Err(StoreError::corrupt(
+                "interview results",
+                format!("bad key {k:02x?}"),
+            )));
+        };
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(c, _)| c.as_slice() != id)
+        {
+            if !(self.take)(id) {
+                self.stopped = true;
+                return None;
+            }
+            let found = match self.household(id) {
+                Ok(h) => h,
+                Err(e) => return Some(Err(e)),
+            };
+            self.current = Some((id.to_vec(), found));
+        }
+        // An Arc: a household with several interviews is decoded once.
+        let household = self.current.as_ref().and_then(|(_, h)| h.clone());
+        Some(Ok((household, v)))
+    }
+}
+
+impl<F: FnMut(&[u8]) -> bool> Iterator for Compacts<F> {
+    type Item = Result<(Option<Arc<Household>>, IVec)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.step()
     }
 }
 
@@ -159,84 +239,39 @@ impl Store {
     /// Every interview's compact result (see `interview::compact`) with its household's
     /// registry record (`None`: the registry does not know it), in household order: one
     /// pass over `results` beside one over `interviewed`.
-    pub fn interview_compacts(
+    pub fn interview_compacts(&self) -> Compacts<impl FnMut(&[u8]) -> bool + use<>> {
+        self.interview_compacts_while(Direction::Ascending, |_| true)
+    }
+
+    /// [`Store::interview_compacts`] read in `direction`, for as long as `take` agrees:
+    /// it is asked before each household's first interview, and a `false` ends the reading.
+    /// Two readers, one from each end, that stop where the other has been share the work
+    /// without a first pass to cut it (`session::reconcile_store`).
+    pub fn interview_compacts_while<F: FnMut(&[u8]) -> bool>(
         &self,
-    ) -> impl Iterator<Item = Result<(Option<Arc<Household>>, IVec), StoreError>> + '_ {
-        self.interview_compacts_in(&HouseholdRange::default())
-    }
-
-    /// Household ids that cut the interviews into `parts` runs of about the same number
-    /// (fewer when households are few): the bounds for [`Store::interview_compacts_in`], so
-    /// that parts can be reconciled side by side. Reads the interview index (keys only).
-    pub fn interview_splits(&self, parts: usize) -> Result<Vec<HouseholdRange>> {
-        let n = self.interview_count();
-        let mut cuts: Vec<Vec<u8>> = Vec::new();
-        if parts > 1 && n >= parts {
-            let step = n / parts;
-            for (i, kv) in self.by_household.iter().keys().enumerate() {
-                if i > 0 && i % step == 0 && cuts.len() + 1 < parts {
-                    let k = kv?;
-                    if let Some(id) = keys::household_of(&k)
-                        && cuts.last().is_none_or(|c| c.as_slice() < id)
-                    {
-                        cuts.push(id.to_vec());
-                    }
-                }
-            }
+        direction: Direction,
+        take: F,
+    ) -> Compacts<F> {
+        let (results, households): (
+            Box<dyn Iterator<Item = Kv> + Send>,
+            Box<dyn Iterator<Item = Kv> + Send>,
+        ) = match direction {
+            Direction::Ascending => (
+                Box::new(self.results.iter()),
+                Box::new(self.interviewed.iter()),
+            ),
+            Direction::Descending => (
+                Box::new(self.results.iter().rev()),
+                Box::new(self.interviewed.iter().rev()),
+            ),
+        };
+        Compacts {
+            direction,
+            results,
+            households: households.peekable(),
+            current: None,
+            take,
+            stopped: false,
         }
-        let mut ranges = Vec::with_capacity(cuts.len() + 1);
-        let mut from = None;
-        for cut in cuts {
-            ranges.push(HouseholdRange {
-                from: from.take(),
-                to: Some(cut.clone()),
-            });
-            from = Some(cut);
-        }
-        ranges.push(HouseholdRange { from, to: None });
-        Ok(ranges)
-    }
-
-    /// [`Store::interview_compacts`] of the households in `range`.
-    pub fn interview_compacts_in<'s>(
-        &'s self,
-        range: &HouseholdRange,
-    ) -> impl Iterator<Item = Result<(Option<Arc<Household>>, IVec), StoreError>> + use<'s> {
-        let bounds = range.bounds();
-        let mut households = self.interviewed.range(bounds.clone()).peekable();
-        let mut current: Option<(Vec<u8>, Option<Arc<Household>>)> = None;
-        self.results.range(bounds).map(move |kv| {
-            let (k, v) = kv?;
-            let id = keys::household_of(&k).ok_or_else(|| {
-                StoreError::corrupt("interview results", format!("bad key {k:02x?}"))
-            })?;
-            if current.as_ref().is_none_or(|(c, _)| c.as_slice() != id) {
-                let mut found = None;
-                while let Some(next) = households.peek() {
-                    let hk = match next {
-                        Ok((hk, _)) => hk.clone(),
-                        Err(_) => {
-                            households.next().transpose()?;
-                            continue;
-                        }
-                    };
-                    if &hk[..] < id {
-                        households.next();
-                    } else {
-                        if &hk[..] == id {
-                            let (hk, hv) = households.next().transpose()?.ok_or_else(|| {
-                                StoreError::Invalid("household copy vanished".into())
-                            })?;
-                            found = Some(Arc::new(decode_household(&hk, &hv)?));
-                        }
-                        break;
-                    }
-                }
-                current = Some((id.to_vec(), found));
-            }
-            let household = current.as_ref().and_then(|(_, h)| h.clone());
-            // (an Arc: a household with several interviews is decoded once)
-            Ok((household, v))
-        })
     }
 }
