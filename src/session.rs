@@ -411,7 +411,8 @@ pub fn reconcile_store(
         );
     }
     // The last household each reader claimed: ascending, descending.
-    let claimed: Mutex<(Option<Vec<u8>>, Option<Vec<u8>>)> = Mutex::new((None, None));
+    type Claimed = (Option<Vec<u8>>, Option<Vec<u8>>);
+    let claimed: Mutex<Claimed> = Mutex::new((None, None));
     let claim = |direction: Direction, id: &[u8]| {
         let mut c = claimed.lock().unwrap_or_else(|e| e.into_inner());
         match direction {
