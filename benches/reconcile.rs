@@ -7,9 +7,11 @@
 //! build it again. Every 10th demo household is interviewed; its `result` follows the
 //! registry with seeded changes so that every kind of rule fires now and then.
 //!
-//! Timed, several runs, median: open the store, load the rules, read every interview
-//! (`Store::interviews` — the whole record — and `Store::interview_results` — no answers),
-//! look each household up, run the rules, sort the findings, compute the rates.
+//! Timed, several runs, median: open the store, load the rules, reconcile every interview
+//! (the findings list, sorted, and the surveyed households), compute the rates; two ways:
+//! `session::reconcile_store` (the compact results beside the registry copies, what the
+//! program does) and, for comparison, `reconcile::run` over `Store::interview_results` (whole
+//! records without their answers) with one `Store::household` lookup each.
 //! Peak memory is the process's VmHWM at the end.
 
 use std::fs::{self, File};

@@ -240,7 +240,7 @@ pub(super) fn check(path: Option<&Path>, format: Format, lang: Lang) -> ExitCode
                         file,
                         s.assessment_year,
                         s.income_line()
-                            .map_or_else(|| "—".to_string(), |l| l.to_string())
+                            .map_or_else(|| "-".to_string(), |l| l.to_string())
                     )
                     .get(lang)
                 );

@@ -249,7 +249,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
         }
         cells.extend([
             mark.map(|m| m.status.label().get(lang).to_string())
-                .unwrap_or_else(|| "—".to_string()),
+                .unwrap_or_else(|| "-".to_string()),
             f.rule.clone(),
             f.message.get(lang).to_string(),
             match mark.filter(|m| !m.comment.is_empty()) {
@@ -348,7 +348,7 @@ pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
             args.interview,
             args.rule,
             if fired.is_empty() {
-                "—".to_string()
+                "-".to_string()
             } else {
                 fired.join(", ")
             }

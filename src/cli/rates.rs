@@ -101,7 +101,7 @@ fn table(report: &RateReport, settings: &Settings, lang: Lang) -> String {
             report.assessment_year,
             report
                 .income_line
-                .map_or_else(|| "—".to_string(), |l| format!("{l}"))
+                .map_or_else(|| "-".to_string(), |l| format!("{l}"))
         )
         .get(lang),
     );
@@ -145,7 +145,7 @@ fn table(report: &RateReport, settings: &Settings, lang: Lang) -> String {
             "✗ 不达标：{}",
             "✗ failing: {}",
             if thresholds.is_empty() {
-                "—".to_string()
+                "-".to_string()
             } else {
                 thresholds.join(match lang {
                     Lang::Zh => "，",

@@ -94,7 +94,7 @@ fn masked(s: &str, show_ids: bool) -> String {
 /// A JSON value as text: texts as they are, lists joined by `,`, missing as `—`.
 pub fn json_text(v: &Json) -> String {
     match v {
-        Json::Null => "—".to_string(),
+        Json::Null => "-".to_string(),
         Json::String(s) => s.clone(),
         Json::Bool(true) => "yes".to_string(),
         Json::Bool(false) => "no".to_string(),
@@ -320,9 +320,10 @@ pub fn rate_label(name: RateName) -> Text {
     }
 }
 
-/// A fraction as a percentage with two decimals (`2.50%`), `—` when there is none.
+/// A fraction as a percentage with two decimals (`2.50%`), `-` when there is none (ASCII:
+/// the dash "—" is of ambiguous width and takes two cells in many Chinese terminals).
 pub fn percent(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_string(), |x| format!("{:.2}%", x * 100.0))
+    x.map_or_else(|| "-".to_string(), |x| format!("{:.2}%", x * 100.0))
 }
 
 /// The place of a group: `县 / 乡镇 / 村` as far as grouped; the total is 合计 / total.
@@ -337,7 +338,7 @@ pub fn group_place(g: &GroupRates, lang: Lang) -> String {
     }
     parts
         .iter()
-        .map(|p| if p.is_empty() { "—" } else { p })
+        .map(|p| if p.is_empty() { "-" } else { p })
         .collect::<Vec<_>>()
         .join(" / ")
 }
