@@ -136,9 +136,9 @@ impl Store {
         let (created, migrated) = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
         store.device_id = device_id;
-        store.load_names()?;
+        let names_whole = store.load_names()?;
         let mut repaired = store.repair_counts()?;
-        if store.derived_outdated()? {
+        if !names_whole || store.derived_outdated()? {
             store.rebuild_derived()?;
             repaired = true;
         }

@@ -181,25 +181,20 @@ impl Store {
         self.names.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Reads the dictionary into memory.
-    pub(super) fn load_names(&self) -> Result<()> {
+    /// Reads the dictionary into memory. False when it is damaged (an entry out of
+    /// sequence or not UTF-8): the derived trees must then be made again.
+    pub(super) fn load_names(&self) -> Result<bool> {
         let mut names = Vec::new();
         for kv in self.names_tree.iter() {
             let (k, v) = kv?;
             let code = keys::parse_u32(&k);
-            let name = std::str::from_utf8(&v).ok();
-            match (code, name) {
-                (Some(c), Some(name)) if c as usize == names.len() => names.push(name.to_string()),
-                _ => {
-                    return Err(StoreError::corrupt(
-                        "result names",
-                        format!("entry {k:02x?} out of sequence"),
-                    ));
-                }
+            match (code, std::str::from_utf8(&v)) {
+                (Some(c), Ok(name)) if c as usize == names.len() => names.push(name.to_string()),
+                _ => return Ok(false),
             }
         }
         *self.lock_names() = Names::from_names(names);
-        Ok(())
+        Ok(true)
     }
 
     /// The dictionary the stored results are coded with (a copy).
