@@ -18,6 +18,9 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
             "interviews": c.interviews,
             "events": c.events,
             "settings": c.settings,
+            "villages": c.villages,
+            "marks": c.marks,
+            "sample": c.sample,
         })),
         Format::Text => {
             let t = if restored {

@@ -4,8 +4,13 @@
 //! ```json
 //! {"format": "ruhu-store-backup", "schema_version": 1, "device_id": "…",
 //!  "households": [Household…], "interviews": [InterviewRecord…],
-//!  "events": [Event…], "settings": [{"key": "…", "value": …}…]}
+//!  "events": [Event…], "settings": [{"key": "…", "value": …}…],
+//!  "villages": [VillageRecord…], "marks": [Mark…], "sample": Sample | null}
 //! ```
+//!
+//! The last three (village records, auditors' marks, the drawn sample) are optional when
+//! restoring: backups written before they were added restore without them. What the store
+//! derives (compact results, registry copies) is not written; it is made again on restore.
 //!
 //! Events are listed by interview, in recorded order; restoring numbers them again in that
 //! order, which gives the same keys. Both directions stream: a 1,000,000-household store is
@@ -27,7 +32,9 @@ use uuid::Uuid;
 
 use super::{BulkHouseholds, Result, SCHEMA_VERSION, Store, StoreError, encode, keys};
 use crate::interview::{Event, InterviewRecord};
-use crate::registry::Household;
+use crate::reconcile::Mark;
+use crate::registry::{Household, VillageRecord};
+use crate::sample::Sample;
 
 /// The `format` of a backup file.
 pub const BACKUP_FORMAT: &str = "ruhu-store-backup";
@@ -39,6 +46,12 @@ pub struct BackupCounts {
     pub interviews: usize,
     pub events: usize,
     pub settings: usize,
+    /// Village records (a village file's 村属性 and 是否边远).
+    pub villages: usize,
+    /// Auditors' marks on findings.
+    pub marks: usize,
+    /// Whether a drawn sample was written or restored.
+    pub sample: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -101,6 +114,20 @@ impl Store {
                 self.settings()
                     .map(|s| s.map(|(key, value)| Setting { key, value })),
             )?,
+            villages: write_array(
+                &mut w,
+                "villages",
+                self.village_records()?.into_iter().map(Ok),
+            )?,
+            marks: write_array(&mut w, "marks", self.marks()?.into_values().map(Ok))?,
+            sample: false,
+        };
+        let sample = self.sample()?;
+        write!(w, ",\n\"sample\":").map_err(write_err)?;
+        serde_json::to_writer(&mut w, &sample).map_err(json_write_err)?;
+        let counts = BackupCounts {
+            sample: sample.is_some(),
+            ..counts
         };
         w.write_all(b"\n}\n").map_err(write_err)?;
         w.flush().map_err(write_err)?;
@@ -240,6 +267,18 @@ impl Importer<'_> {
         self.counts.borrow_mut().settings += 1;
         Ok(())
     }
+
+    fn village(&self, r: VillageRecord) -> Result<()> {
+        self.store.put_village_records(std::slice::from_ref(&r))?;
+        self.counts.borrow_mut().villages += 1;
+        Ok(())
+    }
+
+    fn mark(&self, m: Mark) -> Result<()> {
+        self.store.put_mark(&m)?;
+        self.counts.borrow_mut().marks += 1;
+        Ok(())
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for &Importer<'_> {
@@ -285,6 +324,15 @@ impl<'de> Visitor<'de> for &Importer<'_> {
                 }
                 "events" => map.next_value_seed(Each(self, Importer::event, PhantomData))?,
                 "settings" => map.next_value_seed(Each(self, Importer::setting, PhantomData))?,
+                "villages" => map.next_value_seed(Each(self, Importer::village, PhantomData))?,
+                "marks" => map.next_value_seed(Each(self, Importer::mark, PhantomData))?,
+                "sample" => {
+                    let sample: Option<Sample> = map.next_value()?;
+                    if let Some(sample) = sample {
+                        self.check(self.store.put_sample(&sample))?;
+                        self.counts.borrow_mut().sample = true;
+                    }
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }

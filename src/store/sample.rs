@@ -109,12 +109,12 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::questionnaire::Kind;
     use crate::sample::{SampleEntry, SamplePlan};
 
-    fn entry(id: &str, reason: Reason) -> SampleEntry {
+    pub(in crate::store) fn entry(id: &str, reason: Reason) -> SampleEntry {
         SampleEntry {
             household_id: id.into(),
             head_name: "张三".into(),
@@ -127,7 +127,7 @@ mod tests {
         }
     }
 
-    fn sample(seed: u64, ids: &[(&str, Reason)]) -> Sample {
+    pub(in crate::store) fn sample(seed: u64, ids: &[(&str, Reason)]) -> Sample {
         Sample {
             seed,
             year: 2017,

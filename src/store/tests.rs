@@ -442,6 +442,28 @@ fn fill(s: &Store) -> Vec<InterviewRecord> {
     }
     s.set_setting("income_line.2023", &json!(4400))
         .expect("set");
+    s.put_village_records(&[crate::registry::VillageRecord {
+        county: "都匀市".into(),
+        township: "墨冲镇".into(),
+        village: "桂花村".into(),
+        village_type: Some(registry::VillageType::Poor),
+        remote: Some(true),
+    }])
+    .expect("villages");
+    s.put_mark(&crate::reconcile::Mark {
+        interview_id: records[0].interview_id,
+        rule: "wrong_exit_income".into(),
+        status: crate::reconcile::MarkStatus::Confirmed,
+        comment: "已核实".into(),
+        by: "审计员".into(),
+        at: at(0),
+    })
+    .expect("mark");
+    s.put_sample(&super::sample::tests::sample(
+        7,
+        &[("H1", crate::sample::Reason::PoorInVillage)],
+    ))
+    .expect("sample");
     records
 }
 
@@ -459,7 +481,10 @@ fn export_then_import_into_a_fresh_store_gives_the_same_data() {
             households: 3,
             interviews: 3,
             events: 15,
-            settings: 1
+            settings: 1,
+            villages: 1,
+            marks: 1,
+            sample: true,
         }
     );
     let text = String::from_utf8(backup.clone()).expect("utf-8");
@@ -486,6 +511,10 @@ fn export_then_import_into_a_fresh_store_gives_the_same_data() {
             s.settings()
                 .collect::<Result<Vec<_>, _>>()
                 .expect("settings"),
+            s.village_records().expect("villages"),
+            s.marks().expect("marks"),
+            s.sample().expect("sample"),
+            s.sample_ids().expect("sample index"),
         )
     };
     assert_eq!(all(&a), all(&b));
@@ -671,4 +700,17 @@ fn results_and_registry_copies_follow_every_write() {
     let restored = open(dir2.path());
     restored.import_json(&backup[..]).expect("import");
     assert_eq!(compacts(&restored), before);
+}
+
+#[test]
+fn a_backup_without_villages_marks_or_sample_restores() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let old = br#"{"format":"ruhu-store-backup","schema_version":1,"device_id":"d",
+        "households":[],"interviews":[],"events":[],"settings":[]}"#;
+    assert_eq!(
+        s.import_json(&old[..]).expect("import"),
+        BackupCounts::default()
+    );
+    assert_eq!(s.sample().expect("sample"), None);
 }
