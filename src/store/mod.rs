@@ -28,6 +28,7 @@ mod registry;
 mod results;
 mod sample;
 mod settings;
+mod spill;
 mod villages;
 
 use std::fmt;

@@ -16,6 +16,7 @@ use sled::IVec;
 
 use super::blocks::Block;
 use super::households::{Change, bad_block, decode_household};
+use super::spill::Runs;
 use super::{Result, Store, bump, codec, keys};
 use crate::i18n::Text;
 use crate::registry::{Household, HouseholdTarget, Stored};
@@ -58,6 +59,12 @@ pub struct BulkHouseholds<'a> {
     /// `results.rs`), read once.
     interviewed: Arc<rustc_hash::FxHashSet<Vec<u8>>>,
     writer: Option<Writer>,
+    /// Whether an unsorted load may go through sorted runs on disk (see `spill.rs`); only
+    /// for a load that never reads back what it wrote.
+    may_spill: bool,
+    runs: Option<Runs>,
+    /// [`PENDING_BYTES`]; smaller in tests.
+    pending_limit: usize,
 }
 
 /// The way to the writer thread.
@@ -123,8 +130,9 @@ impl BulkHouseholds<'_> {
         let value = codec::encode_household(h)?;
         let id = h.household_id.as_bytes();
         if self.pending.is_empty() {
-            // In order so far when nothing stored comes after it.
-            self.ascending = self.store.block_after(id)?.is_none();
+            // In order so far when nothing stored comes after it; once runs are on disk,
+            // everything goes through them, so that a later put is never overtaken.
+            self.ascending = self.runs.is_none() && self.store.block_after(id)?.is_none();
         } else if id <= self.last.as_slice() {
             self.ascending = false;
         }
@@ -135,10 +143,37 @@ impl BulkHouseholds<'_> {
             self.pending_bytes -= old.len();
         }
         self.written += 1;
-        if (self.ascending && self.pending.len() >= ASCENDING_BATCH)
-            || self.pending_bytes >= PENDING_BYTES
-        {
+        if self.ascending && self.pending.len() >= ASCENDING_BATCH {
             self.apply()?;
+        } else if self.pending_bytes >= self.pending_limit {
+            if self.may_spill {
+                self.spill()?;
+            } else {
+                self.apply()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lets an unsorted load go through sorted runs on disk (`spill.rs`): for a load that
+    /// never reads a household it has put (the registry import, which rejects an id that
+    /// comes twice); reads do not see households in a run until [`BulkHouseholds::finish`].
+    pub fn allow_spill(&mut self) {
+        self.may_spill = true;
+    }
+
+    /// Writes what is pending as a sorted run.
+    fn spill(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.runs.is_none() {
+            self.runs = Some(Runs::new(self.store.path())?);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        if let Some(runs) = &mut self.runs {
+            runs.write(pending.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))?;
         }
         Ok(())
     }
@@ -168,10 +203,30 @@ impl BulkHouseholds<'_> {
         Ok(())
     }
 
+    /// Merges the sorted runs (and what is pending) into the store in id order.
+    fn finish_runs(&mut self) -> Result<()> {
+        self.spill()?;
+        self.wait()?;
+        let Some(runs) = self.runs.take() else {
+            return Ok(());
+        };
+        let (store, interviewed, added) = (self.store, &self.interviewed, &mut self.added);
+        runs.merge(ASCENDING_BATCH, |changes| {
+            *added += store.write_changes(&changes, interviewed)?;
+            Ok(())
+        })?;
+        self.cached = None;
+        Ok(())
+    }
+
     /// Writes what is pending, brings the counter up to date and flushes. Returns how many
     /// households were written (added or replaced).
     pub fn finish(mut self) -> Result<usize> {
-        let applied = self.apply().and_then(|()| self.wait());
+        let applied = if self.runs.is_some() {
+            self.finish_runs()
+        } else {
+            self.apply().and_then(|()| self.wait())
+        };
         self.writer = None;
         // Count what went in even when the last plan failed.
         let added = self.added;
@@ -247,6 +302,9 @@ impl Store {
             added: 0,
             interviewed: Arc::new(self.interviewed_ids()?),
             writer: None,
+            may_spill: false,
+            runs: None,
+            pending_limit: PENDING_BYTES,
         })
     }
 
@@ -431,5 +489,51 @@ mod tests {
         }
         assert_eq!(store.households().count(), 0);
         assert!(store.households.is_empty());
+    }
+
+    #[test]
+    fn an_unsorted_load_through_runs_lands_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // Some stored already; the load brings new ones out of order and replaces one.
+        store
+            .put_households((0..50).map(|i| household(&format!("{:05}", i * 7))))
+            .unwrap();
+        let mut ids: Vec<String> = (0..3000)
+            .map(|i| format!("{:05}", (i * 7919) % 30011 + 1))
+            .collect();
+        ids.push("00007".into());
+        let ((), written) = store
+            .bulk_households(|t| {
+                t.allow_spill();
+                t.pending_limit = 64 * 1024;
+                for id in &ids {
+                    let mut h = household(id);
+                    h.head_name = "王五".into();
+                    // A little over 200 bytes each: PENDING_BYTES is reached several times.
+                    h.helper = "帮扶".repeat(30);
+                    t.put_encoded(&h).unwrap();
+                }
+                assert!(t.runs.is_some(), "went through runs");
+            })
+            .unwrap();
+        assert_eq!(written, 3001);
+        let mut want: std::collections::BTreeSet<String> = ids.iter().cloned().collect();
+        want.extend((0..50).map(|i| format!("{:05}", i * 7)));
+        let got: Vec<String> = store
+            .households()
+            .map(|h| h.unwrap().household_id)
+            .collect();
+        assert_eq!(got, want.iter().cloned().collect::<Vec<_>>());
+        assert_eq!(store.household_count(), want.len());
+        assert_eq!(store.household("00007").unwrap().unwrap().head_name, "王五");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".import-")),
+            "the runs are removed"
+        );
     }
 }
