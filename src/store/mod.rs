@@ -3,8 +3,8 @@
 //! hides trees, keys and encoding behind the small API of [`Store`].
 //!
 //! Durability: every answer is saved by [`Store::record_event`] /
-//! [`Store::record_events`], which write the event(s) and the interview's current record in
-//! one sled transaction, then flush sled's buffers and `fdatasync` the store file before
+//! [`Store::record_events`], which write the event(s), the interview's current record and its
+//! compact result in one sled transaction, then flush sled's buffers and `fdatasync` the store file before
 //! returning (see [`Store::sync`]). Only after that may the
 //! screen say "saved". Because sled is beta software, [`Store::export_json`] writes the whole
 //! store as plain JSON and [`Store::import_json`] restores it into an empty folder.
@@ -12,7 +12,9 @@
 //! Trees (keys in `keys.rs`): `meta` (schema version, device id, counters),
 //! `household_blocks` (households in blocks, `blocks.rs`, encoded by `codec.rs`),
 //! `interviews`, `events`, `by_household` (index: household → interviews), `settings`,
-//! and what reconciliation reads (`results`, `interviewed`: `results.rs`).
+//! what reconciliation reads (`results`, `interviewed`, `result_names`: `results.rs`), the
+//! village records, auditors' marks and the drawn sample (`villages.rs`, `marks.rs`,
+//! `sample.rs`).
 //! Other values are serde_json.
 
 mod backup;
