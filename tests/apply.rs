@@ -6,7 +6,7 @@ use common::ruhu;
 
 use std::path::Path;
 
-use common::walk::{forms, walk};
+use common::walk::answer_file;
 use ruhu::registry::Status;
 use serde_json::{Value, json};
 
@@ -16,17 +16,6 @@ fn demo_household(status: Status) -> String {
         .find(|h| h.status == status)
         .unwrap()
         .household_id
-}
-
-/// A whole, valid answer file for a questionnaire kind.
-fn answer_file(dir: &Path, kind: &str) -> std::path::PathBuf {
-    let form = forms().into_iter().find(|f| f.id == kind).unwrap();
-    let iv = walk(form);
-    let mut v = iv.answers().to_json();
-    v["questionnaire"] = json!(kind);
-    let path = dir.join(format!("{kind}.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    path
 }
 
 #[test]

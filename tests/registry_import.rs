@@ -7,7 +7,7 @@ use common::ruhu;
 
 use std::path::{Path, PathBuf};
 
-use common::walk::{forms, walk};
+use common::walk::answer_file;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> PathBuf {
@@ -467,17 +467,6 @@ fn unreadable_files_exit_1_and_import_nothing() {
     let (code, _, err) = ruhu(&data, &["registry", "import", empty.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert!(list(&data, &[]).is_empty());
-}
-
-/// A whole, valid answer file for a questionnaire kind.
-fn answer_file(dir: &Path, kind: &str) -> PathBuf {
-    let form = forms().into_iter().find(|f| f.id == kind).unwrap();
-    let iv = walk(form);
-    let mut v = iv.answers().to_json();
-    v["questionnaire"] = json!(kind);
-    let path = dir.join(format!("{kind}.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    path
 }
 
 #[test]

@@ -14,16 +14,17 @@ use super::scope::{ResultScope, registry_value};
 use super::settings::Settings;
 use crate::interview::compact::{self, Compact};
 use crate::questionnaire::Kind;
+use crate::questionnaire::REGISTRY_FIELDS;
 use crate::questionnaire::expr::{Scope, Value};
-use crate::registry::{FIELD_NAMES, Household};
+use crate::registry::Household;
 
 /// The registry as rules see it, every field at once (see [`registry_value`]): for showing
 /// a household's record beside its findings.
 pub fn registry_values(household: &Household) -> BTreeMap<String, Value> {
-    FIELD_NAMES
+    REGISTRY_FIELDS
         .iter()
+        .chain(super::rules::RULE_REGISTRY_FIELDS)
         .copied()
-        .chain(["member_id_numbers"])
         .map(|f| (f.to_string(), registry_value(household, f)))
         .filter(|(_, v)| !v.is_missing())
         .collect()
@@ -202,20 +203,21 @@ pub fn reconcile(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Vec<Finding> {
-    let mut names = rules.symbols.seeded_names();
-    let bytes = compact::encode_result(result, &mut names);
-    let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
-    let code_slots = rules.symbols.code_slots(&names);
-    reconcile_subject(
-        &Subject {
-            household,
-            result: &result,
-            code_slots: &code_slots,
-            kind,
-            interview_id: Uuid::nil(),
-            in_progress: false,
+    rules.symbols.with_compact(
+        |names| compact::encode_result(result, names),
+        |result, code_slots| {
+            reconcile_subject(
+                &Subject {
+                    household,
+                    result,
+                    code_slots,
+                    kind,
+                    interview_id: Uuid::nil(),
+                    in_progress: false,
+                },
+                rules,
+                settings,
+            )
         },
-        rules,
-        settings,
     )
 }

@@ -93,19 +93,20 @@ impl Surveyed {
         reconciler: &Reconciler,
     ) -> Self {
         let symbols = &reconciler.rules.symbols;
-        let mut names = symbols.seeded_names();
-        let bytes = compact::encode_result(result, &mut names);
-        let c = compact::decode(&bytes).unwrap_or_else(|_| compact::Compact::empty());
-        let code_slots = symbols.code_slots(&names);
-        let scope = ResultScope::new(
-            &c,
-            kind,
-            symbols,
-            &code_slots,
-            household,
-            &reconciler.settings,
-        );
-        Surveyed::from_scope(&scope, kind, findings)
+        symbols.with_compact(
+            |names| compact::encode_result(result, names),
+            |c, code_slots| {
+                let scope = ResultScope::new(
+                    c,
+                    kind,
+                    symbols,
+                    code_slots,
+                    household,
+                    &reconciler.settings,
+                );
+                Surveyed::from_scope(&scope, kind, findings)
+            },
+        )
     }
 
     /// The household as counted, from the scope its rules were evaluated in.

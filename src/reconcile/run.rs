@@ -16,7 +16,7 @@ use super::rates::Surveyed;
 use super::rules::RuleSet;
 use super::scope::ResultScope;
 use super::settings::Settings;
-use crate::interview::compact::{self, Compact};
+use crate::interview::compact;
 use crate::interview::{InterviewRecord, Status};
 use crate::questionnaire::{Kind, Questionnaire};
 use crate::registry::Household;
@@ -73,19 +73,20 @@ impl Reconciler {
 
     /// The findings of one interview (its household looked up by the caller).
     pub fn interview(&self, record: &InterviewRecord, household: &Household) -> Vec<Finding> {
-        let mut names = self.rules.symbols.seeded_names();
-        let bytes = compact::encode(record, &mut names);
-        let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
-        let code_slots = self.rules.symbols.code_slots(&names);
-        let subject = Subject {
-            household,
-            result: &result,
-            code_slots: &code_slots,
-            kind: self.kind_of(record, household),
-            interview_id: record.interview_id,
-            in_progress: record.status != Status::Completed,
-        };
-        reconcile_subject(&subject, &self.rules, &self.settings)
+        self.rules.symbols.with_compact(
+            |names| compact::encode(record, names),
+            |result, code_slots| {
+                let subject = Subject {
+                    household,
+                    result,
+                    code_slots,
+                    kind: self.kind_of(record, household),
+                    interview_id: record.interview_id,
+                    in_progress: record.status != Status::Completed,
+                };
+                reconcile_subject(&subject, &self.rules, &self.settings)
+            },
+        )
     }
 }
 

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::rules::Shape;
 use super::settings::Settings;
-use crate::interview::compact::{Cell, Code, Compact, Names, RowCells};
+use crate::interview::compact::{self, Cell, Code, Compact, Names, RowCells};
 use crate::questionnaire::Kind;
 use crate::questionnaire::expr::{Scope, Value};
 use crate::registry::Household;
@@ -106,6 +106,21 @@ impl Symbols {
     /// (and the ids it learns) read with [`Symbols::code_slots`] of it as it is now.
     pub fn seeded_names(&self) -> Names {
         Names::from_names(self.names.iter().cloned())
+    }
+
+    /// For one result that is not stored: encodes it with [`Symbols::seeded_names`]
+    /// (`encode` is `interview::compact::encode` or `encode_result`) and hands it to `f`,
+    /// read back, with its code slots.
+    pub fn with_compact<R>(
+        &self,
+        encode: impl FnOnce(&mut Names) -> Vec<u8>,
+        f: impl FnOnce(&Compact, &[Option<usize>]) -> R,
+    ) -> R {
+        let mut names = self.seeded_names();
+        let bytes = encode(&mut names);
+        // What was just encoded reads back; an empty result stands in if it ever did not.
+        let result = compact::decode(&bytes).unwrap_or_else(|_| Compact::empty());
+        f(&result, &self.code_slots(&names))
     }
 
     /// The slot of every code of a dictionary (`None`: an id nothing reads).

@@ -127,6 +127,18 @@ const fn col(
     }
 }
 
+/// Place and village columns, in household files and village files alike.
+const COUNTY: Column = col(Field::County, &["县", "县(市、区)", "县区"], None, "county");
+const TOWNSHIP: Column = col(
+    Field::Township,
+    &["乡镇", "乡(镇)", "乡镇(街道)"],
+    None,
+    "township",
+);
+const VILLAGE: Column = col(Field::Village, &["行政村", "村"], None, "village");
+const VILLAGE_TYPE: Column = col(Field::VillageType, &["村属性"], None, "village_type");
+const REMOTE: Column = col(Field::Remote, &["是否边远"], None, "remote");
+
 /// Household file columns (DOMAIN.md, "Registry import columns").
 pub const HOUSEHOLD_COLUMNS: &[Column] = &[
     col(
@@ -172,14 +184,9 @@ pub const HOUSEHOLD_COLUMNS: &[Column] = &[
         None,
         "income_per_capita",
     ),
-    col(Field::County, &["县", "县(市、区)", "县区"], None, "county"),
-    col(
-        Field::Township,
-        &["乡镇", "乡(镇)", "乡镇(街道)"],
-        None,
-        "township",
-    ),
-    col(Field::Village, &["行政村", "村"], None, "village"),
+    COUNTY,
+    TOWNSHIP,
+    VILLAGE,
     col(
         Field::VillageGroup,
         &["村民小组", "组"],
@@ -187,8 +194,8 @@ pub const HOUSEHOLD_COLUMNS: &[Column] = &[
         "village_group",
     ),
     col(Field::Helper, &["帮扶责任人"], None, "helper"),
-    col(Field::VillageType, &["村属性"], None, "village_type"),
-    col(Field::Remote, &["是否边远"], None, "remote"),
+    VILLAGE_TYPE,
+    REMOTE,
     col(Field::Edge, &["是否边缘户"], None, "edge"),
 ];
 
@@ -213,18 +220,7 @@ pub const MEMBER_COLUMNS: &[Column] = &[
 ];
 
 /// Village file columns.
-pub const VILLAGE_COLUMNS: &[Column] = &[
-    col(Field::County, &["县", "县(市、区)", "县区"], None, "county"),
-    col(
-        Field::Township,
-        &["乡镇", "乡(镇)", "乡镇(街道)"],
-        None,
-        "township",
-    ),
-    col(Field::Village, &["行政村", "村"], None, "village"),
-    col(Field::VillageType, &["村属性"], None, "village_type"),
-    col(Field::Remote, &["是否边远"], None, "remote"),
-];
+pub const VILLAGE_COLUMNS: &[Column] = &[COUNTY, TOWNSHIP, VILLAGE, VILLAGE_TYPE, REMOTE];
 
 /// A header as compared: no spaces (ASCII or full-width), no `_`/`-`, no `*` marking a
 /// required column, ASCII lower case, full-width parentheses as ASCII ones.

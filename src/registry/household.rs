@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
 use crate::questionnaire::Kind;
+use crate::questionnaire::REGISTRY_FIELDS;
 use crate::questionnaire::expr::Value;
 
 /// Registry status (脱贫状态, aar010).
@@ -152,28 +153,8 @@ impl Household {
     }
 }
 
-/// The fields `registry('field')` reads, in the order [`Household::field_values`] lists them.
-pub const FIELD_NAMES: [&str; 16] = [
-    "household_id",
-    "head_name",
-    "head_id_number",
-    "household_size",
-    "status",
-    "exit_year",
-    "household_type",
-    "income_per_capita",
-    "county",
-    "township",
-    "village",
-    "village_group",
-    "helper",
-    "village_type",
-    "remote",
-    "edge",
-];
-
 impl Household {
-    /// One field as `registry('field')` sees it (by the names of [`FIELD_NAMES`]); an empty
+    /// One field as `registry('field')` sees it (by the names of [`REGISTRY_FIELDS`]); an empty
     /// text, an absent number and an unknown name are missing.
     pub fn field_value(&self, name: &str) -> Value {
         let text = |s: &str| {
@@ -218,9 +199,9 @@ impl Household {
         }
     }
 
-    /// The record as `registry('field')` sees it, by the names of [`FIELD_NAMES`].
+    /// The record as `registry('field')` sees it, by the names of [`REGISTRY_FIELDS`].
     pub fn field_values(&self) -> std::collections::BTreeMap<String, Value> {
-        FIELD_NAMES
+        REGISTRY_FIELDS
             .iter()
             .map(|k| (k.to_string(), self.field_value(k)))
             .collect()

@@ -14,7 +14,7 @@ pub mod rows;
 pub mod table;
 pub mod village;
 
-pub use household::{FIELD_NAMES, Household, Member, Status, VillageType};
+pub use household::{Household, Member, Status, VillageType};
 pub use import::{
     HouseholdTarget, ImportOptions, Phase, Stored, Summary, import_households, import_members,
     read_villages,

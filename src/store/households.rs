@@ -222,15 +222,20 @@ impl Store {
         loaded.map(|()| written)
     }
 
-    /// One household by id.
-    pub fn household(&self, id: &str) -> Result<Option<Household>> {
-        let Some((k, v)) = self.block_of(id.as_bytes(), false)? else {
+    /// The encoded record of a household, if stored.
+    pub(super) fn household_payload(&self, id: &[u8]) -> Result<Option<Vec<u8>>> {
+        let Some((k, v)) = self.block_of(id, false)? else {
             return Ok(None);
         };
         let block = Block::decode(v).map_err(|e| bad_block(&k, e))?;
-        match block.find(id.as_bytes()) {
+        Ok(block.find(id).map(<[u8]>::to_vec))
+    }
+
+    /// One household by id.
+    pub fn household(&self, id: &str) -> Result<Option<Household>> {
+        match self.household_payload(id.as_bytes())? {
             None => Ok(None),
-            Some(p) => decode_household(id.as_bytes(), p).map(Some),
+            Some(p) => decode_household(id.as_bytes(), &p).map(Some),
         }
     }
 
@@ -267,7 +272,7 @@ impl Store {
 
     /// Removes a household; true when there was one. Not flushed. Its interviews stay.
     pub fn remove_household(&self, id: &str) -> Result<bool> {
-        if self.household(id)?.is_none() {
+        if self.household_payload(id.as_bytes())?.is_none() {
             return Ok(false);
         }
         let removed = self.change_households(&[(id.as_bytes().to_vec(), None)])?;

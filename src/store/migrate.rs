@@ -89,14 +89,9 @@ mod tests {
         );
         drop(store);
         // Opened again: nothing to convert.
-        let mut again = Store::open(dir.path());
-        for _ in 0..100 {
-            if !matches!(again, Err(StoreError::Locked { .. })) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            again = Store::open(dir.path());
-        }
-        assert_eq!(again.unwrap().household_count(), 150);
+        assert_eq!(
+            crate::store::tests::reopen(dir.path()).household_count(),
+            150
+        );
     }
 }

@@ -375,7 +375,6 @@ impl Store {
 mod tests {
     use super::*;
     use crate::registry::Status;
-    use crate::store::StoreError;
 
     fn household(id: &str) -> Household {
         let mut h = Household::provisional(id.to_string(), "李四".into(), "石门村".into());
@@ -417,15 +416,7 @@ mod tests {
         // reopened: the counter is right and no recount is pending (sled's background
         // thread may hold the folder's lock a moment after the drop)
         drop(store);
-        let mut reopened = Store::open(dir.path());
-        for _ in 0..100 {
-            if !matches!(reopened, Err(StoreError::Locked { .. })) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            reopened = Store::open(dir.path());
-        }
-        let store = reopened.unwrap();
+        let store = crate::store::tests::reopen(dir.path());
         assert_eq!(store.household_count(), 1501);
         assert!(!store.meta.contains_key(keys::META_COUNTS_DIRTY).unwrap());
     }

@@ -130,16 +130,6 @@ impl<F: FnMut(&[u8]) -> bool> Iterator for Compacts<F> {
 pub const DERIVED_VERSION: u32 = 2;
 
 impl Store {
-    /// The encoded registry record of a household, if stored.
-    pub(super) fn household_payload(&self, id: &[u8]) -> Result<Option<Vec<u8>>> {
-        let Some((k, v)) = self.block_of(id, false)? else {
-            return Ok(None);
-        };
-        let block =
-            super::blocks::Block::decode(v).map_err(|e| super::households::bad_block(&k, e))?;
-        Ok(block.find(id).map(<[u8]>::to_vec))
-    }
-
     /// Makes `results` and `interviewed` again from the interviews and households, then
     /// records the layout version. Flushed.
     pub fn rebuild_derived(&self) -> Result<()> {

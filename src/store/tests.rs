@@ -99,6 +99,20 @@ fn open(dir: &Path) -> Store {
     Store::open(dir).expect("open store")
 }
 
+/// Opens a store just dropped, waiting (beyond `Store::open`'s own wait) while sled's
+/// background thread still holds the folder's lock.
+pub(super) fn reopen(dir: &Path) -> Store {
+    let mut opened = Store::open(dir);
+    for _ in 0..100 {
+        if !matches!(opened, Err(StoreError::Locked { .. })) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        opened = Store::open(dir);
+    }
+    opened.expect("reopen store")
+}
+
 #[test]
 fn first_open_writes_schema_version_and_a_device_id_that_stays() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -667,30 +681,14 @@ fn results_and_registry_copies_follow_every_write() {
     let before = compacts(&s);
     s.meta.remove(keys::META_DERIVED_VERSION).expect("remove");
     drop(s);
-    let mut reopened = Store::open(dir.path());
-    for _ in 0..100 {
-        if !matches!(reopened, Err(StoreError::Locked { .. })) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        reopened = Store::open(dir.path());
-    }
-    let s = reopened.expect("reopen");
+    let s = reopen(dir.path());
     assert_eq!(compacts(&s), before);
     assert_eq!(s.result_names().len(), names.len());
     // A damaged dictionary is made again, with the results, at the next open.
     s.names_tree.remove(0u32.to_be_bytes()).expect("remove");
     s.flush().expect("flush");
     drop(s);
-    let mut reopened = Store::open(dir.path());
-    for _ in 0..100 {
-        if !matches!(reopened, Err(StoreError::Locked { .. })) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        reopened = Store::open(dir.path());
-    }
-    let s = reopened.expect("reopen after damage");
+    let s = reopen(dir.path());
     assert_eq!(compacts(&s), before);
     assert_eq!(s.result_names().len(), names.len());
     // A restored backup has them too.

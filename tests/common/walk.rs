@@ -147,3 +147,15 @@ pub fn walk(form: Arc<Questionnaire>) -> Interview {
     }
     iv
 }
+
+/// A whole, valid answer file for a questionnaire kind (`ruhu interview apply` reads it),
+/// written into `dir` as `<kind>.json`.
+pub fn answer_file(dir: &std::path::Path, kind: &str) -> std::path::PathBuf {
+    let form = forms().into_iter().find(|f| f.id == kind).unwrap();
+    let iv = walk(form);
+    let mut v = iv.answers().to_json();
+    v["questionnaire"] = serde_json::json!(kind);
+    let path = dir.join(format!("{kind}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    path
+}
