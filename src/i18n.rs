@@ -73,3 +73,47 @@ pub fn locate(
     out.push_str(message.get(lang));
     out
 }
+
+/// Why an input/output operation failed, in words a user can act on: a full disk, a
+/// write-protected stick, a file that is gone; other errors as the system words them.
+pub fn io_reason(e: &std::io::Error) -> Text {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => Text::new(
+            "磁盘已满：请腾出空间后再试",
+            "the disk is full: free some space and try again",
+        ),
+        ErrorKind::ReadOnlyFilesystem => Text::new(
+            "磁盘是只读的（U 盘写保护？）",
+            "the disk is read-only (a write-protected stick?)",
+        ),
+        ErrorKind::PermissionDenied => Text::new(
+            "没有权限（文件或文件夹为只读？）",
+            "permission denied (a read-only file or folder?)",
+        ),
+        ErrorKind::NotFound => Text::new(
+            "不存在（被删除或移走了？）",
+            "it does not exist (deleted or moved?)",
+        ),
+        ErrorKind::FileTooLarge => Text::new("文件太大", "the file is too large"),
+        _ => Text::new(format!("系统错误：{e}"), format!("system error: {e}")),
+    }
+}
+
+/// "cannot read FILE: why" for a file the user named.
+pub fn cannot_read(path: &std::path::Path, e: &std::io::Error) -> Text {
+    let why = io_reason(e);
+    Text::new(
+        format!("无法读取 {}：{}", path.display(), why.zh),
+        format!("cannot read {}: {}", path.display(), why.en),
+    )
+}
+
+/// "cannot write FILE: why" for a file the user named.
+pub fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> Text {
+    let why = io_reason(e);
+    Text::new(
+        format!("无法写入 {}：{}", path.display(), why.zh),
+        format!("cannot write {}: {}", path.display(), why.en),
+    )
+}

@@ -7,6 +7,8 @@ pub mod demo;
 pub mod i18n;
 pub mod id_number;
 pub mod interview;
+pub mod limits;
+pub mod private_file;
 pub mod questionnaire;
 pub mod reconcile;
 pub mod registry;

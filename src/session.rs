@@ -164,8 +164,17 @@ impl Workspace {
         ctx
     }
 
-    /// Starts a new interview of a household with the questionnaire of its kind.
+    /// Starts a new interview of a household with the questionnaire of its kind, stored at
+    /// once (it shows in the lists before the first answer).
     pub fn start(&self, h: &Household, interviewer: &str) -> Result<Session, SessionError> {
+        let s = self.start_unsaved(h, interviewer)?;
+        self.store.create_interview(&s.record)?;
+        Ok(s)
+    }
+
+    /// A new interview of a household that is not stored until its first save (an answer
+    /// file is entered whole: nothing of it is stored unless all of it is).
+    pub fn start_unsaved(&self, h: &Household, interviewer: &str) -> Result<Session, SessionError> {
         let form = self.forms.get(h.kind())?;
         let at = now();
         let record = InterviewRecord {
@@ -184,7 +193,6 @@ impl Workspace {
             result: Answers::default().to_json(),
             events: 0,
         };
-        self.store.create_interview(&record)?;
         let interview = Interview::new(form, self.context(h));
         Ok(Session { record, interview })
     }
@@ -316,6 +324,39 @@ impl Session {
 }
 
 impl Session {
+    /// Saves several changes the engine has made and, with `complete`, the completion, all
+    /// in one transaction (one flush): either all of it is stored or none. Completion is
+    /// left out when required answers are missing; they are returned.
+    pub fn save_all(
+        &mut self,
+        store: &Store,
+        changes: &[Change],
+        complete: bool,
+    ) -> Result<Vec<Missing>, StoreError> {
+        let origin = self.origin(store);
+        let mut events: Vec<Event> = changes
+            .iter()
+            .map(|c| Event::from_change(self.record.interview_id, &origin, c))
+            .collect();
+        let missing = if complete {
+            self.interview.missing()
+        } else {
+            Vec::new()
+        };
+        let before = self.record.clone();
+        if complete && missing.is_empty() {
+            events.push(Event::status(self.record.interview_id, &origin, true));
+            self.record.status = Status::Completed;
+            self.record.completed_at = Some(origin.at);
+        }
+        if let Err(e) = self.persist(store, events, origin.at) {
+            self.record = before;
+            self.revert();
+            return Err(e);
+        }
+        Ok(missing)
+    }
+
     /// Saves several changes the engine has made in one transaction (one flush).
     pub fn save_many(
         &mut self,

@@ -2,21 +2,13 @@
 
 mod common;
 
-use common::ruhu;
+use common::{demo_household, ruhu};
 
 use std::path::Path;
 
 use common::walk::answer_file;
 use ruhu::registry::Status;
 use serde_json::{Value, json};
-
-fn demo_household(status: Status) -> String {
-    ruhu::demo::generate(&Default::default())
-        .into_iter()
-        .find(|h| h.status == status)
-        .unwrap()
-        .household_id
-}
 
 #[test]
 fn apply_complete_then_list_and_show() {

@@ -177,25 +177,22 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     } else {
         household
     };
-    let mut s = ws.start(&household, &interviewer(cli))?;
+    // One write: the interview, every answer and the completion, or nothing.
+    let mut s = ws.start_unsaved(&household, &interviewer(cli))?;
     let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
-    s.save_many(&ws.store, &changes)?;
-    let mut code = ExitCode::SUCCESS;
-    let mut missing_text = Vec::new();
-    if args.complete
-        && let Err(missing) = s.complete(&ws.store)?
-    {
-        {
-            code = ExitCode::from(1);
-            missing_text = missing
-                .iter()
-                .map(|m| match &m.row {
-                    Some((r, i, _)) => format!("{}[{}].{}", r, i + 1, m.question),
-                    None => m.question.clone(),
-                })
-                .collect();
-        }
-    }
+    let missing = s.save_all(&ws.store, &changes, args.complete)?;
+    let code = if missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    let missing_text: Vec<String> = missing
+        .iter()
+        .map(|m| match &m.row {
+            Some((r, i, _)) => format!("{}[{}].{}", r, i + 1, m.question),
+            None => m.question.clone(),
+        })
+        .collect();
     let out = json!({
         "interview_id": s.record.interview_id,
         "household_id": s.record.household_id,

@@ -170,6 +170,7 @@ pub(crate) fn fail(message: Text) -> Failure {
 /// Runs the program; returns the process exit code.
 pub fn main() -> ExitCode {
     crate::tune_allocator();
+    crate::private_file::owner_only_umask();
     let cli = Cli::parse();
     let lang = cli.lang;
     match run(cli) {
@@ -195,7 +196,19 @@ pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {
 
 pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
     let dir = session::data_dir(cli.data.as_deref());
-    Ok(Workspace::open(&dir, forms(cli)?)?)
+    let ws = Workspace::open(&dir, forms(cli)?)?;
+    if ws.store.is_read_only() {
+        eprintln!(
+            "ruhu: {}",
+            tr!(
+                "注意：数据文件夹 {} 不能写入（只读或写保护），已以只读方式打开：可以查看和导出，不能保存更改",
+                "note: the data folder {} cannot be written (read-only or write-protected); it was opened for reading: you can list and export, not change",
+                dir.display()
+            )
+            .get(cli.lang)
+        );
+    }
+    Ok(ws)
 }
 
 pub(crate) fn interviewer(cli: &Cli) -> String {

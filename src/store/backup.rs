@@ -31,6 +31,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{BulkHouseholds, Result, SCHEMA_VERSION, Store, StoreError, encode, keys};
+use crate::i18n::Text;
 use crate::interview::{Event, InterviewRecord};
 use crate::reconcile::Mark;
 use crate::registry::{Household, VillageRecord};
@@ -61,7 +62,7 @@ struct Setting {
 }
 
 fn write_err(e: std::io::Error) -> StoreError {
-    StoreError::io("the backup", e)
+    StoreError::io(Text::new("备份文件", "the backup"), e)
 }
 
 fn json_write_err(e: serde_json::Error) -> StoreError {
@@ -138,6 +139,7 @@ impl Store {
     /// empty ([`StoreError::NotEmpty`] otherwise), and flushes. A backup that cannot be read
     /// gives [`StoreError::Corrupt`]; what was restored before the error stays.
     pub fn import_json(&self, r: impl Read) -> Result<BackupCounts> {
+        self.writable()?;
         if !self.is_empty() {
             return Err(StoreError::NotEmpty {
                 path: self.path.clone(),
@@ -171,7 +173,7 @@ impl Store {
         if let Err(e) = parsed {
             return Err(match importer.failure.into_inner() {
                 Some(failure) => failure,
-                None if e.is_io() => StoreError::io("the backup", e.into()),
+                None if e.is_io() => StoreError::io(Text::new("备份文件", "the backup"), e.into()),
                 None => StoreError::corrupt("backup", e),
             });
         }

@@ -21,12 +21,26 @@ pub enum StoreError {
     )]
     TooNew { found: u32, supported: u32 },
     /// Reading or writing a file failed.
-    #[error("input/output error on {what}: {source}")]
+    #[error("input/output error on {}: {source}", what.en)]
     Io {
-        what: String,
+        /// What was being read or written, in both languages.
+        what: Text,
         #[source]
         source: io::Error,
     },
+    /// The data folder was deleted or moved away while the store was open: nothing written
+    /// since reaches it.
+    #[error(
+        "the data folder {} was deleted or moved while ruhu was using it: what was entered since was not saved",
+        path.display()
+    )]
+    Vanished { path: PathBuf },
+    /// The store was opened read-only (a write-protected folder): it cannot be changed.
+    #[error(
+        "the data folder {} is read-only: it was opened for reading and cannot be changed",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
     /// The storage engine reported an error that is not plain input/output.
     #[error("storage engine error: {detail}")]
     Engine { detail: String },
@@ -60,19 +74,31 @@ impl StoreError {
                 supported
             ),
             StoreError::Io { what, source } => {
-                tr!(
-                    "读写 {} 时出错：{}",
-                    "input/output error on {}: {}",
-                    what,
-                    source
+                let why = crate::i18n::io_reason(source);
+                Text::new(
+                    format!("读写{}时出错：{}", what.zh, why.zh),
+                    format!("input/output error on {}: {}", what.en, why.en),
                 )
             }
+            StoreError::Vanished { path } => tr!(
+                "数据文件夹 {} 在使用中被删除或移走了：此后输入的内容没有保存",
+                "the data folder {} was deleted or moved while ruhu was using it: what was entered since was not saved",
+                path.display()
+            ),
+            StoreError::ReadOnly { path } => tr!(
+                "数据文件夹 {} 是只读的：已以只读方式打开，不能保存更改",
+                "the data folder {} is read-only: it was opened for reading and cannot be changed",
+                path.display()
+            ),
             StoreError::Engine { detail } => {
                 tr!("存储引擎出错：{}", "storage engine error: {}", detail)
             }
-            StoreError::Corrupt { what, detail } => {
-                tr!("数据损坏（{}）：{}", "corrupt {}: {}", what, detail)
-            }
+            StoreError::Corrupt { what, detail } => tr!(
+                "存储中的数据已损坏（{}：{}）；请运行 ruhu verify 检查，或从备份恢复",
+                "corrupt data in the store ({}: {}); run ruhu verify, or restore a backup",
+                what,
+                detail
+            ),
             StoreError::NotEmpty { path } => tr!(
                 "数据文件夹 {} 已有数据，只能把备份恢复到空文件夹",
                 "the data folder {} already holds data: restore a backup into an empty folder",
@@ -92,9 +118,9 @@ impl StoreError {
         }
     }
 
-    pub(super) fn io(what: impl Into<String>, source: io::Error) -> StoreError {
+    pub(super) fn io(what: Text, source: io::Error) -> StoreError {
         StoreError::Io {
-            what: what.into(),
+            what,
             source,
         }
     }
@@ -104,7 +130,9 @@ impl StoreError {
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> StoreError {
         match e {
-            sled::Error::Io(source) => StoreError::io("the data folder", source),
+            sled::Error::Io(source) => {
+                StoreError::io(Text::new("数据文件夹", "the data folder"), source)
+            }
             sled::Error::Corruption { at, .. } => StoreError::Corrupt {
                 what: "the data folder".into(),
                 detail: match at {

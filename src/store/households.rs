@@ -200,6 +200,7 @@ impl Store {
     /// Puts (adds or replaces) one household. Not flushed: call [`Store::flush`] when the
     /// change must be on disk.
     pub fn put_household(&self, h: &Household) -> Result<()> {
+        self.writable()?;
         let value = codec::encode_household(h)?;
         self.change_households(&[(h.household_id.as_bytes().to_vec(), Some(value))])?;
         Ok(())
@@ -213,6 +214,7 @@ impl Store {
         &self,
         households: I,
     ) -> Result<usize> {
+        self.writable()?;
         let (loaded, written) = self.bulk_households(|t| -> Result<()> {
             for h in households {
                 t.put_encoded(&h)?;
@@ -272,6 +274,7 @@ impl Store {
 
     /// Removes a household; true when there was one. Not flushed. Its interviews stay.
     pub fn remove_household(&self, id: &str) -> Result<bool> {
+        self.writable()?;
         if self.household_payload(id.as_bytes())?.is_none() {
             return Ok(false);
         }

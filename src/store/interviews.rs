@@ -92,6 +92,7 @@ impl Store {
     }
 
     fn write_interview(&self, events: &[Event], record: &InterviewRecord) -> Result<()> {
+        self.writable()?;
         let id = record.interview_id;
         let mut values = Vec::with_capacity(events.len());
         for e in events {

@@ -38,6 +38,7 @@ impl Store {
 
     /// Stores a mark (replacing the finding's earlier one), flushed.
     pub fn put_mark(&self, mark: &Mark) -> Result<()> {
+        self.writable()?;
         let tree = self.marks_tree()?;
         tree.insert(key(mark.interview_id, &mark.rule), encode("mark", mark)?)?;
         self.sync()

@@ -21,6 +21,7 @@ mod backup;
 mod blocks;
 mod codec;
 mod error;
+mod files;
 mod households;
 mod interviews;
 mod keys;
@@ -81,7 +82,11 @@ pub struct Store {
     /// sled's log file, opened again read-only to make saves durable (see [`Store::sync`]).
     db_file: File,
     device_id: String,
+    /// The folder the user named (the store's files are in it, or copied from it).
     path: PathBuf,
+    /// The private copy a read-only folder was opened from (removed when the store is
+    /// dropped, after sled: fields drop in order).
+    read_only: Option<tempfile::TempDir>,
 }
 
 impl fmt::Debug for Store {
@@ -96,30 +101,46 @@ impl fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the store in `dir`: checks the schema version, and on first
     /// open writes it and a new device id.
+    ///
+    /// - The folder and the store's files are made owner-only (0700 / 0600).
+    /// - What a failed write leaves behind is cleared before sled reads the folder: a snapshot
+    ///   sled had begun to write when the disk filled up (`snap.*.generating`, zero bytes or cut
+    ///   short: sled writes snapshots there and renames them when complete, and the log holds
+    ///   everything they would), and the sorted runs of an import that was killed.
+    /// - A folder that cannot be written (a write-protected stick) is opened read-only from a
+    ///   private copy in the temporary folder: reading works, every write gives
+    ///   [`StoreError::ReadOnly`].
     pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::io(format!("the data folder {}", dir.display()), e))?;
-        // A store closed a moment ago (by this process or one that just exited) may still
-        // hold its lock while sled's background thread winds down: wait briefly before
-        // reporting it locked.
-        let deadline = std::time::Instant::now() + LOCK_WAIT;
-        let db = loop {
-            let opened = sled::Config::new()
-                .path(dir)
-                .cache_capacity(CACHE_CAPACITY)
-                .mode(sled::Mode::HighThroughput)
-                .open()
-                .map_err(|e| open_error(dir, e));
-            match opened {
-                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(25));
-                }
-                other => break other?,
+        match std::fs::create_dir_all(dir) {
+            Ok(()) => {}
+            Err(e) if dir.is_dir() && is_read_only(&e) => return Store::open_read_only(dir),
+            Err(e) => return Err(StoreError::io(folder_text(dir), e)),
+        }
+        match Store::open_in(dir, dir) {
+            Err(StoreError::Io { source, .. }) if is_read_only(&source) => {
+                Store::open_read_only(dir)
             }
-        };
-        let db_path = dir.join("db");
-        let db_file = File::open(&db_path)
-            .map_err(|e| StoreError::io(format!("the store file {}", db_path.display()), e))?;
+            other => other,
+        }
+    }
+
+    /// Opens a private copy of a folder that cannot be written.
+    fn open_read_only(dir: &Path) -> Result<Store> {
+        let copy = files::copy_for_reading(dir).map_err(|e| StoreError::io(folder_text(dir), e))?;
+        let mut store = Store::open_in(copy.path(), dir)?;
+        store.read_only = Some(copy);
+        Ok(store)
+    }
+
+    /// Opens the sled database in `work`; `shown` is the folder the user named.
+    fn open_in(work: &Path, shown: &Path) -> Result<Store> {
+        files::make_private(work).map_err(|e| StoreError::io(folder_text(shown), e))?;
+        let db = Store::open_db(work, shown)?;
+        // Under the lock: no other ruhu uses the folder now.
+        files::remove_spill_leftovers(work);
+        files::make_files_private(work).map_err(|e| StoreError::io(folder_text(shown), e))?;
+        let db_path = work.join("db");
+        let db_file = File::open(&db_path).map_err(|e| StoreError::io(file_text(&db_path), e))?;
         let mut store = Store {
             meta: db.open_tree("meta")?,
             households: db.open_tree(migrate::HOUSEHOLD_BLOCKS)?,
@@ -134,7 +155,8 @@ impl Store {
             db,
             db_file,
             device_id: String::new(),
-            path: dir.to_path_buf(),
+            path: shown.to_path_buf(),
+            read_only: None,
         };
         let (created, migrated) = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
@@ -150,13 +172,46 @@ impl Store {
         }
         if created {
             // The folder's entries (sled's files) must survive a power cut too.
-            File::open(dir)
+            File::open(work)
                 .and_then(|d| d.sync_all())
-                .map_err(|e| StoreError::io(format!("the data folder {}", dir.display()), e))?;
+                .map_err(|e| StoreError::io(folder_text(shown), e))?;
         }
         Ok(store)
     }
 
+    /// Opens sled in `work`. A store closed a moment ago (by this process or one that just
+    /// exited) may still hold its lock while sled's background thread winds down: this waits
+    /// briefly before reporting it locked. Damage that sled reports when it reads its
+    /// snapshot is retried once after removing unfinished snapshots.
+    fn open_db(work: &Path, shown: &Path) -> Result<sled::Db> {
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let mut cleared = false;
+        loop {
+            let opened = sled::Config::new()
+                .path(work)
+                .cache_capacity(CACHE_CAPACITY)
+                .mode(sled::Mode::HighThroughput)
+                .open()
+                .map_err(|e| open_error(shown, e));
+            match opened {
+                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                // sled opened the folder (so it held the lock) and found a snapshot it
+                // could not read: one it had not finished writing.
+                Err(StoreError::Corrupt { .. }) if !cleared => {
+                    cleared = true;
+                    if files::remove_unfinished_snapshots(work)
+                        .map_err(|e| StoreError::io(folder_text(shown), e))?
+                        == 0
+                    {
+                        break opened;
+                    }
+                }
+                other => break other,
+            }
+        }
+    }
     /// Closes the store and opens it again. sled writes its recovery snapshot when it opens,
     /// replaying the log written since the last one: after a bulk load (a whole registry
     /// through [`Store::put_households`]) calling this moves that replay (about 0.4–0.5 s for
@@ -192,7 +247,43 @@ impl Store {
         self.db.flush()?;
         self.db_file
             .sync_data()
-            .map_err(|e| StoreError::io(format!("the store file in {}", self.path.display()), e))
+            .map_err(|e| StoreError::io(file_text(&self.path.join("db")), e))?;
+        self.check_present()
+    }
+
+    /// Fails with [`StoreError::Vanished`] when the store file this store writes is no longer
+    /// the one in the data folder: the folder was deleted (the file has no name left) or moved
+    /// or replaced. sled keeps writing to the open file either way, so without this every
+    /// answer after would look saved.
+    fn check_present(&self) -> Result<()> {
+        if self.read_only.is_some() {
+            return Ok(());
+        }
+        let vanished = || StoreError::Vanished {
+            path: self.path.clone(),
+        };
+        let open = self.db_file.metadata().map_err(|_| vanished())?;
+        let named = std::fs::metadata(self.path.join("db")).map_err(|_| vanished())?;
+        if files::same_file(&open, &named) {
+            Ok(())
+        } else {
+            Err(vanished())
+        }
+    }
+
+    /// True when the store was opened read-only (see [`Store::open`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// Refuses a write to a store opened read-only.
+    pub(super) fn writable(&self) -> Result<()> {
+        match self.read_only {
+            None => Ok(()),
+            Some(_) => Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            }),
+        }
     }
 
     /// Bytes the store takes on disk.
@@ -309,6 +400,24 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
         };
     }
     e.into()
+}
+
+/// An error that means the folder cannot be written.
+fn is_read_only(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+    )
+}
+
+/// "the data folder DIR" in both languages.
+fn folder_text(dir: &Path) -> crate::i18n::Text {
+    crate::tr!("数据文件夹 {}", "the data folder {}", dir.display())
+}
+
+/// "the store file FILE" in both languages.
+fn file_text(file: &Path) -> crate::i18n::Text {
+    crate::tr!("存储文件 {}", "the store file {}", file.display())
 }
 
 fn bad_counter(key: &[u8], v: &[u8]) -> StoreError {

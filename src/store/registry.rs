@@ -289,6 +289,7 @@ impl Store {
     /// A bulk target (see [`BulkHouseholds`]). Marks the counter out of date until
     /// [`BulkHouseholds::finish`].
     pub fn bulk(&self) -> Result<BulkHouseholds<'_>> {
+        self.writable()?;
         self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
         self.sync()?;
         Ok(BulkHouseholds {

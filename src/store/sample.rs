@@ -27,6 +27,7 @@ impl Store {
 
     /// Stores the sample in place of the one stored before, flushed.
     pub fn put_sample(&self, sample: &Sample) -> Result<()> {
+        self.writable()?;
         self.write_sample(Some(sample))?;
         Ok(())
     }
@@ -69,6 +70,7 @@ impl Store {
 
     /// Removes the stored sample, flushed; true when there was one.
     pub fn remove_sample(&self) -> Result<bool> {
+        self.writable()?;
         self.write_sample(None)
     }
 

@@ -15,6 +15,7 @@ impl Store {
 
     /// Sets a setting, flushed.
     pub fn set_setting(&self, key: &str, value: &Value) -> Result<()> {
+        self.writable()?;
         let bytes = serde_json::to_vec(value)
             .map_err(|e| StoreError::Invalid(format!("cannot encode setting {key}: {e}")))?;
         self.settings.insert(key.as_bytes(), bytes)?;
@@ -24,6 +25,7 @@ impl Store {
 
     /// Removes a setting, flushed; true when there was one.
     pub fn remove_setting(&self, key: &str) -> Result<bool> {
+        self.writable()?;
         let existed = self.settings.remove(key.as_bytes())?.is_some();
         self.sync()?;
         Ok(existed)

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use super::households::Change;
 use super::{Result, StoreError};
 
-const PREFIX: &str = ".import-";
+use super::files::SPILL_PREFIX as PREFIX;
 
 /// The runs written so far.
 pub(super) struct Runs {
@@ -26,21 +26,28 @@ pub(super) struct Runs {
 }
 
 fn io(what: &Path, e: std::io::Error) -> StoreError {
-    StoreError::io(format!("the import's sorted runs {}", what.display()), e)
+    StoreError::io(
+        crate::tr!(
+            "导入用的临时排序文件 {}",
+            "the import's sorted runs {}",
+            what.display()
+        ),
+        e,
+    )
 }
 
 impl Runs {
-    /// A folder for runs in the data folder (removing any left by a crash).
+    /// A folder for runs in the data folder (owner-only: the runs hold registry data).
+    /// Folders left by a crash are removed when the store is opened.
     pub fn new(data: &Path) -> Result<Runs> {
-        if let Ok(entries) = fs::read_dir(data) {
-            for e in entries.flatten() {
-                if e.file_name().to_string_lossy().starts_with(PREFIX) {
-                    let _ = fs::remove_dir_all(e.path());
-                }
-            }
-        }
         let dir = data.join(format!("{PREFIX}{}", uuid::Uuid::new_v4().simple()));
-        fs::create_dir(&dir).map_err(|e| io(&dir, e))?;
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&dir)
+                .map_err(|e| io(&dir, e))?;
+        }
         Ok(Runs {
             dir,
             files: Vec::new(),
@@ -50,7 +57,7 @@ impl Runs {
     /// Writes one run (entries in ascending id order).
     pub fn write<'a>(&mut self, entries: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Result<()> {
         let path = self.dir.join(format!("{}.run", self.files.len()));
-        let file = File::create(&path).map_err(|e| io(&path, e))?;
+        let file = crate::private_file::create(&path).map_err(|e| io(&path, e))?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
         for (id, payload) in entries {
             for part in [id, payload] {
@@ -158,10 +165,7 @@ mod tests {
     #[test]
     fn runs_merge_in_order_and_the_later_run_wins() {
         let dir = tempfile::tempdir().unwrap();
-        // A folder left by a crash goes.
-        fs::create_dir(dir.path().join(".import-old")).unwrap();
         let mut runs = Runs::new(dir.path()).unwrap();
-        assert!(!dir.path().join(".import-old").exists());
         let run = |ids: &[(&str, &str)]| -> Vec<(Vec<u8>, Vec<u8>)> {
             ids.iter()
                 .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))

@@ -712,3 +712,21 @@ fn a_backup_without_villages_marks_or_sample_restores() {
     );
     assert_eq!(s.sample().expect("sample"), None);
 }
+
+#[test]
+fn opening_clears_a_killed_imports_runs_and_an_unfinished_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = open(dir.path());
+        s.put_household(&household("H1")).unwrap();
+        s.flush().unwrap();
+    }
+    // What a killed import and a full disk leave.
+    std::fs::create_dir(dir.path().join(".import-0123")).unwrap();
+    std::fs::write(dir.path().join(".import-0123/0.run"), "张三").unwrap();
+    std::fs::write(dir.path().join("snap.FFFFFFFFFFFFFFFF.generating"), b"").unwrap();
+    let s = reopen(dir.path());
+    assert!(s.household("H1").unwrap().is_some());
+    assert!(!dir.path().join(".import-0123").exists());
+    assert!(!dir.path().join("snap.FFFFFFFFFFFFFFFF.generating").exists());
+}

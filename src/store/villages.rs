@@ -44,6 +44,7 @@ impl Store {
 
     /// Adds or replaces village records (not flushed).
     pub fn put_village_records(&self, records: &[VillageRecord]) -> Result<RecordCounts> {
+        self.writable()?;
         let tree = self.villages_tree()?;
         let mut counts = RecordCounts::default();
         for r in records {
@@ -61,6 +62,7 @@ impl Store {
     /// [`VillageRecord::apply`]), then flushes. Returns how many households changed. One scan
     /// of the households; their interviews are not touched.
     pub fn apply_village_records(&self, records: &[VillageRecord]) -> Result<u64> {
+        self.writable()?;
         let index = VillageIndex::new(records.iter().cloned());
         let mut changed = 0u64;
         if !index.is_empty() {

@@ -21,3 +21,84 @@ pub fn ruhu(data: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A small tmpfs mounted for one test (needs root): a real file system that fills up and
+/// can be made read-only. `None` when mounting is not allowed here; set
+/// `RUHU_REQUIRE_TMPFS=1` (CI does) to make that a failure instead of a skipped test.
+pub struct Tmpfs {
+    pub path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    pub fn mount(size_kib: u64) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("fs");
+        std::fs::create_dir(&path).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o"])
+            .arg(format!("size={size_kib}k"))
+            .arg("tmpfs")
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            assert!(
+                std::env::var_os("RUHU_REQUIRE_TMPFS").is_none(),
+                "cannot mount a tmpfs (RUHU_REQUIRE_TMPFS is set)"
+            );
+            eprintln!("skipped: mounting a tmpfs needs root");
+            return None;
+        }
+        Some(Tmpfs { path, _dir: dir })
+    }
+
+    /// Fills the file system to the last byte with a filler file.
+    pub fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::File::create(self.path.join("filler")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        for _ in 0..4096 {
+            if f.write_all(&[0]).is_err() {
+                break;
+            }
+        }
+        let _ = f.sync_all();
+    }
+
+    /// Removes the filler: space is free again.
+    pub fn free(&self) {
+        let _ = std::fs::remove_file(self.path.join("filler"));
+    }
+
+    /// Remounts the file system read-only (a write-protected stick) or back.
+    pub fn set_read_only(&self, read_only: bool) {
+        let opt = if read_only {
+            "remount,ro"
+        } else {
+            "remount,rw"
+        };
+        let ok = Command::new("mount")
+            .args(["-o", opt])
+            .arg(&self.path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mount -o {opt}");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+/// The household id of the first demo household of a status.
+pub fn demo_household(status: ruhu::registry::Status) -> String {
+    ruhu::demo::generate(&Default::default())
+        .into_iter()
+        .find(|h| h.status == status)
+        .unwrap()
+        .household_id
+}
