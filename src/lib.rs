@@ -8,12 +8,15 @@ pub mod i18n;
 pub mod id_number;
 pub mod interview;
 pub mod limits;
+pub mod printable;
 pub mod private_file;
 pub mod questionnaire;
 pub mod reconcile;
+pub mod redact;
 pub mod registry;
 pub mod sample;
 pub mod session;
+pub mod sheet_csv;
 pub mod store;
 pub mod tui;
 

@@ -13,9 +13,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use ruhu::questionnaire::{self, Kind, Questionnaire};
-use ruhu::reconcile::{
-    EvidenceSource, FindingKind, RuleSet, Settings, Severity, export, reconcile,
-};
+use ruhu::reconcile::{EvidenceSource, FindingKind, RuleSet, Settings, Severity, reconcile};
 use ruhu::registry::{Household, Member, Status};
 use serde_json::{Value, json};
 
@@ -884,33 +882,30 @@ fn settings_resolve_the_income_line_by_year_and_province() {
 #[test]
 fn id_numbers_are_masked_and_cells_cannot_be_formulas() {
     let full = id(1);
-    let masked = export::mask_id_numbers(&full);
+    let masked = ruhu::redact::mask_ids(&full);
     assert_eq!(masked.chars().count(), 18);
     assert_eq!(&masked[..4], &full[..4]);
     assert_eq!(&masked[4..14], "**********");
     assert_eq!(&masked[14..], &full[14..]);
     assert_eq!(
-        export::mask_id_numbers(&format!("{full},{}", id(2))),
-        format!("{masked},{}", export::mask_id_numbers(&id(2)))
+        ruhu::redact::mask_ids(&format!("{full},{}", id(2))),
+        format!("{masked},{}", ruhu::redact::mask_ids(&id(2)))
     );
     // A 15-digit household id and a 19-digit run are left alone.
+    assert_eq!(ruhu::redact::mask_ids("532326100000001"), "532326100000001");
     assert_eq!(
-        export::mask_id_numbers("532326100000001"),
-        "532326100000001"
-    );
-    assert_eq!(
-        export::mask_id_numbers("1234567890123456789"),
+        ruhu::redact::mask_ids("1234567890123456789"),
         "1234567890123456789"
     );
     assert_eq!(
-        export::mask_json(&json!({"a": [full.clone(), 3]})),
+        ruhu::redact::mask_json(&json!({"a": [full.clone(), 3]})),
         json!({"a": [masked, 3]})
     );
     for bad in ["=1+2", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-        assert_eq!(export::safe_cell(bad), format!("'{bad}"));
+        assert_eq!(ruhu::sheet_csv::text_cell(bad), format!("'{bad}"));
     }
-    assert_eq!(export::safe_cell("桂花村"), "桂花村");
-    assert_eq!(export::safe_cell(""), "");
+    assert_eq!(ruhu::sheet_csv::text_cell("桂花村"), "桂花村");
+    assert_eq!(ruhu::sheet_csv::text_cell(""), "");
 }
 
 // ------------------------------------------------------------------ broken files

@@ -50,8 +50,9 @@ fn list(data: &Path, extra: &[&str]) -> Vec<Value> {
     serde_json::from_str::<Vec<Value>>(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
+/// A stored household as JSON, ID numbers in full.
 fn household(data: &Path, id: &str) -> Value {
-    list(data, &[])
+    list(data, &["--show-ids"])
         .into_iter()
         .find(|h| h["household_id"] == id)
         .unwrap_or_else(|| panic!("no household {id}"))

@@ -881,7 +881,7 @@ fn csv_export_has_a_bom_chinese_headers_and_ids_as_text() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), s.entries.len());
     for (row, e) in rows.iter().zip(&s.entries) {
-        assert_eq!(&row[1], format!("=\"{}\"", e.household_id));
+        assert_eq!(&row[1], format!("'{}", e.household_id));
         assert_eq!(&row[2], e.head_name);
         assert_eq!(&row[5], e.village);
         assert_eq!(&row[7], e.kind.label().zh);
@@ -1005,7 +1005,7 @@ fn cli_draws_stores_shows_and_exports() {
     );
     assert_eq!(code, 0, "{err}");
     let bytes = std::fs::read(&csv_path).expect("csv");
-    assert!(bytes.starts_with("\u{feff}序号,户编号".as_bytes()));
+    assert!(bytes.starts_with("\u{feff}\"序号\",\"户编号\"".as_bytes()));
     let xlsx_path = dir.path().join("sample.XLSX");
     let (code, out, err) = ruhu(
         &data,

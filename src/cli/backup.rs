@@ -6,22 +6,25 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{Cli, Failure, Format, fail, print_json, workspace};
+use super::{Cli, Failure, Format, fail, print_json, say, workspace};
 use crate::store::BackupCounts;
 use crate::tr;
 
 fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: bool) {
     match format {
-        Format::Json => print_json(&json!({
-            "file": path,
-            "households": c.households,
-            "interviews": c.interviews,
-            "events": c.events,
-            "settings": c.settings,
-            "villages": c.villages,
-            "marks": c.marks,
-            "sample": c.sample,
-        })),
+        Format::Json => print_json(
+            cli,
+            &json!({
+                "file": path,
+                "households": c.households,
+                "interviews": c.interviews,
+                "events": c.events,
+                "settings": c.settings,
+                "villages": c.villages,
+                "marks": c.marks,
+                "sample": c.sample,
+            }),
+        ),
         Format::Text => {
             let t = if restored {
                 tr!(
@@ -42,7 +45,7 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
                     c.events
                 )
             };
-            println!("{}", t.get(cli.lang));
+            say(cli, t.get(cli.lang));
         }
     }
 }

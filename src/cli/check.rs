@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use serde_json::{Value as Json, json};
 
-use super::{Format, print_json};
+use super::{Format, print_report};
 use crate::i18n::Lang;
 use crate::questionnaire::{self, Kind, LoadReport, QuestionType, Questionnaire};
 use crate::reconcile::{RuleError, RuleSet, Settings};
@@ -208,7 +208,7 @@ pub(super) fn check(path: Option<&Path>, format: Format, lang: Lang) -> ExitCode
                 }),
                 Err(_) => json!({"file": file, "ok": false}),
             });
-            print_json(&json!({
+            print_report(&json!({
                 "ok": ok,
                 "questionnaires": forms,
                 "rules": rules,

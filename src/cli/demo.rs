@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{Cli, Failure, Format, fail, print_json, workspace};
+use super::{Cli, Failure, Format, fail, print_json, say, workspace};
 use crate::tr;
 
 pub(super) fn demo(
@@ -17,6 +17,8 @@ pub(super) fn demo(
 ) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let opts = crate::demo::DemoOptions { households, seed };
+    // Before a file is created or the data folder opened.
+    opts.check().map_err(fail)?;
     if let Some(path) = csv {
         let file = std::fs::File::create(path).map_err(|e| {
             fail(tr!(
@@ -39,18 +41,19 @@ pub(super) fn demo(
             ))
         })?;
         match format {
-            Format::Json => {
-                print_json(&json!({"households": households, "seed": seed, "csv": path}))
-            }
-            Format::Text => println!(
-                "{}",
+            Format::Json => print_json(
+                cli,
+                &json!({"households": households, "seed": seed, "csv": path}),
+            ),
+            Format::Text => say(
+                cli,
                 tr!(
                     "已写出 {} 户演示数据到 {}",
                     "wrote {} demo households to {}",
                     households,
                     path.display()
                 )
-                .get(lang)
+                .get(lang),
             ),
         }
         return Ok(ExitCode::SUCCESS);
@@ -58,17 +61,18 @@ pub(super) fn demo(
     let ws = workspace(cli)?;
     let n = ws.store.put_households(crate::demo::generate_iter(&opts))?;
     match format {
-        Format::Json => {
-            print_json(&json!({"households": n, "seed": seed, "total": ws.store.household_count()}))
-        }
-        Format::Text => println!(
-            "{}",
+        Format::Json => print_json(
+            cli,
+            &json!({"households": n, "seed": seed, "total": ws.store.household_count()}),
+        ),
+        Format::Text => say(
+            cli,
             tr!(
                 "已载入 {} 户演示数据（演示县，虚构）",
                 "loaded {} demo households (a fictional county)",
                 n
             )
-            .get(lang)
+            .get(lang),
         ),
     }
     Ok(ExitCode::SUCCESS)

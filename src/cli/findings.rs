@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use uuid::Uuid;
 
-use super::{Cli, Failure, Format, fail, interviewer, print_json, workspace};
+use super::{Cli, Failure, Format, fail, interviewer, print_json, say, workspace};
 use crate::i18n::{Lang, Text};
 use crate::questionnaire::{Kind, Questionnaire};
 use crate::reconcile::export::{
@@ -50,9 +50,6 @@ pub struct FindingsArgs {
     /// Also interviews still in progress (marked so).
     #[arg(long)]
     pub all: bool,
-    /// Show ID numbers in full (masked by default).
-    #[arg(long)]
-    pub show_ids: bool,
 }
 
 #[derive(Args, Debug)]
@@ -107,22 +104,26 @@ pub(super) fn output_format(
 }
 
 /// Writes bytes to `--out`, or to the terminal.
+/// Writes bytes to `--out` (owner-only, whole or not at all), or to the terminal with
+/// escape sequences from data taken out.
 pub(super) fn emit(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match out {
-        Some(path) => std::fs::write(path, bytes).map_err(|e| {
-            fail(tr!(
-                "无法写入 {}：{}",
-                "cannot write {}: {}",
-                path.display(),
-                e
-            ))
-        }),
+        Some(path) => crate::private_file::write_atomic(path, |f| f.write_all(bytes))
+            .map_err(|e| fail(crate::i18n::cannot_write(path, &e))),
         None => {
+            let text = String::from_utf8_lossy(bytes);
+            let clean = crate::printable::clean(&text);
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(bytes)
+                .write_all(clean.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| fail(tr!("无法输出：{}", "cannot write the output: {}", e)))
+                .map_err(|e| {
+                    let why = crate::i18n::io_reason(&e);
+                    fail(crate::i18n::Text::new(
+                        format!("无法输出：{}", why.zh),
+                        format!("cannot write the output: {}", why.en),
+                    ))
+                })
         }
     }
 }
@@ -166,12 +167,12 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
     let marks = ws.store.marks()?;
     let opts = ExportOptions {
         lang,
-        show_ids: args.show_ids,
+        show_ids: cli.show_ids,
     };
     let list = &result.findings;
     let bytes = match format {
         OutputFormat::Json => {
-            let v = findings_json(list, &marks, args.show_ids);
+            let v = findings_json(list, &marks, cli.show_ids);
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
             s.push('\n');
             s.into_bytes()
@@ -189,15 +190,15 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
     };
     emit(args.out.as_deref(), &bytes)?;
     if let Some(path) = &args.out {
-        println!(
-            "{}",
+        say(
+            cli,
             tr!(
                 "已写出 {} 条核查结果到 {}",
                 "wrote {} finding(s) to {}",
                 list.len(),
                 path.display()
             )
-            .get(lang)
+            .get(lang),
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -260,7 +261,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
                     if opts.show_ids {
                         m.comment.clone()
                     } else {
-                        export::mask_id_numbers(&m.comment)
+                        crate::redact::mask_ids(&m.comment)
                     }
                 ),
                 None => evidence_text(&f.evidence, opts),
@@ -368,9 +369,9 @@ pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
     };
     ws.store.put_mark(&mark)?;
     match args.format {
-        Format::Json => print_json(&finding_json(finding, Some(&mark), false)),
-        Format::Text => println!(
-            "{}",
+        Format::Json => print_json(cli, &finding_json(finding, Some(&mark), false)),
+        Format::Text => say(
+            cli,
             tr!(
                 "已标记 {}：户 {}，规则 {}（{}）",
                 "marked {}: household {}, rule {} ({})",
@@ -379,7 +380,7 @@ pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
                 finding.rule,
                 finding.message.get(lang)
             )
-            .get(lang)
+            .get(lang),
         ),
     }
     Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
-use super::{ApplyArgs, Cli, Failure, Format, fail, interviewer, print_json, workspace};
+use super::{ApplyArgs, Cli, Failure, Format, fail, interviewer, print_json, say, warn, workspace};
 use crate::i18n::Lang;
 use crate::interview::{Answers, InterviewRecord};
 use crate::questionnaire::QuestionType;
@@ -18,20 +18,23 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let mut all: Vec<InterviewRecord> = ws.store.interview_results().collect::<Result<_, _>>()?;
     all.sort_by_key(|r| r.started_at);
     match format {
-        Format::Json => print_json(&Json::Array(all.iter().map(summary).collect())),
+        Format::Json => print_json(cli, &Json::Array(all.iter().map(summary).collect())),
         Format::Text => {
             for r in &all {
-                println!(
-                    "{}  {}  {}  {}  {}",
-                    r.interview_id,
-                    r.household_id,
-                    r.questionnaire,
-                    status_text(r, lang),
-                    r.updated_at.format("%Y-%m-%d %H:%M")
+                say(
+                    cli,
+                    &format!(
+                        "{}  {}  {}  {}  {}",
+                        r.interview_id,
+                        r.household_id,
+                        r.questionnaire,
+                        status_text(r, lang),
+                        r.updated_at.format("%Y-%m-%d %H:%M")
+                    ),
                 );
             }
             if all.is_empty() {
-                println!("{}", tr!("还没有调查", "no interviews yet").get(lang));
+                say(cli, tr!("还没有调查", "no interviews yet").get(lang));
             }
         }
     }
@@ -54,20 +57,26 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
             v["answers"] = s.record.answers.clone();
             v["result"] = s.interview.result().to_json();
             v["missing"] = Json::Array(missing);
-            print_json(&v);
+            print_json(cli, &v);
         }
         Format::Text => {
             let r = &s.record;
-            println!(
-                "{}  {}  {}",
-                r.interview_id,
-                r.household_id,
-                status_text(r, lang)
+            say(
+                cli,
+                &format!(
+                    "{}  {}  {}",
+                    r.interview_id,
+                    r.household_id,
+                    status_text(r, lang)
+                ),
             );
             let iv = &s.interview;
             for q in iv.form().all_questions() {
                 if let Some(a) = iv.answer(&q.id) {
-                    println!("  {}：{}", q.label.get(lang), a.display(q, lang));
+                    say(
+                        cli,
+                        &format!("  {}：{}", q.label.get(lang), a.display(q, lang)),
+                    );
                 }
                 if matches!(q.kind, QuestionType::Roster { .. }) {
                     for (i, row) in iv.rows(&q.id).iter().enumerate() {
@@ -78,7 +87,10 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
                                 iv.form().question(k).map(|rq| a.display(rq, lang))
                             })
                             .collect();
-                        println!("  {} {}：{}", q.label.get(lang), i + 1, cells.join(" "));
+                        say(
+                            cli,
+                            &format!("  {} {}：{}", q.label.get(lang), i + 1, cells.join(" ")),
+                        );
                     }
                 }
             }
@@ -204,10 +216,10 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
             if !missing_text.is_empty() {
                 out["missing"] = json!(missing_text);
             }
-            print_json(&out);
+            print_json(cli, &out);
         }
-        Format::Text => println!(
-            "{}",
+        Format::Text => say(
+            cli,
             tr!(
                 "已保存调查 {}（户 {}，{}）",
                 "saved interview {} (household {}, {})",
@@ -215,18 +227,18 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
                 s.record.household_id,
                 status_text(&s.record, lang)
             )
-            .get(lang)
+            .get(lang),
         ),
     }
     if !missing_text.is_empty() {
-        eprintln!(
-            "ruhu: {}",
+        warn(
+            cli,
             tr!(
                 "不能完成调查，缺少必答题：{}（已保存为进行中）",
                 "cannot complete: required answers missing: {} (saved in progress)",
                 missing_text.join(", ")
             )
-            .get(lang)
+            .get(lang),
         );
     }
     Ok(code)

@@ -42,6 +42,10 @@ pub struct Cli {
     /// Interviewer's name recorded with each answer (default: $USER).
     #[arg(long, global = true, value_name = "NAME")]
     pub interviewer: Option<String>,
+    /// Show ID numbers in full (they are masked, `5323**********1234`, in every output
+    /// otherwise: the terminal, JSON, exports, reject reasons).
+    #[arg(long, global = true)]
+    pub show_ids: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -172,18 +176,62 @@ pub fn main() -> ExitCode {
     crate::tune_allocator();
     crate::private_file::owner_only_umask();
     let cli = Cli::parse();
-    let lang = cli.lang;
+    let (lang, show_ids) = (cli.lang, cli.show_ids);
     match run(cli) {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("ruhu: {}", f.message.get(lang));
+            eprintln!("ruhu: {}", shown_as(show_ids, f.message.get(lang)));
             ExitCode::from(f.code)
         }
     }
 }
 
-pub(crate) fn print_json(v: &Json) {
+/// Text as printed: characters that would act on the terminal (escape sequences in data)
+/// replaced, ID numbers masked unless `--show-ids`.
+pub(crate) fn shown(cli: &Cli, s: &str) -> String {
+    shown_as(cli.show_ids, s)
+}
+
+fn shown_as(show_ids: bool, s: &str) -> String {
+    let clean = crate::printable::clean(s);
+    if show_ids {
+        clean.into_owned()
+    } else {
+        crate::redact::mask_ids(&clean)
+    }
+}
+
+/// Prints a line (see [`shown`]).
+pub(crate) fn say(cli: &Cli, s: &str) {
+    println!("{}", shown(cli, s));
+}
+
+/// Prints a line to standard error (see [`shown`]).
+pub(crate) fn warn(cli: &Cli, s: &str) {
+    eprintln!("ruhu: {}", shown(cli, s));
+}
+
+/// A JSON result as printed: ID numbers in its texts masked unless `--show-ids` (control
+/// characters are escaped by JSON itself).
+pub(crate) fn json_shown(cli: &Cli, v: &Json) -> Json {
+    if cli.show_ids {
+        v.clone()
+    } else {
+        crate::redact::mask_json(v)
+    }
+}
+
+/// Prints a JSON report that holds no data of households (`ruhu check`).
+pub(crate) fn print_report(v: &Json) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// Prints a JSON result (see [`json_shown`]).
+pub(crate) fn print_json(cli: &Cli, v: &Json) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json_shown(cli, v)).unwrap_or_default()
+    );
 }
 
 pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {
@@ -198,14 +246,14 @@ pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
     let dir = session::data_dir(cli.data.as_deref());
     let ws = Workspace::open(&dir, forms(cli)?)?;
     if ws.store.is_read_only() {
-        eprintln!(
-            "ruhu: {}",
+        warn(
+            cli,
             tr!(
                 "注意：数据文件夹 {} 不能写入（只读或写保护），已以只读方式打开：可以查看和导出，不能保存更改",
                 "note: the data folder {} cannot be written (read-only or write-protected); it was opened for reading: you can list and export, not change",
                 dir.display()
             )
-            .get(cli.lang)
+            .get(cli.lang),
         );
     }
     Ok(ws)

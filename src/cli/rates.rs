@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::findings::{OutputFormat, emit, output_format, reconciler};
-use super::{Cli, Failure, fail};
+use super::{Cli, Failure, fail, say};
 use crate::i18n::{Lang, Text};
 use crate::reconcile::export::{self, group_place, percent, rate_label};
 use crate::reconcile::{Filter, GroupBy, RateName, RateReport, Settings, rates};
@@ -64,9 +64,9 @@ pub(super) fn rates_command(cli: &Cli, args: &RatesArgs) -> Result<ExitCode, Fai
     };
     emit(args.out.as_deref(), &bytes)?;
     if let Some(path) = &args.out {
-        println!(
-            "{}",
-            tr!("已写出比率到 {}", "wrote the rates to {}", path.display()).get(lang)
+        say(
+            cli,
+            tr!("已写出比率到 {}", "wrote the rates to {}", path.display()).get(lang),
         );
     }
     Ok(ExitCode::SUCCESS)

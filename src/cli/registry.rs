@@ -13,7 +13,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value as Json, json};
 
-use super::{Cli, Failure, Format, fail, print_json, workspace};
+use super::{Cli, Failure, Format, fail, json_shown, print_json, shown, workspace};
 use crate::i18n::{Lang, Text};
 use crate::registry::encoding::EncodingChoice;
 use crate::registry::table::Format as TableFormat;
@@ -227,15 +227,12 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
         removed_stale = std::fs::remove_file(&default_rejects).is_ok();
     }
     match args.format {
-        Format::Json => print_json(&summary_json(
-            path,
-            &summary,
-            kind,
-            households_updated,
-            args.strict,
-            lang,
-        )),
+        Format::Json => print_json(
+            cli,
+            &summary_json(path, &summary, kind, households_updated, args.strict, lang),
+        ),
         Format::Text => print_summary(
+            cli,
             path,
             &summary,
             kind,
@@ -312,6 +309,7 @@ fn summary_json(
 const SHOW_REJECTS: usize = 50;
 
 fn print_summary(
+    cli: &Cli,
     path: &Path,
     s: &Summary,
     kind: Kind,
@@ -445,7 +443,7 @@ fn print_summary(
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     for line in out {
-        if writeln!(w, "{line}").is_err() {
+        if writeln!(w, "{}", shown(cli, &line)).is_err() {
             return;
         }
     }
@@ -458,7 +456,7 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
     let mut w = std::io::BufWriter::new(stdout.lock());
     let keep = |h: &Household| village.is_none_or(|v| h.village == v);
     // Output errors (a closed pipe) end the listing quietly.
-    let mut write = |s: &str| w.write_all(s.as_bytes()).is_ok();
+    let mut write = |s: &str| w.write_all(shown(cli, s).as_bytes()).is_ok();
     match format {
         Format::Json => {
             let mut first = true;
@@ -468,7 +466,8 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
                 if !keep(&h) {
                     continue;
                 }
-                let text = serde_json::to_string(&h).unwrap_or_default();
+                let v = json_shown(cli, &serde_json::to_value(&h).unwrap_or_default());
+                let text = serde_json::to_string(&v).unwrap_or_default();
                 let sep = if first { "\n" } else { ",\n" };
                 first = false;
                 if !(write(sep) && write(&text)) {
@@ -540,7 +539,7 @@ fn villages(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let ws = workspace(cli)?;
     let all = ws.store.villages()?;
     match format {
-        Format::Json => print_json(&serde_json::to_value(&all).unwrap_or_default()),
+        Format::Json => print_json(cli, &serde_json::to_value(&all).unwrap_or_default()),
         Format::Text => {
             let stdout = std::io::stdout();
             let mut w = stdout.lock();
@@ -586,7 +585,7 @@ fn villages(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
                         v.counts.exited.people
                     ),
                 };
-                if writeln!(w, "{line}").is_err() {
+                if writeln!(w, "{}", shown(cli, &line)).is_err() {
                     break;
                 }
             }

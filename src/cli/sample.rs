@@ -78,7 +78,7 @@ pub(super) fn sample(cli: &Cli, args: &SampleArgs) -> Result<ExitCode, Failure> 
         write_out(&sample, path, export)?;
     }
     match args.format {
-        Format::Json => print_json(&to_json(&sample, args.out.as_deref())),
+        Format::Json => print_json(cli, &to_json(&sample, args.out.as_deref())),
         Format::Text => print!("{}", summary(&sample, args.out.as_deref(), lang)),
     }
     Ok(ExitCode::SUCCESS)
@@ -124,27 +124,14 @@ fn draw(store: &Store, seed: u64, year: Option<i32>) -> Result<Sample, Failure> 
 }
 
 fn write_out(sample: &Sample, path: &Path, export: Export) -> Result<(), Failure> {
-    let cannot = |e: &dyn std::fmt::Display| {
-        fail(tr!(
-            "无法写入 {}：{}",
-            "cannot write {}: {}",
-            path.display(),
-            e
-        ))
-    };
-    match export {
-        Export::Csv => {
-            let file = std::fs::File::create(path).map_err(|e| cannot(&e))?;
-            let mut w = std::io::BufWriter::new(file);
-            write_csv(sample, &mut w).map_err(|e| cannot(&e))?;
-            std::io::Write::flush(&mut w).map_err(|e| cannot(&e))?;
-        }
+    let written = crate::private_file::write_atomic(path, |w| match export {
+        Export::Csv => write_csv(sample, w),
         Export::Xlsx => {
-            let bytes = write_xlsx(sample).map_err(|e| cannot(&e))?;
-            std::fs::write(path, bytes).map_err(|e| cannot(&e))?;
+            let bytes = write_xlsx(sample).map_err(std::io::Error::other)?;
+            std::io::Write::write_all(w, &bytes)
         }
-    }
-    Ok(())
+    });
+    written.map_err(|e| fail(crate::i18n::cannot_write(path, &e)))
 }
 
 fn to_json(sample: &Sample, out: Option<&Path>) -> Json {

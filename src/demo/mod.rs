@@ -17,6 +17,8 @@ use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::i18n::Text;
+use crate::limits::MAX_DEMO_HOUSEHOLDS;
 use crate::registry::{Household, Member, Status};
 
 pub use county::{COUNTY, GROUPS_PER_VILLAGE, REGION_CODE};
@@ -54,6 +56,24 @@ impl Default for DemoOptions {
     }
 }
 
+impl DemoOptions {
+    /// Refuses a household count the command line should not ask for: none (nothing to load
+    /// or write), or more than [`MAX_DEMO_HOUSEHOLDS`] (the county layout alone would not fit
+    /// in memory near `usize::MAX`).
+    pub fn check(&self) -> Result<(), Text> {
+        if (1..=MAX_DEMO_HOUSEHOLDS).contains(&self.households) {
+            Ok(())
+        } else {
+            Err(crate::tr!(
+                "演示数据的户数应在 1 到 {} 之间，不能是 {}",
+                "the number of demo households must be between 1 and {}, not {}",
+                MAX_DEMO_HOUSEHOLDS,
+                self.households
+            ))
+        }
+    }
+}
+
 /// All demo households at once (the collected [`generate_iter`]).
 pub fn generate(opts: &DemoOptions) -> Vec<Household> {
     generate_iter(opts).collect()
@@ -61,8 +81,16 @@ pub fn generate(opts: &DemoOptions) -> Vec<Household> {
 
 /// The demo households one at a time, village by village, holding only the county layout.
 ///
-/// Household ids are `999901` and a 9-digit sequence (wider past 999,999,999 households).
+/// Household ids are `999901` and a 9-digit sequence.
+///
+/// # Panics
+/// With more than [`MAX_DEMO_HOUSEHOLDS`] households (see [`DemoOptions::check`]).
 pub fn generate_iter(opts: &DemoOptions) -> impl ExactSizeIterator<Item = Household> + use<> {
+    assert!(
+        opts.households <= MAX_DEMO_HOUSEHOLDS,
+        "{} demo households asked, at most {MAX_DEMO_HOUSEHOLDS} are made",
+        opts.households
+    );
     DemoHouseholds {
         seed: opts.seed,
         villages: county::layout(opts.households, opts.seed),

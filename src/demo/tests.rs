@@ -317,3 +317,24 @@ fn million_households_to_csv() {
         start.elapsed()
     );
 }
+
+#[test]
+fn household_counts_are_checked() {
+    use crate::limits::MAX_DEMO_HOUSEHOLDS;
+    for n in [1, 300, MAX_DEMO_HOUSEHOLDS] {
+        assert!(opts(n, 1).check().is_ok(), "{n}");
+    }
+    for n in [0, MAX_DEMO_HOUSEHOLDS + 1, usize::MAX] {
+        let e = opts(n, 1).check().expect_err("refused");
+        assert!(e.en.contains(&format!("between 1 and {MAX_DEMO_HOUSEHOLDS}, not {n}")));
+        assert!(!e.zh.is_empty());
+    }
+}
+
+#[test]
+#[should_panic(expected = "at most")]
+fn too_many_households_panic_before_allocating() {
+    // Unchecked, the county layout for usize::MAX households asks for petabytes and the
+    // allocator aborts the process.
+    let _ = generate_iter(&opts(usize::MAX, 1));
+}

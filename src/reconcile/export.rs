@@ -2,9 +2,8 @@
 //!
 //! - ID numbers in evidence (and in auditors' comments) are masked as the first 4 characters,
 //!   ten `*` and the last 4 (`5323**********1234`) unless `show_ids` is set.
-//! - CSV is UTF-8 with a byte-order mark, so Excel and WPS read the Chinese; a cell starting
-//!   with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that a
-//!   spreadsheet shows it as text instead of running it as a formula.
+//! - CSV goes through the one CSV writer ([`crate::sheet_csv`]): UTF-8 with a byte-order
+//!   mark, formula-looking texts and identifiers marked with a leading `'`.
 //! - In XLSX every cell is written as a text cell, which a spreadsheet never evaluates, so
 //!   cells are written as they are.
 
@@ -19,6 +18,7 @@ use super::mark::Mark;
 use super::rates::{GroupRates, Rate, RateReport};
 use super::settings::RateName;
 use crate::i18n::{Lang, Text};
+use crate::sheet_csv::{Cell, SheetCsv};
 
 /// The marks of findings, by finding identity (as `Store::marks` returns them).
 pub type Marks = HashMap<FindingKey, Mark>;
@@ -31,63 +31,11 @@ pub struct ExportOptions {
     pub show_ids: bool,
 }
 
-/// True for the characters of an ID number run.
-fn id_char(c: char) -> bool {
-    c.is_ascii_digit() || c == 'X' || c == 'x'
-}
-
-/// Masks every 18-character resident ID number in a text (17 digits and a digit or X,
-/// standing alone, not part of a longer run): first 4, ten `*`, last 4.
-pub fn mask_id_numbers(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if !id_char(chars[i]) {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && id_char(chars[i]) {
-            i += 1;
-        }
-        let run = &chars[start..i];
-        if run.len() == 18 && run[..17].iter().all(char::is_ascii_digit) {
-            out.extend(&run[..4]);
-            out.push_str("**********");
-            out.extend(&run[14..]);
-        } else {
-            out.extend(run);
-        }
-    }
-    out
-}
-
-/// A JSON value with every ID number in its texts masked.
-pub fn mask_json(v: &Json) -> Json {
-    match v {
-        Json::String(s) => Json::String(mask_id_numbers(s)),
-        Json::Array(items) => Json::Array(items.iter().map(mask_json).collect()),
-        Json::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), mask_json(v))).collect()),
-        other => other.clone(),
-    }
-}
-
-/// A cell that a spreadsheet will not run as a formula: a leading `'` before `=`, `+`, `-`,
-/// `@`, tab or carriage return.
-pub fn safe_cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
 fn masked(s: &str, show_ids: bool) -> String {
     if show_ids {
         s.to_string()
     } else {
-        mask_id_numbers(s)
+        crate::redact::mask_ids(s)
     }
 }
 
@@ -146,7 +94,7 @@ pub fn finding_json(f: &Finding, mark: Option<&Mark>, show_ids: bool) -> Json {
             json!({
                 "source": e.source,
                 "name": e.name,
-                "value": if show_ids { e.value.clone() } else { mask_json(&e.value) },
+                "value": if show_ids { e.value.clone() } else { crate::redact::mask_json(&e.value) },
             })
         })
         .collect();
@@ -243,11 +191,6 @@ pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [
     ]
 }
 
-fn bom_csv<W: Write>(mut w: W) -> io::Result<csv::Writer<W>> {
-    w.write_all("\u{feff}".as_bytes())?;
-    Ok(csv::Writer::from_writer(w))
-}
-
 /// Writes findings as CSV (BOM, header row, one row per finding, formula-safe cells).
 pub fn write_findings_csv(
     findings: &[Finding],
@@ -255,13 +198,16 @@ pub fn write_findings_csv(
     opts: ExportOptions,
     w: impl Write,
 ) -> io::Result<()> {
-    let mut csv = bom_csv(w)?;
-    csv.write_record(FINDING_HEADERS.iter().map(|h| header(*h, opts.lang)))?;
+    let headers: Vec<String> = FINDING_HEADERS
+        .iter()
+        .map(|h| header(*h, opts.lang))
+        .collect();
+    let mut csv = SheetCsv::new(w, headers.iter().map(String::as_str))?;
     for f in findings {
         let cells = finding_cells(f, marks.get(&f.key()), opts);
-        csv.write_record(cells.iter().map(|c| safe_cell(c)))?;
+        csv.text_row(cells.iter().map(String::as_str))?;
     }
-    csv.flush()?;
+    csv.finish()?;
     Ok(())
 }
 
@@ -405,12 +351,16 @@ fn rate_cells(
 
 /// Writes the rates as CSV (BOM, formula-safe cells).
 pub fn write_rates_csv(report: &RateReport, lang: Lang, w: impl Write) -> io::Result<()> {
-    let mut csv = bom_csv(w)?;
-    csv.write_record(RATE_HEADERS.iter().map(|h| header(*h, lang)))?;
+    let headers: Vec<String> = RATE_HEADERS.iter().map(|h| header(*h, lang)).collect();
+    let mut csv = SheetCsv::new(w, headers.iter().map(String::as_str))?;
     for cells in rate_rows(report, lang) {
-        csv.write_record(cells.iter().map(|c| safe_cell(c)))?;
+        // Numerator, denominator, rate and threshold are numbers.
+        csv.row(cells.iter().enumerate().map(|(i, c)| match i {
+            4 | 5 | 7 | 8 => Cell::Number(c),
+            _ => Cell::Text(c),
+        }))?;
     }
-    csv.flush()?;
+    csv.finish()?;
     Ok(())
 }
 

@@ -26,7 +26,7 @@ use super::columns::{Field, FileKind, Header, HeaderError};
 use super::encoding::EncodingChoice;
 use super::ids::{IdMap, IdSet};
 use super::rejects::RejectsFile;
-use super::rows::{self, Reject, cell, check_garbled, check_width, is_blank, join};
+use super::rows::{self, Reject, cell, check_control, check_garbled, check_width, is_blank, join};
 use super::table::{self, Cells, TableInfo, Visitor};
 use super::village::{VillageIndex, VillageRecord};
 use super::{Household, Member};
@@ -211,7 +211,10 @@ impl<H: Handler> Visitor for Run<'_, H> {
             return Ok(());
         };
         self.summary.rows += 1;
-        let reason = match check_width(header, cells).or_else(|| check_garbled(cells)) {
+        let reason = match check_width(header, cells)
+            .or_else(|| check_garbled(cells))
+            .or_else(|| check_control(cells))
+        {
             Some(r) => Some(r),
             None => self.handler.row(header, line, cells)?,
         };

@@ -1,13 +1,18 @@
 //! The rejects file: every rejected row with its line and reason, then the row's original
 //! cells under the file's own headers, so that it can be fixed in Excel and imported again
-//! (行号 and 原因 are then ignored columns). UTF-8 with a byte order mark so that Excel shows
-//! the Chinese; created only when a row is rejected.
+//! (行号 and 原因 are then ignored columns). Written through the one CSV writer
+//! ([`crate::sheet_csv`]): UTF-8 with a byte order mark, ID numbers and long ids marked with
+//! a leading `'` so that opening and saving the file in a spreadsheet keeps them whole, and
+//! formula-looking cells neutralised. The reasons mask ID numbers (the cells beside them hold
+//! the row as it was). Created only when a row is rejected, owner-only, and put in place when
+//! the import ends (a killed import leaves no half-written rejects file).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::i18n::{Lang, Text};
+use crate::private_file::AtomicFile;
+use crate::sheet_csv::{SheetCsv, unmark};
 
 use super::table::Cells;
 
@@ -25,7 +30,7 @@ pub struct RejectsFile {
     path: PathBuf,
     lang: Lang,
     header: Vec<String>,
-    out: Option<csv::Writer<BufWriter<File>>>,
+    out: Option<SheetCsv<AtomicFile>>,
 }
 
 impl RejectsFile {
@@ -47,16 +52,14 @@ impl RejectsFile {
         self.header = names.to_vec();
     }
 
-    fn writer(&mut self) -> Result<&mut csv::Writer<BufWriter<File>>, Text> {
+    fn writer(&mut self) -> Result<&mut SheetCsv<AtomicFile>, Text> {
         if self.out.is_none() {
             let path = &self.path;
-            let mut file = BufWriter::new(File::create(path).map_err(|e| write_error(path, e))?);
-            file.write_all("\u{feff}".as_bytes())
-                .map_err(|e| write_error(path, e))?;
-            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
-            let mut head = vec!["行号".to_string(), "原因".to_string()];
-            head.extend(self.header.iter().cloned());
-            w.write_record(&head).map_err(|e| write_error(path, e))?;
+            let file = AtomicFile::create(path).map_err(|e| write_error(path, &e))?;
+            let head = ["行号", "原因"]
+                .into_iter()
+                .chain(self.header.iter().map(|h| unmark(h)));
+            let w = SheetCsv::new(file, head).map_err(|e| write_error(path, &e))?;
             self.out = Some(w);
         }
         Ok(self.out.as_mut().expect("opened above"))
@@ -64,31 +67,34 @@ impl RejectsFile {
 
     /// One rejected row (`cells` is `None` when the row could not be decoded).
     pub fn write(&mut self, line: u64, cells: Option<&Cells>, reason: &Text) -> Result<(), Text> {
-        let lang = self.lang;
+        let reason = crate::redact::mask_ids(reason.get(self.lang));
         let path = self.path.clone();
         let w = self.writer()?;
         let line = line.to_string();
-        let mut record = vec![line.as_str(), reason.get(lang)];
+        let mut record = vec![line.as_str(), reason.as_str()];
         if let Some(c) = cells {
-            record.extend(c.iter());
+            // The cells as the row meant them: a mark a spreadsheet kept is written once.
+            record.extend(c.iter().map(unmark));
         }
-        w.write_record(&record).map_err(|e| write_error(&path, e))
+        w.text_row(record).map_err(|e| write_error(&path, &e))
     }
 
-    /// Flushes; the path when anything was written.
+    /// Puts the file in place; the path when anything was written.
     pub fn finish(mut self) -> Result<Option<PathBuf>, Text> {
         match self.out.take() {
             None => Ok(None),
-            Some(mut w) => {
-                w.flush().map_err(|e| write_error(&self.path, e))?;
+            Some(w) => {
+                let mut file = w.finish().map_err(|e| write_error(&self.path, &e))?;
+                file.flush().map_err(|e| write_error(&self.path, &e))?;
+                file.commit().map_err(|e| write_error(&self.path, &e))?;
                 Ok(Some(self.path))
             }
         }
     }
 }
 
-fn write_error(path: &Path, e: impl std::fmt::Display) -> Text {
-    crate::tr!("无法写入 {}：{}", "cannot write {}: {}", path.display(), e)
+fn write_error(path: &Path, e: &std::io::Error) -> Text {
+    crate::i18n::cannot_write(path, e)
 }
 
 #[cfg(test)]

@@ -70,11 +70,14 @@ fn shown(v: &str) -> String {
     }
 }
 
-/// A cell of a row, trimmed: `None` when the file has no such column, `""` when empty.
+/// A cell of a row, trimmed: `None` when the file has no such column, `""` when empty. One
+/// leading `'` is taken off: ruhu's own CSV files (a rejects file to fix and import again)
+/// mark ID numbers and long ids with it so that a spreadsheet keeps them as text, and a
+/// spreadsheet saving such a file keeps the mark.
 pub fn cell<'a>(header: &Header, cells: &'a Cells, field: Field) -> Option<&'a str> {
     let i = header.column(field)?;
     // `trim` knows the ideographic space (U+3000) too.
-    Some(cells.get(i).unwrap_or("").trim())
+    Some(crate::sheet_csv::unmark(cells.get(i).unwrap_or("").trim()).trim())
 }
 
 /// True when every cell of the row is empty (spreadsheets leave such rows at the end).
@@ -120,6 +123,28 @@ pub fn check_garbled(cells: &Cells) -> Option<Text> {
             "has undecodable characters: wrong encoding? use --encoding"
         )
     })
+}
+
+/// Control characters in a cell: terminal escapes (`\x1b[2J`, `\x1b]0;…\x07`), other C0 and
+/// C1 controls but tab and line breaks, and bidirectional overrides, which no registry value
+/// holds and which would act on the terminal or the eye when shown. Says which column.
+pub fn check_control(cells: &Cells) -> Option<Text> {
+    let bytes = cells.as_slice().as_bytes();
+    // Fast path: most rows have no byte that could start such a character.
+    if !bytes.iter().any(|&b| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xC2 || b == 0xE2
+    }) {
+        return None;
+    }
+    let column = cells.iter().position(|c| {
+        c.chars()
+            .any(|ch| ch != '\r' && crate::printable::is_unsafe(ch))
+    })?;
+    Some(tr!(
+        "第 {} 列含有控制字符（如终端转义序列），不能导入",
+        "column {} holds control characters (such as terminal escape sequences) and cannot be imported",
+        column + 1
+    ))
 }
 
 /// Full-width digits, signs and points as ASCII, spaces removed.
@@ -304,6 +329,13 @@ fn household_id(v: Option<&str>, problems: &mut Problems) -> String {
     let v = v.unwrap_or("");
     if v.is_empty() {
         problems.push(tr!("缺少户编号", "household id missing"));
+    } else if v.len() > crate::limits::MAX_ID_BYTES {
+        problems.push(tr!(
+            "户编号太长（{} 字节，最多 {} 字节）",
+            "household id too long ({} bytes, at most {})",
+            v.len(),
+            crate::limits::MAX_ID_BYTES
+        ));
     } else if is_scientific(v) {
         problems.push(tr!(
             "户编号被 Excel 改成了科学计数法（{}）：请把该列设为“文本”后重新导出",

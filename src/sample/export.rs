@@ -1,13 +1,16 @@
 //! The sample for field teams: a CSV (UTF-8 with a byte-order mark, so that Excel and WPS read
 //! the Chinese) or an XLSX workbook, with Chinese headers and labels.
 //!
-//! In the CSV the household id is written as `="999901000000001"`, which Excel and WPS show as
-//! the text `999901000000001` instead of a rounded number; a script reading the CSV strips the
-//! `="` and `"`. The XLSX stores it as a text cell.
+//! The CSV goes through the one CSV writer ([`crate::sheet_csv`]): a long household id is
+//! written as `'999901000000001`, which a spreadsheet keeps as text instead of a rounded
+//! number, and texts that look like formulas are marked the same way. The XLSX stores every
+//! cell but the row number as a text cell.
 
 use std::io::{self, Write};
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use crate::sheet_csv::SheetCsv;
 
 use super::model::{Sample, SampleEntry, place};
 
@@ -42,16 +45,13 @@ fn row(n: usize, e: &SampleEntry) -> [String; 10] {
 }
 
 /// Writes the sample as CSV: BOM, header row, one row per household.
-pub fn write_csv(sample: &Sample, mut w: impl Write) -> io::Result<()> {
-    w.write_all("\u{feff}".as_bytes())?;
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(CSV_HEADERS)?;
+pub fn write_csv(sample: &Sample, w: impl Write) -> io::Result<()> {
+    let mut csv = SheetCsv::new(w, CSV_HEADERS)?;
     for (i, e) in sample.entries.iter().enumerate() {
-        let mut cells = row(i + 1, e);
-        cells[1] = format!("=\"{}\"", e.household_id);
-        csv.write_record(&cells)?;
+        let cells = row(i + 1, e);
+        csv.text_row(cells.iter().map(String::as_str))?;
     }
-    csv.flush()?;
+    csv.finish()?;
     Ok(())
 }
 

@@ -105,20 +105,28 @@ fn read_u32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// Encodes entries (ids strictly ascending, each shorter than 64 KiB, payloads shorter than
-/// 4 GiB: the callers' ids are household ids and payloads households).
-pub fn encode<'a>(entries: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])> + Clone) -> Vec<u8> {
+/// Encodes entries (ids strictly ascending). An id of 64 KiB or more, or a payload of 4 GiB
+/// or more, does not fit the layout: `Err` names it (the store refuses such ids before they
+/// get here: [`crate::limits::MAX_ID_BYTES`]).
+pub fn encode<'a>(
+    entries: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])> + Clone,
+) -> Result<Vec<u8>, String> {
     let size: usize = entries.clone().map(|(k, v)| 6 + k.len() + v.len()).sum();
     let mut out = Vec::with_capacity(5 + size);
     out.push(FORMAT);
-    out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    let count = u32::try_from(entries.len()).map_err(|_| "too many entries for a block")?;
+    out.extend_from_slice(&count.to_le_bytes());
     for (k, v) in entries {
-        out.extend_from_slice(&(k.len() as u16).to_le_bytes());
+        let id_len = u16::try_from(k.len())
+            .map_err(|_| format!("an id of {} bytes does not fit a block", k.len()))?;
+        let len = u32::try_from(v.len())
+            .map_err(|_| format!("a record of {} bytes does not fit a block", v.len()))?;
+        out.extend_from_slice(&id_len.to_le_bytes());
         out.extend_from_slice(k);
-        out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(v);
     }
-    out
+    Ok(out)
 }
 
 /// How `n` entries are cut into blocks: the sizes, as even as can be, each at most
@@ -185,7 +193,7 @@ mod tests {
             ("522702".as_bytes(), b""),
             ("522703".as_bytes(), "李四".as_bytes()),
         ];
-        let bytes = encode(entries.iter().copied());
+        let bytes = encode(entries.iter().copied()).unwrap();
         let block = Block::decode(&bytes[..]).unwrap();
         assert_eq!(block.len(), 3);
         assert_eq!(block.find(b"522703"), Some("李四".as_bytes()));
@@ -196,7 +204,7 @@ mod tests {
 
     #[test]
     fn damaged_blocks_are_errors() {
-        let good = encode([(&b"a"[..], &b"xy"[..]), (&b"b"[..], &b"z"[..])].into_iter());
+        let good = encode([(&b"a"[..], &b"xy"[..]), (&b"b"[..], &b"z"[..])].into_iter()).unwrap();
         assert!(Block::decode(&good[..]).is_ok());
         assert!(Block::decode(&b""[..]).is_err());
         assert!(Block::decode(&b"{\"json\":1}"[..]).is_err());
@@ -206,10 +214,25 @@ mod tests {
         let mut long = good.clone();
         long.push(0);
         assert!(Block::decode(&long[..]).is_err());
-        let unsorted = encode([(&b"b"[..], &b""[..]), (&b"a"[..], &b""[..])].into_iter());
+        let unsorted = encode([(&b"b"[..], &b""[..]), (&b"a"[..], &b""[..])].into_iter()).unwrap();
         assert!(Block::decode(&unsorted[..]).is_err());
         let huge_count = [FORMAT, 255, 255, 255, 255];
         assert!(Block::decode(&huge_count[..]).is_err());
+    }
+
+    /// Found by a tester: a 户编号 of 65,536 bytes was written with its length cut to 16 bits,
+    /// and the block's other households were lost to every later read.
+    #[test]
+    fn an_id_too_long_for_the_layout_is_refused_not_cut() {
+        let long = vec![b'1'; 65_536];
+        let entries = [(&b"1"[..], &b"x"[..]), (long.as_slice(), &b"y"[..])];
+        assert!(encode(entries.into_iter()).is_err());
+        let longest = vec![b'1'; 65_535];
+        let bytes = encode([(longest.as_slice(), &b"y"[..])].into_iter()).unwrap();
+        assert_eq!(
+            Block::decode(&bytes[..]).unwrap().find(&longest),
+            Some(&b"y"[..])
+        );
     }
 
     #[test]
@@ -227,7 +250,7 @@ mod tests {
             old in proptest::collection::btree_map("[0-9]{1,3}", "[a-z]{0,3}", 0..40),
             changes in proptest::collection::btree_map("[0-9]{1,3}", proptest::option::of("[a-z]{0,3}"), 0..40),
         ) {
-            let bytes = encode(old.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())));
+            let bytes = encode(old.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes()))).unwrap();
             let block = Block::decode(&bytes[..]).unwrap();
             let changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
                 .iter()

@@ -13,10 +13,24 @@ use crate::registry::Household;
 const HOUSEHOLD_V1: u8 = 1;
 
 pub fn encode_household(h: &Household) -> Result<Vec<u8>> {
+    check_id(&h.household_id)?;
     let mut out = vec![HOUSEHOLD_V1];
     postcard::to_io(h, &mut out)
         .map_err(|e| StoreError::Invalid(format!("cannot encode household: {e}")))?;
     Ok(out)
+}
+
+/// Refuses a household id that is empty or longer than [`crate::limits::MAX_ID_BYTES`]:
+/// every way in (import, restore, a new household) checks it first with its own message;
+/// this is the store's own guard.
+pub fn check_id(id: &str) -> Result<()> {
+    if id.is_empty() || id.len() > crate::limits::MAX_ID_BYTES {
+        return Err(StoreError::BadId {
+            start: id.chars().take(20).collect(),
+            bytes: id.len(),
+        });
+    }
+    Ok(())
 }
 
 pub fn decode_household(bytes: &[u8]) -> std::result::Result<Household, String> {

@@ -53,6 +53,12 @@ pub enum StoreError {
         path.display()
     )]
     NotEmpty { path: PathBuf },
+    /// A household id that is empty or too long to store.
+    #[error(
+        "household id {start:?}… of {bytes} bytes cannot be stored (1 to {} bytes)",
+        crate::limits::MAX_ID_BYTES
+    )]
+    BadId { start: String, bytes: usize },
     /// The caller asked for something inconsistent (a programming error, not a disk problem).
     #[error("invalid store request: {0}")]
     Invalid(String),
@@ -104,6 +110,13 @@ impl StoreError {
                 "the data folder {} already holds data: restore a backup into an empty folder",
                 path.display()
             ),
+            StoreError::BadId { start, bytes } => tr!(
+                "户编号 {}… 有 {} 字节，不能保存（应为 1 到 {} 字节）",
+                "household id '{}…' of {} bytes cannot be stored (1 to {} bytes)",
+                start,
+                bytes,
+                crate::limits::MAX_ID_BYTES
+            ),
             StoreError::Invalid(detail) => {
                 tr!("无效的存储请求：{}", "invalid store request: {}", detail)
             }
@@ -119,10 +132,7 @@ impl StoreError {
     }
 
     pub(super) fn io(what: Text, source: io::Error) -> StoreError {
-        StoreError::Io {
-            what,
-            source,
-        }
+        StoreError::Io { what, source }
     }
 }
 

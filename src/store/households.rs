@@ -130,7 +130,7 @@ impl Store {
                 at += n;
                 let key = part[0].0;
                 kept_old_key |= old_key.as_ref().is_some_and(|k| &k[..] == key);
-                let block = blocks::encode(part.iter().copied());
+                let block = blocks::encode(part.iter().copied()).map_err(|e| bad_block(key, e))?;
                 bytes += block.len();
                 plan.writes.push((key.to_vec(), Some(block)));
             }

@@ -20,7 +20,8 @@ impl Store {
         let mut part: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(blocks::MAX_ENTRIES);
         let write = |part: &mut Vec<(Vec<u8>, Vec<u8>)>| -> Result<()> {
             if let Some((first, _)) = part.first() {
-                let block = blocks::encode(part.iter().map(|(k, v)| (k.as_slice(), v.as_slice())));
+                let block = blocks::encode(part.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
+                    .map_err(|e| super::households::bad_block(first, e))?;
                 self.households.insert(first.as_slice(), block)?;
             }
             part.clear();

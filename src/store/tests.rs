@@ -412,7 +412,7 @@ fn a_corrupt_record_is_an_error_not_a_panic() {
     s.households
         .insert(
             "H1",
-            super::blocks::encode([(&b"H1"[..], &b"\x01\xff"[..])].into_iter()),
+            super::blocks::encode([(&b"H1"[..], &b"\x01\xff"[..])].into_iter()).unwrap(),
         )
         .expect("insert");
     match s.household("H1") {

@@ -225,7 +225,12 @@ fn draw_detail(f: &mut Frame, s: &FindingsState, h: &Household, lang: Lang, area
     if let Some(m) = s.marks.get(&fnd.key()) {
         top.push(Line::from(Span::styled(
             truncate(
-                &format!(" {}：{} {}", mark_text(Some(m), lang), m.by, m.comment),
+                &format!(
+                    " {}：{} {}",
+                    mark_text(Some(m), lang),
+                    m.by,
+                    crate::redact::mask_ids(&m.comment)
+                ),
                 w,
             ),
             theme::warn(),
@@ -378,9 +383,10 @@ fn rate_of(g: &crate::reconcile::GroupRates, name: RateName) -> &crate::reconcil
 }
 
 /// A JSON value as a person reads it: texts without quotes, lists joined.
+/// A value as shown, ID numbers masked as in the exports.
 fn plain(v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => crate::redact::mask_ids(s),
         serde_json::Value::Null => "-".to_string(),
         serde_json::Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join("、"),
         other => other.to_string(),

@@ -342,10 +342,12 @@ impl Parser {
         }
     }
 
-    fn enter(&mut self) -> Result<(), ParseError> {
+    /// One level deeper, at the `(` or `-` at `column`; past [`MAX_NESTING`] an error there.
+    fn enter(&mut self, column: usize) -> Result<(), ParseError> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
-            return Err(self.error(self.column(), "expression is nested too deeply"));
+            let message = format!("expression is nested too deeply (at most {MAX_NESTING} levels)");
+            return Err(self.error(column, message));
         }
         Ok(())
     }
@@ -443,7 +445,7 @@ impl Parser {
         }
         let column = self.column();
         self.pos += 1;
-        self.enter()?;
+        self.enter(column)?;
         let (operand, depth) = self.unary()?;
         self.leave();
         if depth + 1 > MAX_DEPTH {
@@ -467,7 +469,7 @@ impl Parser {
             Tok::Ref(id) => Ok((Expr::Ref(id), 1)),
             Tok::Dot => Ok((Expr::Current, 1)),
             Tok::LParen => {
-                self.enter()?;
+                self.enter(column)?;
                 let inner = self.or()?;
                 self.close(column, "'('")?;
                 self.leave();
@@ -517,7 +519,7 @@ impl Parser {
         };
         let open = self.column();
         self.pos += 1;
-        self.enter()?;
+        self.enter(column)?;
         let mut args: Vec<(Expr, usize)> = Vec::new();
         let mut arg_columns = Vec::new();
         if !self.eat(&Tok::RParen) {
@@ -631,6 +633,36 @@ mod tests {
         assert_eq!(Func::Round.arity_text(), "1 or 2 arguments");
         assert_eq!(Func::Coalesce.arity_text(), "at least 2 arguments");
         assert_eq!(Func::Concat.arity_text(), "at least 1 argument");
+    }
+
+    #[test]
+    fn nesting_too_deep_points_at_the_level_past_the_limit() {
+        let deep = 100_000;
+        let cases = [
+            (format!("{}1{}", "(".repeat(deep), ")".repeat(deep)), 65),
+            (format!("{}1", "-".repeat(deep)), 65),
+            (
+                format!("{}true(){}", "not(".repeat(deep), ")".repeat(deep)),
+                4 * 64 + 1,
+            ),
+            (format!("1 + {}1{}", "(".repeat(deep), ")".repeat(deep)), 69),
+        ];
+        for (src, column) in cases {
+            // A small stack: the depth is bounded, not the input.
+            let e = std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || parse(&src).expect_err("too deep"))
+                .expect("thread")
+                .join()
+                .expect("no stack overflow");
+            assert_eq!(e.column, column, "{e}");
+            assert_eq!(
+                e.message,
+                format!("expression is nested too deeply (at most {MAX_NESTING} levels)")
+            );
+        }
+        let fine = format!("{}1{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&fine).is_ok());
     }
 
     #[test]
