@@ -378,3 +378,84 @@ fn interview_results_read_everything_but_the_raw_answers() {
     assert_eq!(light[0].events, full[0].events);
     assert!(!full[0].answers.is_null());
 }
+
+/// Found by a tester: `null` or `[]` answer files created an empty interview with exit 0,
+/// and a UTF-8 byte order mark on an answer file was refused.
+#[test]
+fn hostile_answer_files_are_refused_and_save_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let apply = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        ruhu(
+            &data,
+            &[
+                "interview",
+                "apply",
+                "--household",
+                &hh,
+                "--answers",
+                path.to_str().unwrap(),
+            ],
+        )
+    };
+    let long = "长".repeat(ruhu::limits::MAX_TEXT_ANSWER_CHARS + 1);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("null.json", b"null".to_vec(), "JSON 对象"),
+        ("list.json", b"[]".to_vec(), "JSON 对象"),
+        ("text.json", b"\"answers\"".to_vec(), "JSON 对象"),
+        ("empty.json", b"{}".to_vec(), "没有任何答案"),
+        (
+            "no_answers.json",
+            br#"{"questionnaire": "exited", "answers": {}}"#.to_vec(),
+            "没有任何答案",
+        ),
+        (
+            "long.json",
+            format!(
+                r#"{{"questionnaire": "exited", "answers": {{"interviewer_name": "{long}"}}}}"#
+            )
+            .into_bytes(),
+            "文字太长",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let (code, out, err) = apply(name, &bytes);
+        assert_eq!(code, 1, "{name}: {out}");
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(
+            err.contains(name),
+            "{name}: the message names the file: {err}"
+        );
+    }
+    // A file over the size limit is refused before it is read.
+    let big = dir.path().join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(ruhu::limits::MAX_JSON_FILE_BYTES + 1).unwrap();
+    let (code, _, err) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            big.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("文件太大"), "{err}");
+    let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+    assert_eq!(out.trim(), "[]", "nothing was saved");
+
+    // A byte order mark is fine.
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend_from_slice(
+        r#"{"questionnaire": "exited", "answers": {"interviewer_name": "李调查"}}"#.as_bytes(),
+    );
+    let (code, _, err) = apply("bom.json", &bom);
+    assert_eq!(code, 0, "{err}");
+}

@@ -99,6 +99,18 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
     Ok(ExitCode::SUCCESS)
 }
 
+/// What kind of JSON value a file holds, for a message.
+fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "true/false",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "[…]",
+        Json::Object(_) => "{…}",
+    }
+}
+
 fn status_text(r: &InterviewRecord, lang: Lang) -> &'static str {
     match (r.status, lang) {
         (crate::interview::Status::InProgress, Lang::Zh) => "进行中",
@@ -127,12 +139,11 @@ fn summary(r: &InterviewRecord) -> Json {
 
 pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
-    let text = std::fs::read_to_string(&args.answers).map_err(|e| {
-        fail(tr!(
-            "无法读取 {}：{}",
-            "cannot read {}: {}",
-            args.answers.display(),
-            e
+    // Bounded in size, a byte order mark skipped (as for questionnaires).
+    let text = crate::questionnaire::read_json_file(&args.answers).map_err(|why| {
+        fail(crate::i18n::Text::new(
+            format!("{}：{}", args.answers.display(), why.zh),
+            format!("{}: {}", args.answers.display(), why.en),
         ))
     })?;
     let file: Json = serde_json::from_str(&text).map_err(|e| {
@@ -145,6 +156,14 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
             e
         ))
     })?;
+    if !file.is_object() {
+        return Err(fail(tr!(
+            "{}：答案文件应是一个 JSON 对象 {{\"questionnaire\": …, \"answers\": {{…}}}}，而不是 {}",
+            "{}: an answer file is a JSON object {{\"questionnaire\": …, \"answers\": {{…}}}}, not {}",
+            args.answers.display(),
+            json_kind(&file)
+        )));
+    }
     let ws = workspace(cli)?;
     let household = match (&args.household, args.new_household) {
         (Some(id), _) => ws.household(id)?,
@@ -179,6 +198,13 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     };
     let answers =
         Answers::from_json(&form, &file, || Uuid::new_v4().to_string()).map_err(problems_out)?;
+    if answers.values.is_empty() && answers.rosters.values().all(Vec::is_empty) {
+        return Err(fail(tr!(
+            "{}：答案文件里没有任何答案（\"answers\" 为空或缺少），未保存任何内容",
+            "{}: the answer file holds no answer (\"answers\" empty or missing); nothing saved",
+            args.answers.display()
+        )));
+    }
     // Check everything through the engine before anything is written.
     let mut trial =
         crate::interview::Interview::new(form.clone(), crate::interview::Context::today());

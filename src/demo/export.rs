@@ -1,9 +1,12 @@
-//! Writing demo households as registry CSV files in the shape of a county export: UTF-8 with a
-//! byte order mark, the Chinese headers of the registry import columns, one row at a time so
-//! any number of households streams through.
+//! Writing demo households as registry CSV files in the shape of a county export: through the
+//! one CSV writer ([`crate::sheet_csv`]: UTF-8 with a byte order mark, ID numbers and long
+//! ids kept as text), the Chinese headers of the registry import columns, one row at a time
+//! so any number of households streams through.
 
 use std::borrow::Borrow;
-use std::io::Write;
+use std::io::{self, Write};
+
+use crate::sheet_csv::SheetCsv;
 
 use crate::registry::{Household, Status, VillageType};
 
@@ -31,8 +34,6 @@ pub const HOUSEHOLD_HEADERS: [&str; 16] = [
 
 /// Headers of the members file, in order.
 pub const MEMBER_HEADERS: [&str; 6] = ["户编号", "姓名", "证件号码", "与户主关系", "性别", "年龄"];
-
-const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// 脱贫状态 as the registry writes it.
 pub fn status_word(status: Status) -> &'static str {
@@ -66,24 +67,18 @@ fn money(value: f64) -> String {
     }
 }
 
-fn writer<W: Write>(mut w: W) -> csv::Result<csv::Writer<W>> {
-    w.write_all(BOM)?;
-    Ok(csv::Writer::from_writer(w))
-}
-
 /// Writes the household file (one row per household). Accepts owned or borrowed households.
 pub fn write_csv<W: Write, H: Borrow<Household>>(
     households: impl IntoIterator<Item = H>,
     w: W,
-) -> csv::Result<()> {
-    let mut out = writer(w)?;
-    out.write_record(HOUSEHOLD_HEADERS)?;
+) -> io::Result<()> {
+    let mut out = SheetCsv::new(w, HOUSEHOLD_HEADERS)?;
     for household in households {
         let h = household.borrow();
         let size = h.household_size.map(|n| n.to_string()).unwrap_or_default();
         let exit_year = h.exit_year.map(|y| y.to_string()).unwrap_or_default();
         let income = h.income_per_capita.map(money).unwrap_or_default();
-        out.write_record([
+        out.text_row([
             h.township.as_str(),
             &h.village,
             &h.village_group,
@@ -102,7 +97,7 @@ pub fn write_csv<W: Write, H: Borrow<Household>>(
             &h.county,
         ])?;
     }
-    out.flush()?;
+    out.finish()?;
     Ok(())
 }
 
@@ -111,14 +106,13 @@ pub fn write_csv<W: Write, H: Borrow<Household>>(
 pub fn write_members_csv<W: Write, H: Borrow<Household>>(
     households: impl IntoIterator<Item = H>,
     w: W,
-) -> csv::Result<()> {
-    let mut out = writer(w)?;
-    out.write_record(MEMBER_HEADERS)?;
+) -> io::Result<()> {
+    let mut out = SheetCsv::new(w, MEMBER_HEADERS)?;
     for household in households {
         let h = household.borrow();
         for m in &h.members {
             let age = m.age.map(|a| a.to_string()).unwrap_or_default();
-            out.write_record([
+            out.text_row([
                 h.household_id.as_str(),
                 &m.name,
                 &m.id_number,
@@ -128,7 +122,7 @@ pub fn write_members_csv<W: Write, H: Borrow<Household>>(
             ])?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(())
 }
 
@@ -137,11 +131,17 @@ mod tests {
     use super::*;
     use crate::demo::{DemoOptions, generate};
 
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+
     fn read(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
         assert!(bytes.starts_with(BOM), "BOM first");
         let mut reader = csv::Reader::from_reader(&bytes[BOM.len()..]);
         let headers = reader.headers().unwrap().iter().map(String::from).collect();
-        let rows = reader.records().map(Result::unwrap).collect();
+        // Cells as an import reads them (the writer's `'` mark taken off).
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(crate::sheet_csv::unmark).collect())
+            .collect();
         (headers, rows)
     }
 

@@ -39,6 +39,8 @@ pub enum AnswerError {
     },
     UnknownRow(String),
     RosterFull(usize),
+    /// A text longer than [`crate::limits::MAX_TEXT_ANSWER_CHARS`].
+    TooLong(usize),
 }
 
 impl AnswerError {
@@ -81,8 +83,26 @@ impl AnswerError {
             AnswerError::RosterFull(n) => {
                 tr!("最多只能填写 {} 行", "at most {} rows can be entered", n)
             }
+            AnswerError::TooLong(n) => tr!(
+                "文字太长：有 {} 个字，最多 {} 个字",
+                "the text is too long: {} characters, at most {}",
+                n,
+                crate::limits::MAX_TEXT_ANSWER_CHARS
+            ),
         }
     }
+}
+
+/// A text answer within [`crate::limits::MAX_TEXT_ANSWER_CHARS`].
+fn bounded(s: &str) -> Result<String, AnswerError> {
+    // Bytes bound characters from above: most texts need no count.
+    if s.len() > crate::limits::MAX_TEXT_ANSWER_CHARS {
+        let n = s.chars().count();
+        if n > crate::limits::MAX_TEXT_ANSWER_CHARS {
+            return Err(AnswerError::TooLong(n));
+        }
+    }
+    Ok(s.to_string())
 }
 
 impl Answer {
@@ -115,7 +135,7 @@ impl Answer {
             expected: q.kind.name(),
         };
         let answer = match &q.kind {
-            QuestionType::Text => Answer::Text(json.as_str().ok_or_else(wrong)?.to_string()),
+            QuestionType::Text => Answer::Text(bounded(json.as_str().ok_or_else(wrong)?)?),
             QuestionType::Integer => match json {
                 Json::Number(n) => match n.as_i64() {
                     Some(i) => Answer::Integer(i),
@@ -186,7 +206,7 @@ impl Answer {
             Err(AnswerError::NotAChoice(token.to_string()))
         };
         let answer = match &q.kind {
-            QuestionType::Text => Answer::Text(raw.to_string()),
+            QuestionType::Text => Answer::Text(bounded(raw)?),
             QuestionType::Integer => {
                 Answer::Integer(norm.replace(',', "").parse().map_err(|_| wrong())?)
             }

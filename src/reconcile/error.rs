@@ -105,12 +105,9 @@ impl<'a> Errors<'a> {
         );
     }
 
-    pub fn read(&mut self, e: &std::io::Error) {
-        self.push(
-            None,
-            None,
-            RuleErrorKind::Read,
-            crate::tr!("无法读取文件：{}", "cannot read the file: {}", e),
-        );
+    /// The file could not be read (`why` says so, with the file: see
+    /// `questionnaire::read_json_file`).
+    pub fn read(&mut self, why: crate::i18n::Text) {
+        self.push(None, None, RuleErrorKind::Read, why);
     }
 }

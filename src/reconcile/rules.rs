@@ -129,7 +129,7 @@ impl RuleSet {
         settings: Option<&Settings>,
     ) -> Result<RuleSet, Vec<RuleError>> {
         let mut errs = Errors::new(file);
-        let raw: RawRules = match serde_json::from_str(src) {
+        let raw: RawRules = match serde_json::from_str(crate::questionnaire::strip_bom(src)) {
             Ok(r) => r,
             Err(e) => {
                 errs.json(&e);
@@ -183,11 +183,11 @@ impl RuleSet {
         settings: Option<&Settings>,
     ) -> Result<RuleSet, Vec<RuleError>> {
         let file = path.display().to_string();
-        match std::fs::read_to_string(path) {
+        match crate::questionnaire::read_json_file(path) {
             Ok(src) => RuleSet::from_str(&file, &src, forms, settings),
             Err(e) => {
                 let mut errs = Errors::new(&file);
-                errs.read(&e);
+                errs.read(e);
                 Err(errs.list)
             }
         }

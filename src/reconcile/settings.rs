@@ -125,7 +125,7 @@ impl Settings {
     /// listed.
     pub fn from_str(file: &str, src: &str) -> Result<Settings, Vec<RuleError>> {
         let mut errs = Errors::new(file);
-        let raw: RawSettings = match serde_json::from_str(src) {
+        let raw: RawSettings = match serde_json::from_str(crate::questionnaire::strip_bom(src)) {
             Ok(r) => r,
             Err(e) => {
                 errs.json(&e);
@@ -337,11 +337,11 @@ impl Settings {
     /// Reads and validates a settings file.
     pub fn load(path: &Path) -> Result<Settings, Vec<RuleError>> {
         let file = path.display().to_string();
-        match std::fs::read_to_string(path) {
+        match crate::questionnaire::read_json_file(path) {
             Ok(src) => Settings::from_str(&file, &src),
             Err(e) => {
                 let mut errs = Errors::new(&file);
-                errs.read(&e);
+                errs.read(e);
                 Err(errs.list)
             }
         }
