@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod id_number;
 pub mod interview;
 pub mod limits;
+pub mod passphrase;
 pub mod printable;
 pub mod private_file;
 pub mod questionnaire;

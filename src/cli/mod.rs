@@ -10,6 +10,7 @@ mod interview;
 mod rates;
 mod registry;
 mod sample;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,12 +78,27 @@ pub enum Command {
     /// plain JSON file.
     Backup {
         file: PathBuf,
+        #[command(flatten)]
+        encryption: backup::Encryption,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Restore a JSON backup into an empty data folder.
+    /// Check the store against its answer events: answers, results, index, counters, the
+    /// copies kept for reconciliation, household blocks; exit 1 on a problem.
+    Verify {
+        /// Make again what can be made from the answer events, and say what cannot.
+        #[arg(long)]
+        repair: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Restore a backup (plain or encrypted) into an empty data folder: whole or not at all.
     Restore {
         file: PathBuf,
+        /// The passphrase of an encrypted backup, in the first line of this file (else it is
+        /// asked for on a terminal).
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -245,6 +261,17 @@ pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {
 pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
     let dir = session::data_dir(cli.data.as_deref());
     let ws = Workspace::open(&dir, forms(cli)?)?;
+    if ws.store.undid_restore() {
+        warn(
+            cli,
+            tr!(
+                "上次恢复备份没有完成（被中断），已撤销：数据文件夹 {} 又是空的，可以重新恢复",
+                "the last restore did not finish (it was interrupted) and was undone: the data folder {} is empty again and the backup can be restored anew",
+                dir.display()
+            )
+            .get(cli.lang),
+        );
+    }
     if ws.store.is_read_only() {
         warn(
             cli,
@@ -295,8 +322,23 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             csv,
             format,
         }) => demo::demo(&cli, *households, *seed, csv.as_deref(), *format),
-        Some(Command::Backup { file, format }) => backup::backup(&cli, file, *format),
-        Some(Command::Restore { file, format }) => backup::restore(&cli, file, *format),
+        Some(Command::Backup {
+            file,
+            encryption,
+            format,
+        }) => backup::backup(&cli, file, encryption, *format),
+        Some(Command::Restore {
+            file,
+            passphrase_file,
+            format,
+        }) => {
+            let enc = backup::Encryption {
+                passphrase_file: passphrase_file.clone(),
+                encrypt: false,
+            };
+            backup::restore(&cli, file, &enc, *format)
+        }
+        Some(Command::Verify { repair, format }) => verify::verify(&cli, *repair, *format),
         Some(Command::Interview(InterviewCommand::Apply(args))) => interview::apply(&cli, args),
         Some(Command::Interview(InterviewCommand::List { format })) => {
             interview::list(&cli, *format)

@@ -150,9 +150,18 @@ impl Event {
         }
     }
 
-    /// The order in which events are folded: by time, ties broken by event id.
-    pub fn order_key(&self) -> (DateTime<FixedOffset>, Uuid) {
-        (self.at, self.event_id)
+    /// The order in which events are folded: by time; at one instant, rows are added before
+    /// answers are set and answers before rows are removed and the status changes (events
+    /// saved together by older versions share one instant, and this is the order they were
+    /// made in); the rest of a tie is broken by event id.
+    pub fn order_key(&self) -> (DateTime<FixedOffset>, u8, Uuid) {
+        let rank = match self.op {
+            EventOp::AddRow => 0,
+            EventOp::Set => 1,
+            EventOp::RemoveRow => 2,
+            EventOp::Status => 3,
+        };
+        (self.at, rank, self.event_id)
     }
 }
 

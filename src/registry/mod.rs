@@ -12,6 +12,7 @@ mod read_xlsx;
 pub mod rejects;
 pub mod rows;
 pub mod table;
+pub mod valid;
 pub mod village;
 
 pub use household::{Household, Member, Status, VillageType};

@@ -53,6 +53,9 @@ pub enum StoreError {
         path.display()
     )]
     NotEmpty { path: PathBuf },
+    /// A backup that cannot be restored: what is wrong and where. Nothing was restored.
+    #[error("the backup cannot be restored: {}; nothing was restored", detail.en)]
+    BadBackup { detail: Text },
     /// A household id that is empty or too long to store.
     #[error(
         "household id {start:?}… of {bytes} bytes cannot be stored (1 to {} bytes)",
@@ -109,6 +112,13 @@ impl StoreError {
                 "数据文件夹 {} 已有数据，只能把备份恢复到空文件夹",
                 "the data folder {} already holds data: restore a backup into an empty folder",
                 path.display()
+            ),
+            StoreError::BadBackup { detail } => Text::new(
+                format!("备份文件不能恢复：{}；没有恢复任何内容", detail.zh),
+                format!(
+                    "the backup cannot be restored: {}; nothing was restored",
+                    detail.en
+                ),
             ),
             StoreError::BadId { start, bytes } => tr!(
                 "户编号 {}… 有 {} 字节，不能保存（应为 1 到 {} 字节）",

@@ -22,6 +22,10 @@ pub const META_INTERVIEW_COUNT: &[u8] = b"interview_count";
 /// crash left it behind.
 pub const META_COUNTS_DIRTY: &[u8] = b"counts_dirty";
 
+/// Present while a backup is being restored: a restore killed on the way is undone at the
+/// next open (everything it wrote is removed).
+pub const META_RESTORING: &[u8] = b"restoring";
+
 /// Version of the derived trees (`results`, `interviewed`; big-endian u32).
 pub const META_DERIVED_VERSION: &[u8] = b"derived_version";
 

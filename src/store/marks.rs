@@ -39,9 +39,15 @@ impl Store {
     /// Stores a mark (replacing the finding's earlier one), flushed.
     pub fn put_mark(&self, mark: &Mark) -> Result<()> {
         self.writable()?;
+        self.put_mark_unsynced(mark)?;
+        self.sync()
+    }
+
+    /// Stores a mark without flushing (a restore flushes once at the end).
+    pub(super) fn put_mark_unsynced(&self, mark: &Mark) -> Result<()> {
         let tree = self.marks_tree()?;
         tree.insert(key(mark.interview_id, &mark.rule), encode("mark", mark)?)?;
-        self.sync()
+        Ok(())
     }
 
     /// The mark of one finding, if any.

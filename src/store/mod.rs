@@ -19,6 +19,7 @@
 
 mod backup;
 mod blocks;
+mod check;
 mod codec;
 mod error;
 mod files;
@@ -43,7 +44,8 @@ use serde::de::DeserializeOwned;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use uuid::Uuid;
 
-pub use backup::{BACKUP_FORMAT, BackupCounts};
+pub use backup::{BACKUP_FORMAT, BackupCounts, RestoreChecks};
+pub use check::{Problem, Tally};
 pub use error::StoreError;
 pub use registry::BulkHouseholds;
 pub use results::{Compacts, Direction};
@@ -84,6 +86,8 @@ pub struct Store {
     device_id: String,
     /// The folder the user named (the store's files are in it, or copied from it).
     path: PathBuf,
+    /// True when this open undid a restore that had been cut short.
+    restore_undone: bool,
     /// The private copy a read-only folder was opened from (removed when the store is
     /// dropped, after sled: fields drop in order).
     read_only: Option<tempfile::TempDir>,
@@ -156,11 +160,17 @@ impl Store {
             db_file,
             device_id: String::new(),
             path: shown.to_path_buf(),
+            restore_undone: false,
             read_only: None,
         };
         let (created, migrated) = store.check_schema()?;
         let (device_id, new_id) = store.load_device_id()?;
         store.device_id = device_id;
+        if store.meta.contains_key(keys::META_RESTORING)? {
+            // A restore was cut short (killed, power cut): undo what it wrote.
+            store.abandon_restore()?;
+            store.restore_undone = true;
+        }
         let names_whole = store.load_names()?;
         let mut repaired = store.repair_counts()?;
         if !names_whole || store.derived_outdated()? {
@@ -269,6 +279,12 @@ impl Store {
         } else {
             Err(vanished())
         }
+    }
+
+    /// True when opening undid a restore that had been cut short: the folder is empty again
+    /// and the backup can be restored anew.
+    pub fn undid_restore(&self) -> bool {
+        self.restore_undone
     }
 
     /// True when the store was opened read-only (see [`Store::open`]).

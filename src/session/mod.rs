@@ -18,6 +18,11 @@ use crate::registry::Household;
 use crate::store::{Store, StoreError};
 use crate::tr;
 
+mod restore;
+mod verify;
+
+pub use verify::{Repair, Verification};
+
 /// Why a workspace operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -334,10 +339,7 @@ impl Session {
         complete: bool,
     ) -> Result<Vec<Missing>, StoreError> {
         let origin = self.origin(store);
-        let mut events: Vec<Event> = changes
-            .iter()
-            .map(|c| Event::from_change(self.record.interview_id, &origin, c))
-            .collect();
+        let mut events = batch_events(self.record.interview_id, &origin, changes);
         let missing = if complete {
             self.interview.missing()
         } else {
@@ -345,7 +347,11 @@ impl Session {
         };
         let before = self.record.clone();
         if complete && missing.is_empty() {
-            events.push(Event::status(self.record.interview_id, &origin, true));
+            let after = Origin {
+                at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
+                ..origin.clone()
+            };
+            events.push(Event::status(self.record.interview_id, &after, true));
             self.record.status = Status::Completed;
             self.record.completed_at = Some(origin.at);
         }
@@ -364,10 +370,7 @@ impl Session {
         changes: &[Change],
     ) -> Result<DateTime<FixedOffset>, StoreError> {
         let origin = self.origin(store);
-        let events = changes
-            .iter()
-            .map(|c| Event::from_change(self.record.interview_id, &origin, c))
-            .collect();
+        let events = batch_events(self.record.interview_id, &origin, changes);
         match self.persist(store, events, origin.at) {
             Ok(()) => Ok(origin.at),
             Err(e) => {
@@ -376,6 +379,22 @@ impl Session {
             }
         }
     }
+}
+
+/// The events of changes saved together, an instant (a nanosecond) apart in their order, so
+/// that folding them in any order gives the same answers.
+fn batch_events(interview: Uuid, origin: &Origin, changes: &[Change]) -> Vec<Event> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let at = Origin {
+                at: origin.at + chrono::Duration::nanoseconds(i as i64),
+                ..origin.clone()
+            };
+            Event::from_change(interview, &at, c)
+        })
+        .collect()
 }
 
 /// Enters a whole interview through the engine, as `ruhu interview apply` does: every answer
