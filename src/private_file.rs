@@ -58,6 +58,16 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "ruhu".into());
+        // What a killed write of the same target left (it holds the same kind of data).
+        if let Ok(entries) = fs::read_dir(&dir) {
+            let prefix = format!(".{name}.");
+            for e in entries.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with(&prefix) && n.ends_with(".partial") {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
         let temp = dir.join(format!(
             ".{name}.{}.partial",
             &uuid::Uuid::new_v4().simple().to_string()[..8]

@@ -261,6 +261,19 @@ pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {
 pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
     let dir = session::data_dir(cli.data.as_deref());
     let ws = Workspace::open(&dir, forms(cli)?)?;
+    if let Some(u) = ws.store.unfinished()? {
+        warn(
+            cli,
+            tr!(
+                "上次的 ruhu {}（文件 {}，{} 开始）没有完成：数据文件夹里可能只有其中一部分；再导入一次该文件即可完成",
+                "the last ruhu {} (file {}, begun {}) did not finish: the data folder may hold only part of it; import the same file again to finish it",
+                u.operation,
+                u.file,
+                u.started_at
+            )
+            .get(cli.lang),
+        );
+    }
     if ws.store.undid_restore() {
         warn(
             cli,

@@ -21,6 +21,7 @@ use crate::registry::{
     Household, ImportOptions, Phase, Summary, VillageIndex, import_households, import_members,
     read_villages, rejects,
 };
+use crate::store::Unfinished;
 use crate::tr;
 use crate::tui::text::{pad, width};
 
@@ -185,6 +186,22 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
         lang,
     };
     let ws = workspace(cli)?;
+    // A kill or a full disk on the way leaves part of the file in: the marker says so at
+    // every command until the same file is imported whole.
+    let operation = match kind {
+        Kind::Households => "registry import",
+        Kind::Members => "registry import-members",
+        Kind::Villages => "registry import-villages",
+    };
+    let file_name = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.clone())
+        .display()
+        .to_string();
+    ws.store.begin_operation(&Unfinished {
+        operation: operation.into(),
+        file: file_name.clone(),
+        started_at: crate::session::now().to_rfc3339(),
+    })?;
     let mut bar = Bar::new(lang, TableFormat::of(path) == TableFormat::Csv);
     let mut progress = |phase: Phase, done: u64, total: u64| bar.update(phase, done, total);
     let mut households_updated = None;
@@ -221,6 +238,7 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
     };
     bar.finish();
     let summary = result.map_err(fail)?;
+    ws.store.end_operation(operation, &file_name)?;
     // A rejects file left from an earlier run of the same file would mislead.
     let mut removed_stale = false;
     if summary.rejects_file.is_none() && args.rejects.is_none() && default_rejects.is_file() {

@@ -26,6 +26,9 @@ pub const META_COUNTS_DIRTY: &[u8] = b"counts_dirty";
 /// next open (everything it wrote is removed).
 pub const META_RESTORING: &[u8] = b"restoring";
 
+/// A long write (an import) that began and has not ended (`operation.rs`).
+pub const META_UNFINISHED: &[u8] = b"unfinished";
+
 /// Version of the derived trees (`results`, `interviewed`; big-endian u32).
 pub const META_DERIVED_VERSION: &[u8] = b"derived_version";
 

@@ -28,6 +28,7 @@ mod interviews;
 mod keys;
 mod marks;
 mod migrate;
+mod operation;
 mod registry;
 mod results;
 mod sample;
@@ -47,6 +48,7 @@ use uuid::Uuid;
 pub use backup::{BACKUP_FORMAT, BackupCounts, RestoreChecks};
 pub use check::{Problem, Tally};
 pub use error::StoreError;
+pub use operation::Unfinished;
 pub use registry::BulkHouseholds;
 pub use results::{Compacts, Direction};
 

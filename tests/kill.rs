@@ -1,0 +1,340 @@
+//! Power cut (SIGKILL) at random points in a registry import, an interview apply, a restore
+//! and a backup: afterwards the store is whole (`ruhu verify` finds nothing), the user is told
+//! what did not finish, and running the operation again completes it with the same result as
+//! a run that was never interrupted. The kill points are drawn from a seed printed on
+//! failure.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::walk::answer_file;
+use common::{demo_household, ruhu};
+use rand::{Rng, SeedableRng};
+use ruhu::registry::Status;
+use serde_json::Value;
+
+/// Starts the binary and kills it after `after`; true when it was still running then.
+fn run_and_kill(data: &Path, args: &[&str], after: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ruhu"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ruhu");
+    let deadline = Instant::now() + after;
+    while Instant::now() < deadline {
+        if child.try_wait().expect("wait").is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let running = child.try_wait().expect("wait").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+/// How long a command takes when it is not interrupted.
+fn timed(data: &Path, args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let (code, out, err) = ruhu(data, args);
+    assert!(code == 0 || code == 3, "{args:?}: {out}{err}");
+    t.elapsed()
+}
+
+fn verify_is_sound(data: &Path, what: &str) {
+    let (code, out, err) = ruhu(data, &["verify"]);
+    assert_eq!(code, 0, "{what}: the store is not whole: {out}{err}");
+}
+
+fn rng(name: &str) -> (u64, rand::rngs::StdRng) {
+    let seed = std::env::var("RUHU_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("{name}: RUHU_KILL_SEED={seed}");
+    (seed, rand::rngs::StdRng::seed_from_u64(seed))
+}
+
+/// Random kill points before `whole`, the upper bound shrinking whenever a run finished
+/// before its kill (the machine was faster than when `whole` was measured).
+struct KillPoints {
+    rng: rand::rngs::StdRng,
+    low: u64,
+    high: u64,
+}
+
+impl KillPoints {
+    fn new(rng: rand::rngs::StdRng, low: Duration, whole: Duration) -> KillPoints {
+        let low = low.as_micros() as u64;
+        KillPoints {
+            rng,
+            low,
+            high: (whole.as_micros() as u64).max(low + 1000),
+        }
+    }
+
+    fn next(&mut self) -> Duration {
+        Duration::from_micros(self.rng.random_range(self.low..self.high))
+    }
+
+    /// The run finished before it was killed.
+    fn too_late(&mut self) {
+        self.high = (self.high * 2 / 3).max(self.low + 1000);
+    }
+}
+
+fn count(data: &Path, args: &[&str]) -> usize {
+    let (code, out, err) = ruhu(data, args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_killed_registry_import_leaves_a_whole_store_and_finishes_when_run_again() {
+    let (seed, rng) = rng("import");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("县.csv");
+    let (code, _, err) = ruhu(
+        &dir.path().join("unused"),
+        &[
+            "demo",
+            "--households",
+            "20000",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let file = csv.to_str().unwrap();
+    let whole = timed(&dir.path().join("reference"), &["registry", "import", file]);
+    let data = dir.path().join("data");
+    let mut killed = 0;
+    let mut points = KillPoints::new(rng, Duration::from_millis(20), whole);
+    for round in 0..20 {
+        if killed == 6 {
+            break;
+        }
+        let at = points.next();
+        if !run_and_kill(&data, &["registry", "import", file], at) {
+            points.too_late();
+            continue;
+        }
+        killed += 1;
+        verify_is_sound(
+            &data,
+            &format!("seed {seed}, round {round}, killed at {at:?}"),
+        );
+        let (_, _, err) = ruhu(&data, &["interview", "list"]);
+        assert!(
+            err.contains("没有完成") || !data.join("db").exists(),
+            "seed {seed}, round {round}: no word of the unfinished import: {err}"
+        );
+    }
+    assert!(
+        killed >= 3,
+        "seed {seed}: only {killed} runs were killed on the way"
+    );
+    let (code, out, err) = ruhu(&data, &["registry", "import", file, "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, _, err) = ruhu(&data, &["interview", "list"]);
+    assert!(!err.contains("没有完成"), "{err}");
+    let list = |d: &Path| ruhu(d, &["registry", "list", "--format", "json", "--show-ids"]).1;
+    assert_eq!(list(&data), list(&dir.path().join("reference")));
+    verify_is_sound(&data, "after the import finished");
+}
+
+#[test]
+fn a_killed_apply_saves_the_interview_whole_or_not_at_all() {
+    let (seed, rng) = rng("apply");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let answers = answer_file(dir.path(), "exited");
+    let hh = demo_household(Status::Exited);
+    let args = [
+        "interview",
+        "apply",
+        "--household",
+        &hh,
+        "--answers",
+        answers.to_str().unwrap(),
+        "--complete",
+    ];
+    let whole = timed(&data, &args);
+    let mut expected = 1;
+    let mut killed = 0;
+    let mut points = KillPoints::new(rng, Duration::from_millis(1), whole);
+    for round in 0..30 {
+        if killed == 10 {
+            break;
+        }
+        let at = points.next();
+        if !run_and_kill(&data, &args, at) {
+            points.too_late();
+            expected += 1;
+            continue;
+        }
+        killed += 1;
+        verify_is_sound(
+            &data,
+            &format!("seed {seed}, round {round}, killed at {at:?}"),
+        );
+        let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+        let list: Value = serde_json::from_str(&out).unwrap();
+        let list = list.as_array().unwrap();
+        // The killed run saved all of it or nothing: never an interview in progress.
+        assert!(
+            list.iter().all(|r| r["status"] == "completed"),
+            "seed {seed}, round {round}: a half-saved interview: {out}"
+        );
+        assert!(
+            list.len() == expected || list.len() == expected + 1,
+            "seed {seed}"
+        );
+        expected = list.len();
+    }
+    assert!(
+        killed >= 4,
+        "seed {seed}: only {killed} runs were killed on the way"
+    );
+    timed(&data, &args);
+    assert_eq!(
+        count(&data, &["interview", "list", "--format", "json"]),
+        expected + 1
+    );
+}
+
+#[test]
+fn a_killed_restore_is_undone_and_can_be_run_again() {
+    let (seed, rng) = rng("restore");
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    assert_eq!(ruhu(&source, &["demo", "--households", "3000"]).0, 0);
+    for (kind, status) in [("exited", Status::Exited), ("poor", Status::Poor)] {
+        let f = answer_file(dir.path(), kind);
+        let (code, _, err) = ruhu(
+            &source,
+            &[
+                "interview",
+                "apply",
+                "--household",
+                &demo_household(status),
+                "--answers",
+                f.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let backup = dir.path().join("b.json");
+    assert_eq!(ruhu(&source, &["backup", backup.to_str().unwrap()]).0, 0);
+    let file = backup.to_str().unwrap();
+    let whole = timed(&dir.path().join("reference"), &["restore", file]);
+    let data = dir.path().join("data");
+    let mut killed = 0;
+    let mut points = KillPoints::new(rng, Duration::from_millis(20), whole);
+    for round in 0..20 {
+        if killed == 6 {
+            break;
+        }
+        let at = points.next();
+        if !run_and_kill(&data, &["restore", file], at) {
+            points.too_late();
+            // It finished: start again from an empty folder.
+            std::fs::remove_dir_all(&data).unwrap();
+            continue;
+        }
+        killed += 1;
+        let (code, out, err) = ruhu(&data, &["registry", "list", "--format", "json"]);
+        assert_eq!(code, 0, "seed {seed}, round {round}: {err}");
+        if err.contains("已撤销") {
+            assert_eq!(out.trim(), "[\n]", "seed {seed}, round {round}: {out}");
+        } else {
+            // Killed before the restore began writing, or after it finished.
+            assert!(
+                out.trim() == "[\n]" || !err.is_empty() || out.len() > 1000,
+                "{err}"
+            );
+        }
+        verify_is_sound(&data, &format!("seed {seed}, round {round}"));
+        // Start the next round from what is there: empty, or a finished restore.
+        if out.trim() != "[\n]" {
+            std::fs::remove_dir_all(&data).unwrap();
+        }
+    }
+    assert!(
+        killed >= 3,
+        "seed {seed}: only {killed} runs were killed on the way"
+    );
+    let (code, _, err) = ruhu(&data, &["restore", file]);
+    assert_eq!(code, 0, "{err}");
+    let list = |d: &Path| {
+        (
+            ruhu(d, &["registry", "list", "--format", "json", "--show-ids"]).1,
+            ruhu(d, &["interview", "list", "--format", "json"]).1,
+        )
+    };
+    assert_eq!(list(&data), list(&source));
+}
+
+#[test]
+fn a_killed_backup_leaves_the_previous_backup_or_the_new_one_never_half() {
+    let (seed, rng) = rng("backup");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo", "--households", "20000"]).0, 0);
+    let target = dir.path().join("b.json");
+    std::fs::write(&target, "the previous backup").unwrap();
+    let file = target.to_str().unwrap();
+    let fresh = dir.path().join("fresh.json");
+    let whole = timed(&data, &["backup", fresh.to_str().unwrap()]);
+    let new = std::fs::read(&fresh).unwrap();
+    let mut killed = 0;
+    let mut points = KillPoints::new(rng, Duration::from_millis(10), whole);
+    for round in 0..20 {
+        if killed == 6 {
+            break;
+        }
+        let at = points.next();
+        if run_and_kill(&data, &["backup", file], at) {
+            killed += 1;
+        } else {
+            points.too_late();
+        }
+        let now = std::fs::read(&target).unwrap();
+        // The device id line is the same; the backup is byte for byte the fresh one.
+        assert!(
+            now == b"the previous backup" || now == new,
+            "seed {seed}, round {round}: a half-written backup of {} bytes",
+            now.len()
+        );
+        verify_is_sound(&data, &format!("seed {seed}, round {round}"));
+    }
+    assert!(
+        killed >= 3,
+        "seed {seed}: only {killed} runs were killed on the way"
+    );
+    // What a killed backup leaves beside the target is removed by the next one.
+    assert_eq!(ruhu(&data, &["backup", file]).0, 0);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
