@@ -348,3 +348,201 @@ fn findings_screen_detail_mark_and_rates() {
         render(&a, w, h);
     }
 }
+
+/// Opens the first household's interview and goes past the introduction to the first free
+/// text (the interviewer's name).
+fn first_text_question(a: &mut App) {
+    key(a, KeyCode::Char('1'));
+    key(a, KeyCode::Enter);
+    key(a, KeyCode::Enter);
+    assert!(render(a, 80, 24).contains("调查员姓名"));
+}
+
+#[test]
+fn a_long_paste_is_cut_to_what_the_field_holds_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('/'));
+    a.on_paste(&"张".repeat(300_000));
+    let tui::Screen::Households(l) = &a.screen else {
+        panic!("not the list")
+    };
+    assert_eq!(
+        l.search.value().chars().count(),
+        tui::paste::MAX_SEARCH_CHARS
+    );
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains("粘贴的文字太长（300000 个字），只保留了前 200 个字"),
+        "{s}"
+    );
+    assert!(s.contains("共 0 户"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+
+    // A text question: at most MAX_TEXT_ANSWER_CHARS; newlines become spaces, control
+    // characters go.
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    first_text_question(&mut a);
+    a.on_paste("李\r\n明\u{1b}");
+    let tui::Screen::Interview(v) = &a.screen else {
+        panic!("not the interview")
+    };
+    assert_eq!(v.input.value(), "李 明");
+    a.on_paste(&"李".repeat(300_000));
+    let tui::Screen::Interview(v) = &a.screen else {
+        panic!("not the interview")
+    };
+    let max = ruhu::limits::MAX_TEXT_ANSWER_CHARS;
+    assert_eq!(v.input.value().chars().count(), max);
+    let s = render(&a, 120, 24);
+    assert!(s.contains(&format!("只保留了前 {} 个字", max - 3)), "{s}");
+    // What was kept is a valid answer and is saved.
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 80, 24).contains("已保存"));
+}
+
+#[test]
+fn a_deleted_data_folder_shows_not_saved_and_refuses_further_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut a = app(&data, Lang::Zh);
+    first_text_question(&mut a);
+    typed(&mut a, "李明");
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 80, 24).contains("已保存"));
+
+    std::fs::remove_dir_all(&data).unwrap();
+    // The county, preloaded from the registry: confirming it is a save.
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(!s.contains("已保存"), "{s}");
+    assert!(s.contains("! 未保存"), "{s}");
+    assert!(s.contains("被删除或移走"), "the banner: {s}");
+    assert!(s.contains("Ctrl+C"), "what to do: {s}");
+    assert_eq!(a.trouble, Some(tui::StoreTrouble::Vanished));
+    // Still on the county: the answer was not taken.
+    assert!(s.contains("> 演示县"), "{s}");
+
+    // The next answer is refused up front with the same reason, not tried again.
+    key(&mut a, KeyCode::PageDown);
+    typed(&mut a, "昙华乡");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("不能再保存答案"), "{s}");
+    assert!(!s.contains("已保存"), "{s}");
+    assert!(s.contains("被删除或移走"), "the banner stays: {s}");
+    let tui::Screen::Interview(v) = &a.screen else {
+        panic!("not the interview")
+    };
+    assert!(matches!(v.save, tui::SaveState::Failed(_)));
+
+    // Narrow terminals: the banner wraps and is cut, nothing panics.
+    for (w, h) in [(40, 12), (24, 8), (12, 5)] {
+        let s = render(&a, w, h);
+        assert_eq!(s.lines().count(), h as usize);
+        assert!(s.contains("! "), "{s}");
+    }
+
+    // English too.
+    a.lang = Lang::En;
+    let s = render(&a, 80, 24);
+    assert!(s.contains("NOT saved"), "{s}");
+    assert!(s.contains("deleted or moved"), "{s}");
+
+    // Leaving the interview and the home screen refuse writes too.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 120, 24);
+    assert!(s.contains("no longer start or resume an interview"), "{s}");
+
+    let out = a.finish();
+    assert_eq!(out.unsaved_answers, 2, "{out:?}");
+    assert!(out.failed_saves >= 2, "{out:?}");
+    let w = out.warning().expect("a warning");
+    assert!(
+        w.zh.starts_with("有 2 个答案没有保存：数据文件夹"),
+        "{}",
+        w.zh
+    );
+    assert!(w.en.starts_with("2 answer(s) were NOT saved"), "{}", w.en);
+}
+
+#[test]
+fn a_clean_run_has_no_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    first_text_question(&mut a);
+    typed(&mut a, "李明");
+    key(&mut a, KeyCode::Enter);
+    let out = a.finish();
+    assert!(out.is_clean(), "{out:?}");
+    assert_eq!(out.warning(), None);
+}
+
+#[test]
+fn a_folder_deleted_while_browsing_is_reported_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut a = app(&data, Lang::Zh);
+    std::fs::remove_dir_all(&data).unwrap();
+    let out = a.finish();
+    assert_eq!(out.unsaved_answers, 0);
+    assert_eq!(out.failed_saves, 1);
+    assert!(out.warning().unwrap().zh.contains("被删除或移走"));
+}
+
+#[test]
+fn a_read_only_data_folder_says_so_and_refuses_writes() {
+    let Some(fs) = common::Tmpfs::mount(16 * 1024) else {
+        return;
+    };
+    let data = fs.path.join("data");
+    drop(app(&data, Lang::Zh));
+    fs.set_read_only(true);
+    let forms = Forms::from_report(questionnaire::load_bundled()).unwrap();
+    let ws = Workspace::open(&data, forms).unwrap();
+    assert!(ws.store.is_read_only());
+    let mut a = App::new(ws, Lang::Zh, "测试员".into());
+    let s = render(&a, 80, 24);
+    assert!(s.contains("只读：数据文件夹"), "{s}");
+    assert!(s.contains("可以查看，不能保存"), "{s}");
+    assert!(s.contains("300  农户"), "reading works: {s}");
+    // No new household, no interview.
+    key(&mut a, KeyCode::Char('n'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("只读：数据文件夹不能写入，不能登记农户"), "{s}");
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("共 300 户"), "still the list: {s}");
+    assert!(s.contains("不能开始或继续调查"), "{s}");
+    assert!(s.contains("只读"), "the banner on every screen: {s}");
+    // Nothing was entered: nothing to warn about.
+    assert!(a.finish().is_clean());
+    fs.set_read_only(false);
+}
+
+#[test]
+fn a_read_only_empty_folder_does_not_load_the_demo() {
+    let Some(fs) = common::Tmpfs::mount(16 * 1024) else {
+        return;
+    };
+    let data = fs.path.join("data");
+    let forms = || Forms::from_report(questionnaire::load_bundled()).unwrap();
+    drop(Workspace::open(&data, forms()).unwrap());
+    fs.set_read_only(true);
+    let mut a = App::new(
+        Workspace::open(&data, forms()).unwrap(),
+        Lang::Zh,
+        "测试员".into(),
+    );
+    key(&mut a, KeyCode::Char('d'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("不能载入演示数据"), "{s}");
+    assert!(s.contains("0  农户"), "{s}");
+    assert_eq!(a.ws.store.household_count(), 0);
+    fs.set_read_only(false);
+}

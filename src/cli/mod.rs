@@ -319,8 +319,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 )
                 .ok();
             }
-            crate::tui::run(app).map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
-            Ok(ExitCode::SUCCESS)
+            let outcome = crate::tui::run(app)
+                .map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
+            match outcome.warning() {
+                Some(w) => {
+                    warn(&cli, w.get(lang));
+                    Ok(ExitCode::FAILURE)
+                }
+                None => Ok(ExitCode::SUCCESS),
+            }
         }
         Some(Command::Check { dir, format }) => Ok(check::check(
             dir.as_ref()

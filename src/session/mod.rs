@@ -295,12 +295,15 @@ impl Session {
 
     /// Rebuilds the engine from the last saved answers.
     fn revert(&mut self) {
+        let at = self.interview.current().id.clone();
         let form = self.interview.form_arc().clone();
         if let Ok(a) =
             Answers::from_json(&form, &self.record.answers, || Uuid::new_v4().to_string())
         {
             let ctx = self.interview.context().clone();
             self.interview = Interview::with_answers(form, ctx, a);
+            // Back where the cadre was, not at the first question.
+            self.interview.go_to(&at);
         }
     }
 

@@ -2,18 +2,38 @@
 //! screen modules and only reads this state; every business rule is a call into the domain
 //! (`interview`) or the workspace (`session`).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, FixedOffset};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
 use uuid::Uuid;
 
 use super::keymap::{self, Action, Mode};
+use super::paste;
 use crate::i18n::{Lang, Text};
-use crate::interview::{Answer, AnswerError, Status as InterviewStatus};
+use crate::interview::{Answer, AnswerError, Change, Status as InterviewStatus};
 use crate::questionnaire::{Kind, Question, QuestionType};
 use crate::registry::Household;
 use crate::session::{Session, SessionError, Workspace};
+use crate::store::StoreError;
 use crate::tr;
+
+/// How often the household filters and the answer validation ran (tests show that a paste
+/// runs them once, whatever its length).
+#[cfg(test)]
+pub(super) mod runs {
+    use std::cell::Cell;
+
+    thread_local! {
+        pub static FILTERS: Cell<usize> = const { Cell::new(0) };
+        pub static VALIDATIONS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub fn bump(counter: &'static std::thread::LocalKey<Cell<usize>>) {
+        counter.with(|c| c.set(c.get() + 1));
+    }
+}
 
 /// Counts shown on the home screen.
 #[derive(Debug, Default, Clone)]
@@ -80,6 +100,8 @@ impl ListState {
 
     /// Recomputes which households are shown.
     pub fn apply_filters(&mut self) {
+        #[cfg(test)]
+        runs::bump(&runs::FILTERS);
         let needle = self.search.value().trim().to_lowercase();
         self.shown = self
             .rows
@@ -132,6 +154,83 @@ pub enum SaveState {
     Idle,
     Saved(DateTime<FixedOffset>),
     Failed(Text),
+}
+
+/// Why the store takes no writes now: a banner on every screen says so, and what would write
+/// is refused up front with that reason instead of failing on each save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreTrouble {
+    /// Opened from a folder that cannot be written (a write-protected stick): looking only.
+    ReadOnly,
+    /// The data folder was deleted or moved while in use: nothing entered since is saved.
+    Vanished,
+}
+
+/// What did not get saved in this run (reported when the program ends, see [`Outcome`]).
+#[derive(Debug, Clone, Default)]
+pub struct Unsaved {
+    /// Answers whose last save failed or was refused, as (interview, row/question); an answer
+    /// saved later leaves the set again.
+    answers: BTreeSet<(Uuid, String)>,
+    /// Writes that failed or were refused (answers, completions, the place in an interview,
+    /// households, auditors' marks).
+    failures: usize,
+    last_error: Option<Text>,
+}
+
+/// How a run of the terminal UI ended: what was not saved. The caller prints
+/// [`Outcome::warning`] once the terminal is restored and exits with 1 when there is one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Answers entered and not saved.
+    pub unsaved_answers: usize,
+    /// Writes that failed or were refused.
+    pub failed_saves: usize,
+    /// Why the last one failed.
+    pub last_error: Option<Text>,
+}
+
+impl Outcome {
+    /// True when everything entered was saved.
+    pub fn is_clean(&self) -> bool {
+        self.unsaved_answers == 0 && self.failed_saves == 0
+    }
+
+    /// The warning for standard error (without the `ruhu: ` prefix), when something was not
+    /// saved.
+    pub fn warning(&self) -> Option<Text> {
+        if self.is_clean() {
+            return None;
+        }
+        let why = self
+            .last_error
+            .clone()
+            .unwrap_or_else(|| tr!("原因不明", "reason unknown"));
+        let (n, m) = (self.unsaved_answers, self.failed_saves);
+        Some(if n > 0 {
+            Text::new(
+                format!(
+                    "有 {n} 个答案没有保存：{}。请检查数据文件夹（或从备份恢复），再打开这些调查重新输入。",
+                    why.zh
+                ),
+                format!(
+                    "{n} answer(s) were NOT saved: {}. Check the data folder (or restore a backup), then open those interviews and enter them again.",
+                    why.en
+                ),
+            )
+        } else {
+            Text::new(
+                format!(
+                    "有 {m} 次保存失败：{}。请检查数据文件夹和最后输入的调查。",
+                    why.zh
+                ),
+                format!(
+                    "{m} save(s) failed: {}. Check the data folder and the interviews entered last.",
+                    why.en
+                ),
+            )
+        })
+    }
 }
 
 /// Editing one roster row question by question.
@@ -274,6 +373,8 @@ impl InterviewView {
 
     /// Validates what is being typed, as it is typed.
     fn validate(&mut self) {
+        #[cfg(test)]
+        runs::bump(&runs::VALIDATIONS);
         let row = self.row_scope();
         self.message = match self.pending() {
             Err(e) => Some(e.message()),
@@ -329,13 +430,20 @@ pub struct App {
     pub flash: Option<(Text, bool)>,
     pub counts: Counts,
     pub quit: bool,
+    /// Why the store takes no writes, when it does not (shown as a banner).
+    pub trouble: Option<StoreTrouble>,
+    /// What was not saved in this run.
+    pub unsaved: Unsaved,
 }
 
 impl App {
     pub fn new(ws: Workspace, lang: Lang, interviewer: String) -> Self {
         let reconciler = crate::reconcile::Reconciler::load(None, &ws.forms.all()).ok();
+        let trouble = ws.store.is_read_only().then_some(StoreTrouble::ReadOnly);
         let mut app = App {
             reconciler,
+            trouble,
+            unsaved: Unsaved::default(),
             ws,
             lang,
             interviewer,
@@ -410,6 +518,110 @@ impl App {
         self.flash = Some((t, true));
     }
 
+    /// The banner about the store's trouble, shown on every screen while there is one.
+    pub fn banner(&self) -> Option<Text> {
+        let path = self.ws.store.path().display();
+        Some(match self.trouble? {
+            StoreTrouble::ReadOnly => tr!(
+                "只读：数据文件夹 {} 不能写入，可以查看，不能保存（不能载入演示数据、登记农户或进行调查）",
+                "read-only: the data folder {} cannot be written; you can look, not save (no demo data, new households or interviews)",
+                path
+            ),
+            StoreTrouble::Vanished => tr!(
+                "数据文件夹 {} 在使用中被删除或移走了：此后输入的答案都没有保存，也不能再保存。请按 Ctrl+C 退出，检查数据文件夹，或用 ruhu restore 从备份恢复。",
+                "the data folder {} was deleted or moved while in use: answers entered since are NOT saved and cannot be. Press Ctrl+C to quit, check the folder, or restore a backup (ruhu restore).",
+                path
+            ),
+        })
+    }
+
+    /// Why `what` (a write) is refused up front, when the store takes no writes.
+    fn refusal(&self, what: Text) -> Option<Text> {
+        Some(match self.trouble? {
+            StoreTrouble::ReadOnly => Text::new(
+                format!("只读：数据文件夹不能写入，不能{}", what.zh),
+                format!(
+                    "read-only: the data folder cannot be written, so you cannot {}",
+                    what.en
+                ),
+            ),
+            StoreTrouble::Vanished => Text::new(
+                format!("数据文件夹已被删除或移走，不能再{}", what.zh),
+                format!(
+                    "the data folder was deleted or moved: you can no longer {}",
+                    what.en
+                ),
+            ),
+        })
+    }
+
+    /// Refuses `what` with a message when the store takes no writes; true when refused.
+    fn refused(&mut self, what: Text) -> bool {
+        match self.refusal(what) {
+            Some(why) => {
+                self.flash_error(why);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Counts a failed write and learns from it (a vanished folder or a read-only store takes
+    /// no more writes); returns the message.
+    fn note_failure(&mut self, e: &StoreError) -> Text {
+        match e {
+            StoreError::Vanished { .. } => self.trouble = Some(StoreTrouble::Vanished),
+            StoreError::ReadOnly { .. } => {
+                self.trouble.get_or_insert(StoreTrouble::ReadOnly);
+            }
+            _ => {}
+        }
+        let m = e.message();
+        self.unsaved.failures += 1;
+        self.unsaved.last_error = Some(m.clone());
+        m
+    }
+
+    /// [`App::note_failure`] for a workspace write.
+    fn note_session_failure(&mut self, e: &SessionError) -> Text {
+        match e {
+            SessionError::Store(e) => self.note_failure(e),
+            other => other.message(),
+        }
+    }
+
+    /// Refuses an answer (`key`: see [`answer_key`]) before the engine takes it when the
+    /// store takes no writes: the save state and the message say why, and the answer counts
+    /// as not saved. True when refused.
+    fn refuse_answer(&mut self, v: &mut InterviewView, key: String) -> bool {
+        let Some(why) = self.refusal(tr!("保存答案", "save answers")) else {
+            return false;
+        };
+        v.save = SaveState::Failed(why.clone());
+        v.message = Some(why.clone());
+        self.unsaved
+            .answers
+            .insert((v.session.record.interview_id, key));
+        self.unsaved.failures += 1;
+        self.unsaved.last_error.get_or_insert(why);
+        true
+    }
+
+    /// Ends the run: checks once more that the data folder is still there and says what was
+    /// not saved.
+    pub fn finish(&mut self) -> Outcome {
+        if self.trouble.is_none()
+            && let Err(e) = self.ws.store.flush()
+        {
+            self.note_failure(&e);
+        }
+        Outcome {
+            unsaved_answers: self.unsaved.answers.len(),
+            failed_saves: self.unsaved.failures,
+            last_error: self.unsaved.last_error.clone(),
+        }
+    }
+
     pub fn on_key(&mut self, key: KeyEvent) {
         let mode = self.mode();
         if let Some(action) = keymap::lookup(mode, &key) {
@@ -433,10 +645,65 @@ impl App {
         self.type_key(key.code);
     }
 
-    /// Pasted text goes where typed text goes.
+    /// Pasted text goes where typed text goes, in one step: it is inserted at the cursor
+    /// whole (line breaks and tabs as spaces, other control characters dropped, at most what
+    /// the field holds), then the search filters or the validation run once.
     pub fn on_paste(&mut self, text: &str) {
-        for c in text.chars().filter(|c| !c.is_control()) {
-            self.type_key(KeyCode::Char(c));
+        let text = paste::clean(text);
+        if text.is_empty() {
+            return;
+        }
+        let lang = self.lang;
+        let pasted = match &mut self.screen {
+            Screen::Households(l) if l.searching => {
+                let p = paste::insert(&mut l.search, &text, paste::MAX_SEARCH_CHARS);
+                l.cursor = 0;
+                l.apply_filters();
+                Some(p)
+            }
+            Screen::NewHousehold(f, _) => {
+                let field = if f.on_village {
+                    &mut f.village
+                } else {
+                    &mut f.head
+                };
+                f.error = None;
+                Some(paste::insert(field, &text, paste::MAX_NAME_CHARS))
+            }
+            Screen::Interview(v) if v.review.is_none() => {
+                let q = v.question().clone();
+                match &q.kind {
+                    QuestionType::SelectOne(_)
+                    | QuestionType::YesNo
+                    | QuestionType::SelectMultiple(_) => {
+                        let total = text.chars().count();
+                        let kept = total.min(paste::MAX_CHOICE_KEYS);
+                        for c in text.chars().take(kept) {
+                            choose_by_key(v, &q, c, lang);
+                        }
+                        v.validate();
+                        Some(paste::Pasted {
+                            kept,
+                            total,
+                            cap: paste::MAX_CHOICE_KEYS,
+                        })
+                    }
+                    k if k.is_input() => {
+                        let p = paste::insert(
+                            &mut v.input,
+                            &text,
+                            crate::limits::MAX_TEXT_ANSWER_CHARS,
+                        );
+                        v.validate();
+                        Some(p)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(message) = pasted.and_then(|p| p.message()) {
+            self.flash_error(message);
         }
     }
 
@@ -473,8 +740,10 @@ impl App {
                     QuestionType::SelectOne(_)
                     | QuestionType::YesNo
                     | QuestionType::SelectMultiple(_) => {
-                        if let KeyCode::Char(c) = code {
-                            choose_by_key(v, &q, c, lang);
+                        if let KeyCode::Char(c) = code
+                            && choose_by_key(v, &q, c, lang)
+                        {
+                            v.validate();
                         }
                     }
                     k if k.is_input() => {
@@ -526,9 +795,13 @@ impl App {
     fn act_home(&mut self, action: Action) -> Screen {
         match action {
             Action::OpenHouseholds => self.open_list(),
+            Action::NewHousehold if self.refused(new_household_text()) => Screen::Home,
             Action::NewHousehold => Screen::NewHousehold(Box::default(), None),
             Action::OpenFindings => self.open_findings(false),
             Action::OpenRates => self.open_findings(true),
+            Action::LoadDemo if self.refused(tr!("载入演示数据", "load the demo data")) => {
+                Screen::Home
+            }
             Action::LoadDemo => {
                 if self.counts.households > 0 {
                     self.flash = Some((
@@ -556,7 +829,10 @@ impl App {
                             ));
                             self.refresh_counts();
                         }
-                        Err(e) => self.flash_error(e.message()),
+                        Err(e) => {
+                            let m = self.note_failure(&e);
+                            self.flash_error(m);
+                        }
                     }
                 }
                 Screen::Home
@@ -657,6 +933,8 @@ impl App {
                     }
                 }
             }
+            Action::MarkConfirmed | Action::MarkDismissed
+                if self.refused(tr!("标记核查发现", "mark findings")) => {}
             Action::MarkConfirmed | Action::MarkDismissed => {
                 if let Some(f) = s.selected() {
                     let mark = crate::reconcile::Mark {
@@ -675,7 +953,10 @@ impl App {
                         Ok(()) => {
                             s.marks.insert(mark.key(), mark);
                         }
-                        Err(e) => self.flash_error(e.message()),
+                        Err(e) => {
+                            let m = self.note_failure(&e);
+                            self.flash_error(m);
+                        }
                     }
                 }
             }
@@ -812,6 +1093,7 @@ impl App {
                 l.search = Input::default();
                 l.apply_filters();
             }
+            Action::NewHousehold if self.refused(new_household_text()) => {}
             Action::NewHousehold => return Screen::NewHousehold(Box::default(), Some(l)),
             Action::Back => {
                 self.refresh_counts();
@@ -850,10 +1132,12 @@ impl App {
                         "enter the head's name and the village"
                     ));
                     f.on_village = !head.is_empty();
+                } else if let Some(why) = self.refusal(new_household_text()) {
+                    f.error = Some(why);
                 } else {
                     match self.ws.new_household(&head, &village) {
                         Ok(h) => return self.open_interview(h, back),
-                        Err(e) => f.error = Some(e.message()),
+                        Err(e) => f.error = Some(self.note_session_failure(&e)),
                     }
                 }
             }
@@ -864,10 +1148,20 @@ impl App {
 
     /// Resumes the household's latest interview, or starts one.
     fn open_interview(&mut self, h: Household, list: Option<Box<ListState>>) -> Screen {
+        if self.refused(tr!("开始或继续调查", "start or resume an interview")) {
+            return match list {
+                Some(l) => Screen::Households(l),
+                None => Screen::Home,
+            };
+        }
+        let mut starting = false;
         let session: Result<Session, SessionError> = match self.ws.latest_interview(&h.household_id)
         {
             Ok(Some(r)) => self.ws.resume(r.interview_id),
-            Ok(None) => self.ws.start(&h, &self.interviewer),
+            Ok(None) => {
+                starting = true;
+                self.ws.start(&h, &self.interviewer)
+            }
             Err(e) => Err(e),
         };
         match session {
@@ -890,7 +1184,12 @@ impl App {
                 Screen::Interview(Box::new(v))
             }
             Err(e) => {
-                self.flash_error(e.message());
+                let m = if starting {
+                    self.note_session_failure(&e)
+                } else {
+                    e.message()
+                };
+                self.flash_error(m);
                 match list {
                     Some(l) => Screen::Households(l),
                     None => Screen::Home,
@@ -900,11 +1199,18 @@ impl App {
     }
 
     /// Saves where the interview stands, when leaving it.
-    fn leave_interview(&mut self) {
+    pub(super) fn leave_interview(&mut self) {
+        if self.trouble.is_some() {
+            return;
+        }
         if let Screen::Interview(v) = &mut self.screen
             && let Err(e) = v.session.save_cursor(&self.ws.store)
         {
-            self.flash = Some((e.message(), true));
+            let m = self.note_failure(&e);
+            if let Screen::Interview(v) = &mut self.screen {
+                v.save = SaveState::Failed(m.clone());
+            }
+            self.flash_error(m);
         }
     }
 
@@ -926,6 +1232,12 @@ impl App {
                         v.review = None;
                         v.row_edit = None;
                         v.load_input(lang);
+                    }
+                }
+                Action::Complete if self.trouble.is_some() => {
+                    if let Some(why) = self.refusal(tr!("完成调查", "complete the interview")) {
+                        v.save = SaveState::Failed(why.clone());
+                        self.flash_error(why);
                     }
                 }
                 Action::Complete => match v.session.complete(&self.ws.store) {
@@ -972,7 +1284,11 @@ impl App {
                             )
                         });
                     }
-                    Err(e) => self.flash_error(e.message()),
+                    Err(e) => {
+                        let m = self.note_failure(&e);
+                        v.save = SaveState::Failed(m.clone());
+                        self.flash_error(m);
+                    }
                 },
                 _ => {}
             }
@@ -1049,17 +1365,24 @@ impl App {
             Action::Down => v.row_cursor = (v.row_cursor + 1).min(n.saturating_sub(1)),
             Action::AddRow => {
                 let row_id = Uuid::new_v4().to_string();
+                if self.refuse_answer(&mut v, format!("{roster}+{row_id}")) {
+                    return Screen::Interview(v);
+                }
                 match v.session.interview.add_row(&roster, row_id.clone()) {
                     Ok(change) => {
-                        self.persist(&mut v, &change);
-                        v.row_cursor = n;
-                        self.edit_row(&mut v, row_id);
+                        if self.persist(&mut v, &change) {
+                            v.row_cursor = n;
+                            self.edit_row(&mut v, row_id);
+                        }
                     }
                     Err(e) => v.message = Some(e.message()),
                 }
             }
             Action::RemoveRow => {
                 if let Some(row) = v.session.interview.rows(&roster).get(v.row_cursor).cloned() {
+                    if self.refuse_answer(&mut v, format!("{roster}-{}", row.id)) {
+                        return Screen::Interview(v);
+                    }
                     match v.session.interview.remove_row(&roster, &row.id) {
                         Ok(change) => {
                             self.persist(&mut v, &change);
@@ -1147,6 +1470,10 @@ impl App {
         if pending.as_ref() == v.stored() {
             return true;
         }
+        let row = v.row_edit.as_ref().map(|e| e.row_id.as_str());
+        if self.refuse_answer(v, question_key(row, &q.id)) {
+            return false;
+        }
         let result = match &v.row_edit {
             Some(e) => {
                 let roster = v.session.interview.current().id.clone();
@@ -1167,22 +1494,41 @@ impl App {
     }
 
     /// Writes a change to the store; shows when it was saved.
-    fn persist(&mut self, v: &mut InterviewView, change: &crate::interview::Change) -> bool {
+    /// "Saved" only once the store says so; a failed save is counted, shown in the save
+    /// state and beside the answer, and the answer remembered as not saved.
+    fn persist(&mut self, v: &mut InterviewView, change: &Change) -> bool {
+        let key = (v.session.record.interview_id, answer_key(change));
+        let here = v.session.interview.current().id.clone();
         match v.session.save(&self.ws.store, change) {
             Ok(at) => {
+                self.unsaved.answers.remove(&key);
                 v.save = SaveState::Saved(at);
                 true
             }
             Err(e) => {
-                v.save = SaveState::Failed(e.message());
+                // The session went back to the answers on disk, and its engine to the first
+                // question: stay on this one, with what was typed still in the widgets.
+                if v.session.interview.current().id != here {
+                    v.session.interview.go_to(&here);
+                }
+                let m = self.note_failure(&e);
+                self.unsaved.answers.insert(key);
+                v.save = SaveState::Failed(m.clone());
+                v.message = Some(m);
                 false
             }
         }
     }
 
+    /// Saves where the interview stands (nothing once the store takes no writes: the banner
+    /// says so).
     fn remember_cursor(&mut self, v: &mut InterviewView) {
+        if self.trouble.is_some() {
+            return;
+        }
         if let Err(e) = v.session.save_cursor(&self.ws.store) {
-            v.save = SaveState::Failed(e.message());
+            let m = self.note_failure(&e);
+            v.save = SaveState::Failed(m);
         }
     }
 
@@ -1258,6 +1604,27 @@ impl App {
     }
 }
 
+/// "Enter a household" for refusals.
+fn new_household_text() -> Text {
+    tr!("登记农户", "enter a household")
+}
+
+/// The key of an answer among the unsaved (see [`Unsaved`]): roster row and question, or
+/// the roster row added or removed.
+fn answer_key(change: &Change) -> String {
+    match change {
+        Change::Set { question, row, .. } => {
+            question_key(row.as_ref().map(|r| r.row.as_str()), question)
+        }
+        Change::AddRow(r) => format!("{}+{}", r.roster, r.row),
+        Change::RemoveRow(r) => format!("{}-{}", r.roster, r.row),
+    }
+}
+
+fn question_key(row: Option<&str>, question: &str) -> String {
+    format!("{}/{question}", row.unwrap_or(""))
+}
+
 /// The ids listed on the review screen: every relevant top-level question but notes.
 pub fn review_items(v: &InterviewView) -> Vec<String> {
     let iv = &v.session.interview;
@@ -1276,7 +1643,8 @@ fn toggle(ticks: &mut Vec<String>, name: &str) {
 }
 
 /// Choice by typed key: a number picks (or ticks) that option; y/n and 是/否 answer yes/no.
-fn choose_by_key(v: &mut InterviewView, q: &Question, c: char, lang: Lang) {
+/// True when the key picked something (the caller validates).
+fn choose_by_key(v: &mut InterviewView, q: &Question, c: char, lang: Lang) -> bool {
     let opts = options(q, lang);
     let index = match c {
         '1'..='9' => Some(c as usize - '1' as usize),
@@ -1291,8 +1659,9 @@ fn choose_by_key(v: &mut InterviewView, q: &Question, c: char, lang: Lang) {
         if matches!(q.kind, QuestionType::SelectMultiple(_)) {
             toggle(&mut v.ticks, &opts[i].0);
         }
-        v.validate();
+        return true;
     }
+    false
 }
 
 /// The next value in a cycle: none → first → ... → last → none.

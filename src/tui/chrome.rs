@@ -8,20 +8,23 @@ use ratatui::widgets::Paragraph;
 
 use super::app::App;
 use super::keymap;
-use super::text::{truncate, width};
+use super::text::{truncate, width, wrap};
 use super::theme;
 use crate::i18n::Lang;
 
 /// Splits the screen into title, body, hints and status; draws all but the body.
 pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>>) -> Rect {
     let area = f.area();
-    let [top, body, hints, bottom] = Layout::vertical([
+    let banner = banner_lines(app, area.width as usize, area.height.saturating_sub(3) / 2);
+    let [top, warning, body, hints, bottom] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner.len() as u16),
         Constraint::Min(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
+    f.render_widget(Paragraph::new(banner), warning);
     let mut t = format!(" 入户 ruhu · {title}");
     if app.counts.demo {
         t.push_str(match app.lang {
@@ -50,6 +53,36 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
     };
     f.render_widget(Paragraph::new(line), bottom);
     body
+}
+
+/// The banner about the store's trouble (read-only, folder gone), wrapped to the width and
+/// cut to `max` lines; none when there is no trouble. Marked by `!` and bold, not only by
+/// colour.
+fn banner_lines(app: &App, w: usize, max: u16) -> Vec<Line<'static>> {
+    let Some(text) = app.banner() else {
+        return Vec::new();
+    };
+    let max = usize::from(max.max(1));
+    let mut lines: Vec<String> = wrap(text.get(app.lang), w.saturating_sub(2));
+    if lines.len() > max {
+        // The rest joins the last line kept, which is then cut (ending in `~`).
+        let rest: String = lines.split_off(max).concat();
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&rest);
+            *last = truncate(last, w.saturating_sub(2));
+        }
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let prefix = if i == 0 { "! " } else { "  " };
+            Line::from(Span::styled(
+                truncate(&format!("{prefix}{l}"), w),
+                theme::error(),
+            ))
+        })
+        .collect()
 }
 
 /// The key hints of the current screen that fit; the help key is always kept (last), so that

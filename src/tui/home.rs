@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::app::App;
+use super::app::{App, StoreTrouble};
 use super::text::wrap;
 use super::theme;
 use crate::tr;
@@ -34,7 +34,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     lines.push(Line::default());
-    let next = if c.households == 0 {
+    let next = if app.trouble == Some(StoreTrouble::ReadOnly) {
+        tr!(
+            "数据文件夹是只读的：可以按 1 查看农户列表，按 2、3 查看核查发现和比率；不能载入演示数据、登记农户或进行调查。",
+            "The data folder is read-only: press 1 for the household list, 2 and 3 for findings and rates; demo data, new households and interviews are not possible."
+        )
+    } else if c.households == 0 {
         tr!(
             "这是一个空的数据文件夹。按 d 载入演示数据（虚构的演示县，几百户四类农户），或按 n 登记一户名单外农户。",
             "This data folder is empty. Press d to load the demo data (a fictional county, a few hundred households of all four kinds), or n to enter a household."

@@ -4,12 +4,21 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// What a shell prints after the program it ran has exited (see [`Tui::start_in_shell`]):
+/// whether the terminal was left in raw mode, and the program's exit code.
+const AFTER: &str = r#""$0" "$@"; code=$?
+if stty -a | grep -Eq -- '(^| )-(icanon|echo)( |;|$)'; then echo "tty=raw"; else echo "tty=cooked"; fi
+echo "exit=$code"
+exit $code"#;
 
 pub struct Tui {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
+    /// Kept open as long as the reader thread reads from it.
+    _master: Box<dyn MasterPty + Send>,
 }
 
 impl Tui {
@@ -19,6 +28,31 @@ impl Tui {
     }
 
     pub fn start_sized(args: &[&str], cols: u16, rows: u16) -> Tui {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ruhu"));
+        cmd.args(args);
+        Self::spawn(cmd, cols, rows)
+    }
+
+    /// Starts `program ARGS` (with `env`) from a shell in an 80×24 terminal. When the program
+    /// has exited, the shell prints on the terminal `tty=raw` or `tty=cooked` (whether raw
+    /// mode was left on) and `exit=CODE`, and exits with the program's code: once `exit=`
+    /// shows, the screen is what a user sees after the program.
+    pub fn start_in_shell(program: &str, args: &[&str], env: &[(&str, &str)]) -> Tui {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", AFTER, program]);
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Self::spawn(cmd, 80, 24)
+    }
+
+    /// `ruhu ARGS` from a shell (see [`Tui::start_in_shell`]).
+    pub fn start_ruhu_in_shell(args: &[&str]) -> Tui {
+        Self::start_in_shell(env!("CARGO_BIN_EXE_ruhu"), args, &[])
+    }
+
+    fn spawn(mut cmd: CommandBuilder, cols: u16, rows: u16) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -27,8 +61,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ruhu"));
-        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("NO_COLOR", "1");
         let child = pty.slave.spawn_command(cmd).expect("spawn ruhu");
@@ -46,17 +78,31 @@ impl Tui {
                 p.lock().unwrap().process(&buf[..n]);
             }
         });
-        // Keep the master alive as long as the reader thread needs it.
-        std::mem::forget(pty.master);
         Tui {
             parser,
             writer,
             child,
+            _master: pty.master,
         }
     }
 
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Whether the program has the alternate screen on.
+    pub fn alternate_screen(&self) -> bool {
+        self.parser.lock().unwrap().screen().alternate_screen()
+    }
+
+    /// Whether the program has bracketed paste on.
+    pub fn bracketed_paste(&self) -> bool {
+        self.parser.lock().unwrap().screen().bracketed_paste()
+    }
+
+    /// Whether the program has hidden the cursor.
+    pub fn cursor_hidden(&self) -> bool {
+        self.parser.lock().unwrap().screen().hide_cursor()
     }
 
     /// Waits until the screen contains `text` (and has stopped changing), or panics with the
@@ -110,12 +156,25 @@ impl Tui {
         self.send("\x03");
     }
 
+    pub fn page_down(&mut self) {
+        self.send("\x1b[6~");
+    }
+
     /// Waits for the program to exit; returns its success.
     pub fn wait_exit(&mut self) -> bool {
+        self.wait_status().success()
+    }
+
+    /// Waits for the program to exit; returns its exit code (1 when a signal ended it).
+    pub fn wait_exit_code(&mut self) -> u32 {
+        self.wait_status().exit_code()
+    }
+
+    fn wait_status(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
+                return status;
             }
             if start.elapsed() > Duration::from_secs(10) {
                 let _ = self.child.kill();
