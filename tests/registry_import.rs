@@ -661,3 +661,50 @@ fn list_filters_by_village_and_prints_a_table() {
         "{out}"
     );
 }
+
+/// Found by a tester: merged XLSX cells gave an empty 乡镇 without a warning. The value of a
+/// merged range counts for every row it spans, and the import says so.
+#[test]
+fn merged_cells_fill_their_rows_and_the_import_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("合并.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let s = book.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    for (c, h) in ["户编号", "乡镇", "行政村", "户主姓名", "脱贫状态"]
+        .iter()
+        .enumerate()
+    {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, name) in ["张三", "李四", "王五"].iter().enumerate() {
+        let r = 1 + i as u32;
+        s.write_string(r, 0, format!("M{i}")).unwrap();
+        s.write_string(r, 2, "桂花村").unwrap();
+        s.write_string(r, 3, *name).unwrap();
+        s.write_string(r, 4, "未脱贫").unwrap();
+    }
+    s.merge_range(1, 1, 3, 1, "清溪乡", &plain).unwrap();
+    book.save(&path).unwrap();
+    let (code, out, err) = ruhu(&data, &["registry", "import", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("合并单元格 B2:B4"), "{out}");
+    let (_, out, _) = ruhu(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "registry",
+            "import",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["notices"].as_array().unwrap().len(), 1, "{v}");
+    let all = list(&data, &[]);
+    assert_eq!(all.len(), 3);
+    assert!(all.iter().all(|h| h["township"] == "清溪乡"), "{all:?}");
+}

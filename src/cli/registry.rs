@@ -310,6 +310,7 @@ fn summary_json(
             "reason": r.reason.get(lang),
         })).collect::<Vec<_>>(),
         "ignored_columns": s.ignored_columns,
+        "notices": s.notices.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
         "rejects_file": s.rejects_file,
         "strict": strict,
         "imported": s.imported,
@@ -357,6 +358,9 @@ fn print_summary(
         .get(lang)
         .to_string(),
     );
+    for n in &s.notices {
+        out.push(n.get(lang).to_string());
+    }
     if !s.ignored_columns.is_empty() {
         let list = s.ignored_columns.join(match lang {
             Lang::Zh => "、",

@@ -126,6 +126,8 @@ pub struct Summary {
     pub rejects_file: Option<PathBuf>,
     /// Members file: member rows imported.
     pub members: u64,
+    /// What the user should know about how the file was read (merged cells filled in).
+    pub notices: Vec<Text>,
 }
 
 /// The part of a row's handling that depends on the kind of file.
@@ -237,6 +239,13 @@ impl<H: Handler> Visitor for Run<'_, H> {
 
     fn progress(&mut self, done: u64, total: u64) {
         (self.progress)(self.phase, done, total);
+    }
+
+    fn notice(&mut self, notice: Text) {
+        // `--strict` reads the file twice: say it once.
+        if !self.summary.notices.contains(&notice) {
+            self.summary.notices.push(notice);
+        }
     }
 }
 

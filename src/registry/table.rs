@@ -25,6 +25,10 @@ pub trait Visitor {
     fn unreadable_row(&mut self, line: u64, reason: Text) -> Result<(), Text>;
     /// Progress: `done` of `total` (bytes of a CSV file, rows of a sheet).
     fn progress(&mut self, _done: u64, _total: u64) {}
+    /// Something the user should know about how the file was read, said once per file and
+    /// naming the file (e.g. which merged cells of a workbook were filled into every row).
+    /// Not a problem: the read goes on.
+    fn notice(&mut self, _notice: Text) {}
 }
 
 /// The file formats ruhu reads.
