@@ -214,7 +214,7 @@ fn a_save_into_a_vanished_folder_is_refused() {
 }
 
 #[test]
-fn a_locked_or_newer_store_is_refused_in_the_users_language() {
+fn a_locked_store_is_refused_in_the_users_language() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
@@ -227,4 +227,101 @@ fn a_locked_or_newer_store_is_refused_in_the_users_language() {
     assert!(err.contains("in use by another ruhu"), "{err}");
     drop(held);
     assert_eq!(ruhu(&data, &["interview", "list"]).0, 0);
+}
+
+/// A full disk in the middle of a restore or an import: a clear message, the restore undone
+/// (the folder empty, the backup restorable once there is space), the import marked
+/// unfinished and finished by running it again.
+#[test]
+fn a_full_disk_during_restore_or_import_is_said_and_recovered_from() {
+    let Some(fs) = Tmpfs::mount(6144) else { return };
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("source");
+    assert_eq!(ruhu(&source, &["demo", "--households", "3000"]).0, 0);
+    let backup = work.path().join("b.json");
+    assert_eq!(ruhu(&source, &["backup", backup.to_str().unwrap()]).0, 0);
+    let csv = work.path().join("县.csv");
+    assert_eq!(
+        ruhu(
+            &source,
+            &[
+                "demo",
+                "--households",
+                "3000",
+                "--csv",
+                csv.to_str().unwrap()
+            ]
+        )
+        .0,
+        0
+    );
+
+    // Restore onto a disk that fills up on the way.
+    let data = fs.path.join("data");
+    assert_eq!(ruhu(&data, &["interview", "list"]).0, 0);
+    let ballast = fs.path.join("ballast");
+    {
+        // Leave about 300 KiB: the store takes more than that.
+        use std::io::Write;
+        let mut f = std::fs::File::create(&ballast).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        drop(f);
+        let len = std::fs::metadata(&ballast).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&ballast)
+            .unwrap()
+            .set_len(len.saturating_sub(300 * 1024))
+            .unwrap();
+    }
+    let (code, _, err) = ruhu(&data, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("磁盘已满"), "{err}");
+    std::fs::remove_file(&ballast).unwrap();
+    let (code, out, err) = ruhu(&data, &["registry", "list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "[\n]", "the refused restore left data");
+    let (code, _, err) = ruhu(&data, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(ruhu(&data, &["verify"]).0, 0);
+
+    // An import into a new folder on a disk that fills up on the way.
+    let data2 = fs.path.join("data2");
+    assert_eq!(ruhu(&data2, &["interview", "list"]).0, 0);
+    fs.fill();
+    let (code, _, err) = ruhu(&data2, &["registry", "import", csv.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("磁盘已满"), "{err}");
+    fs.free();
+    std::fs::remove_dir_all(&data).unwrap();
+    let (code, _, err) = ruhu(&data2, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ruhu(&data2, &["registry", "import", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, _, err) = ruhu(&data2, &["interview", "list"]);
+    assert!(!err.contains("没有完成"), "{err}");
+}
+
+/// A store written by a newer ruhu is refused in the user's language, and left alone.
+#[test]
+fn a_store_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    {
+        let db = sled::open(&data).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &99u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (code, _, err) = ruhu(&data, &["interview", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("较新版本") && err.contains("99"), "{err}");
+    let (code, _, err) = ruhu(&data, &["--lang", "en", "registry", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("newer ruhu"), "{err}");
 }
