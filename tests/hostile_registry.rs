@@ -220,6 +220,114 @@ fn a_file_that_is_not_a_workbook_or_is_protected_says_so() {
     );
 }
 
+#[test]
+fn a_workbook_of_thousands_of_parts_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parts.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..5000 {
+        zip.start_file(format!("xl/media/p{i}.xml"), stored)
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    refused(
+        &path,
+        &["工作簿有 5000 个部件，超过上限 4096 个"],
+        &["the workbook has 5000 parts, more than the limit of 4096"],
+    );
+}
+
+#[test]
+fn a_zip_directory_of_megabytes_is_refused_before_it_is_listed() {
+    // 65,000 directory records on one part (its checksum left 0): 6.9 MB, which the zip
+    // crate would take a few times that to list
+    let part = b"<a/>";
+    let size = (part.len() as u32).to_le_bytes();
+    let mut bytes = b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec();
+    bytes.extend_from_slice(&size);
+    bytes.extend_from_slice(&size);
+    bytes.extend_from_slice(&[0; 4]);
+    bytes.extend_from_slice(part);
+    let start = bytes.len();
+    let n = 65_000u32;
+    for i in 0..n {
+        let name = format!("xl/media/{i:0>50}.xml");
+        bytes.extend_from_slice(b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        bytes.extend_from_slice(&size);
+        bytes.extend_from_slice(&size);
+        bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&[0; 16]);
+        bytes.extend_from_slice(name.as_bytes());
+    }
+    let directory = (bytes.len() - start) as u32;
+    bytes.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+    bytes.extend_from_slice(&(n as u16).to_le_bytes());
+    bytes.extend_from_slice(&(n as u16).to_le_bytes());
+    bytes.extend_from_slice(&directory.to_le_bytes());
+    bytes.extend_from_slice(&(start as u32).to_le_bytes());
+    bytes.extend_from_slice(&[0; 2]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("directory.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    refused(
+        &path,
+        &["zip 目录超过 2097152 字节"],
+        &["zip directory of the workbook is larger than 2097152 bytes"],
+    );
+}
+
+/// The zip `bytes` (no comment, no zip64 end record) with a second directory record for the
+/// part `name`, named `alias` (as long as `name`): two parts on the same bytes.
+fn with_alias(bytes: &[u8], name: &str, alias: &str) -> Vec<u8> {
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let end = bytes.len() - 22;
+    assert_eq!(&bytes[end..end + 4], b"PK\x05\x06");
+    let (count, size, mut at) = (u16_at(end + 10), u32_at(end + 12), u32_at(end + 16));
+    let mut record = loop {
+        let n = u16_at(at + 28);
+        let len = 46 + n + u16_at(at + 30) + u16_at(at + 32);
+        if &bytes[at + 46..at + 46 + n] == name.as_bytes() {
+            break bytes[at..at + len].to_vec();
+        }
+        at += len;
+    };
+    assert_eq!(alias.len(), name.len());
+    record[46..46 + name.len()].copy_from_slice(alias.as_bytes());
+    let mut out = bytes[..end].to_vec();
+    out.extend_from_slice(&record);
+    let mut tail = bytes[end..].to_vec();
+    let count = (count as u16 + 1).to_le_bytes();
+    tail[8..10].copy_from_slice(&count);
+    tail[10..12].copy_from_slice(&count);
+    tail[12..16].copy_from_slice(&((size + record.len()) as u32).to_le_bytes());
+    out.extend_from_slice(&tail);
+    out
+}
+
+#[test]
+fn a_workbook_whose_parts_share_bytes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merged.xlsx");
+    merged_workbook(&path);
+    assert!(read(&path).is_ok());
+    let bytes = std::fs::read(&path).unwrap();
+    let shared = dir.path().join("shared.xlsx");
+    let aliased = with_alias(
+        &bytes,
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet9.xml",
+    );
+    std::fs::write(&shared, aliased).unwrap();
+    refused(
+        &shared,
+        &["不是完好的 .xlsx 文件（overlapping parts）"],
+        &["not a sound .xlsx file (overlapping parts)"],
+    );
+}
+
 /// A registry the way counties export it: a title merged over the table, 乡镇 and 行政村
 /// merged over the households of each, a merged range reaching past the data.
 fn merged_workbook(path: &Path) {

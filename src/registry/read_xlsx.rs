@@ -7,16 +7,18 @@
 //! A workbook is a zip of XML parts, and a few kilobytes of zip can unpack to gigabytes, so
 //! nothing is handed to calamine unchecked (the limits are in [`crate::limits`]):
 //!
-//! - Before calamine opens the workbook, its zip directory is read here (strictly: the zip
-//!   crate's reader stops every part at the size the directory declares, so those sizes bound
-//!   what calamine can unpack). A part larger than [`MAX_XLSX_PART_BYTES`] is refused, the
-//!   shared strings (held in memory) above [`MAX_XLSX_SHARED_STRINGS_BYTES`]. The shared
-//!   strings are unpacked once and scanned: no string longer than a row may be, and as many
-//!   strings as they declare.
+//! - Before calamine opens the workbook, its parts are listed here with the zip crate,
+//!   calamine's own zip reader, whose reader fails a part that unpacks to more than the size
+//!   the zip directory declares: those sizes bound what calamine can unpack. A workbook of
+//!   more than [`MAX_XLSX_PARTS`] parts is refused, a part larger than
+//!   [`MAX_XLSX_PART_BYTES`], the shared strings (held in memory) above
+//!   [`MAX_XLSX_SHARED_STRINGS_BYTES`]. The shared strings are unpacked once, a chunk at a
+//!   time, and scanned: no string longer than a row may be, and as many strings as they
+//!   declare.
 //! - The worksheet is scanned the moment calamine starts reading it (the part calamine
-//!   actually reads, found by where it reads in the file): no cell, tag or text longer than
-//!   a row may be, so calamine never builds a huge value; the scan also finds the merged
-//!   ranges, the rows and the widest row.
+//!   actually reads, found by where it reads in the file, whatever the workbook's
+//!   relationships name): no cell, tag or text longer than a row may be, so calamine never
+//!   builds a huge value; the scan also finds the merged ranges, the rows and the widest row.
 //! - While reading: a value beyond [`MAX_COLUMNS`] or [`MAX_SHEET_ROWS`] stops the read (the
 //!   declared `<dimension>` is never trusted); a cell longer than [`MAX_CELL_BYTES`] rejects
 //!   its row. Rows are padded only to the widest row that has content.
@@ -25,13 +27,15 @@
 //! for each of its rows (in the range's first column), and the visitor is told once which
 //! ranges were filled ([`Visitor::notice`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use calamine::{DataRef, Reader, SheetType, Xlsx};
+use zip::ZipArchive;
+use zip::result::ZipError;
 
 use crate::i18n::Text;
 use crate::limits::{
@@ -58,6 +62,12 @@ const MAX_XLSX_SMALL_PART_BYTES: u64 = 64 << 20;
 /// Parts (files in the zip) of one workbook: real ones have 10 to a few hundred.
 const MAX_XLSX_PARTS: usize = 4096;
 
+/// Bytes the zip crate may read to list the parts of a workbook, its end records and its
+/// directory: a real directory has about 100 bytes a part, 400 KB for [`MAX_XLSX_PARTS`].
+/// The list the crate builds takes about ten times the bytes it reads, and a directory can
+/// declare a million parts in 50 MB.
+const MAX_XLSX_DIRECTORY_BYTES: u64 = 2 << 20;
+
 /// Merged ranges of one worksheet (a members file with 户编号 merged over each household's
 /// rows has one per household).
 const MAX_MERGED_RANGES: usize = 2 * MAX_SHEET_ROWS as usize;
@@ -67,6 +77,9 @@ const MAX_SHARED_STRINGS: u64 = 1 << 24;
 
 /// How many filled merged ranges the notice names (the rest are counted).
 const NOTICE_RANGES: usize = 10;
+
+/// Bytes of a part unpacked and scanned at a time.
+const SCAN_CHUNK: usize = 256 << 10;
 
 /// The text of a number cell.
 pub fn number_text(v: f64) -> String {
@@ -127,19 +140,17 @@ fn cell_name(row: u32, col: u32) -> String {
 
 /// Reads the first worksheet of the workbook at `path` into `visitor`.
 pub fn read(path: &Path, visitor: &mut dyn Visitor) -> Result<(), Text> {
-    let mut file = File::open(path).map_err(|e| cannot_read(path, e))?;
-    let archive = match container::open(&mut file) {
-        Ok(a) => a,
-        Err(p) => return Err(p.text(path, &mut file)),
-    };
-    check_sizes(path, &archive)?;
-    for entry in archive.entries.iter().filter(|e| e.is_shared_strings()) {
-        scan_part(path, entry, scan::Kind::SharedStrings)?;
+    let mut parts = Parts::open(path)?;
+    for i in 0..parts.list.len() {
+        if parts.list[i].is_shared_strings() {
+            parts.scan(path, i, scan::Kind::SharedStrings)?;
+        }
     }
+    let file = File::open(path).map_err(|e| cannot_read(path, e))?;
     let shared = Rc::new(RefCell::new(Shared {
         path: path.to_path_buf(),
-        scanned: vec![false; archive.entries.len()],
-        archive,
+        scanned: vec![false; parts.list.len()],
+        parts,
         sheet_phase: false,
         failure: None,
         sheet: None,
@@ -180,62 +191,258 @@ pub fn read(path: &Path, visitor: &mut dyn Visitor) -> Result<(), Text> {
     rows.finish(visitor)
 }
 
+// ---------------------------------------------------------------------------------------
+// The parts of the workbook
+
+/// One part (a file in the zip) as the zip crate lists it.
+struct Part {
+    /// Its index in the zip crate's list.
+    index: usize,
+    name: String,
+    /// Lower case, `\` as `/` (calamine finds parts so).
+    key: String,
+    /// Uncompressed bytes, as declared: the zip crate's reader fails a part that unpacks to
+    /// more, for calamine as for the scans here.
+    size: u64,
+    /// Where its local header starts in the file.
+    header: u64,
+}
+
+impl Part {
+    fn file_name(&self) -> &str {
+        self.key.rsplit('/').next().unwrap_or("")
+    }
+
+    /// calamine reads `<folder>sharedStrings.xml`, whatever the folder.
+    fn is_shared_strings(&self) -> bool {
+        self.file_name() == "sharedstrings.xml"
+    }
+
+    /// The other parts calamine reads whole when it opens a workbook.
+    fn is_small_part(&self) -> bool {
+        let name = self.file_name();
+        name == "styles.xml"
+            || name == "workbook.xml"
+            || name.ends_with(".rels")
+            || (name.starts_with("theme") && self.key.contains("theme/"))
+    }
+}
+
+/// The parts of a workbook, read with the zip crate on a file handle of their own. calamine
+/// reads the file through the same crate, so both see the same parts at the same places.
+struct Parts {
+    zip: ZipArchive<Limited>,
+    /// By where they start in the file.
+    list: Vec<Part>,
+    /// Where the central directory starts: the end of the last part.
+    directory: u64,
+}
+
+impl Parts {
+    /// Lists the parts of the workbook at `path` and refuses it if it has too many, one
+    /// larger than its limit, or two that share bytes, before anything is unpacked.
+    fn open(path: &Path) -> Result<Parts, Text> {
+        let file = File::open(path).map_err(|e| cannot_read(path, e))?;
+        let left = Rc::new(Cell::new(MAX_XLSX_DIRECTORY_BYTES));
+        let listed = ZipArchive::new(Limited {
+            file,
+            left: left.clone(),
+        });
+        let mut zip = match listed {
+            Ok(zip) => zip,
+            Err(_) if left.get() == 0 => {
+                return Err(tr!(
+                    "{}：工作簿的 zip 目录超过 {} 字节：不是正常的 Excel 文件",
+                    "{}: the zip directory of the workbook is larger than {} bytes: not a normal Excel file",
+                    path.display(),
+                    MAX_XLSX_DIRECTORY_BYTES
+                ));
+            }
+            Err(e) => return Err(not_a_workbook(path, e)),
+        };
+        left.set(u64::MAX);
+        if zip.len() > MAX_XLSX_PARTS {
+            return Err(tr!(
+                "{}：工作簿有 {} 个部件，超过上限 {} 个",
+                "{}: the workbook has {} parts, more than the limit of {}",
+                path.display(),
+                zip.len(),
+                MAX_XLSX_PARTS
+            ));
+        }
+        let mut list = Vec::with_capacity(zip.len());
+        for index in 0..zip.len() {
+            let entry = zip
+                .by_index_data(index)
+                .map_err(|e| not_a_workbook(path, e))?;
+            let name = entry
+                .name()
+                .map_err(|e| not_a_workbook(path, e))?
+                .into_owned();
+            list.push(Part {
+                index,
+                key: name.replace('\\', "/").to_ascii_lowercase(),
+                name,
+                size: entry.size(),
+                header: entry.header_start(),
+            });
+        }
+        list.sort_by_key(|p| p.header);
+        check_sizes(path, &list)?;
+        // The guard knows the part calamine reads by where it reads: every byte must belong to
+        // one part at most (reads each local header, a few bytes per part).
+        if zip
+            .has_overlapping_entries()
+            .map_err(|e| not_a_workbook(path, e))?
+        {
+            return Err(not_sound(path, "overlapping parts"));
+        }
+        let directory = zip.central_directory_start();
+        Ok(Parts {
+            zip,
+            list,
+            directory,
+        })
+    }
+
+    /// The part whose bytes (from its local header to the next part) contain `pos`.
+    fn at(&self, pos: u64) -> Option<usize> {
+        let i = self.list.partition_point(|p| p.header <= pos);
+        let i = i.checked_sub(1)?;
+        (pos < self.directory).then_some(i)
+    }
+
+    /// Unpacks part `i` through the zip crate's reader, a chunk at a time, and scans it; an
+    /// error names the file and what is wrong.
+    fn scan(&mut self, path: &Path, i: usize, kind: scan::Kind) -> Result<scan::Found, Text> {
+        let part = &self.list[i];
+        let damaged = |why: &dyn std::fmt::Display| {
+            tr!(
+                "{}：工作簿中的 {} 已损坏（{}）",
+                "{}: the part {} of the workbook is damaged ({})",
+                path.display(),
+                part.name,
+                why
+            )
+        };
+        let mut entry = self.zip.by_index(part.index).map_err(|e| match e {
+            ZipError::Io(e) => cannot_read(path, e),
+            e => damaged(&e),
+        })?;
+        let mut scanner = scan::Scanner::new(kind);
+        let mut buf = vec![0u8; SCAN_CHUNK];
+        loop {
+            match entry.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => scanner.feed(&buf[..n]).map_err(|p| p.text(path, part))?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if grew_past_declared_size(&e) => {
+                    return Err(scan::Problem::Larger.text(path, part));
+                }
+                Err(e) if is_bad_data(&e) => return Err(damaged(&e)),
+                Err(e) => return Err(cannot_read(path, e)),
+            }
+        }
+        scanner.finish().map_err(|p| p.text(path, part))
+    }
+}
+
+/// The workbook file as the zip crate reads it: `left` bytes at most (while it lists the
+/// parts; unlimited then).
+struct Limited {
+    file: File,
+    left: Rc<Cell<u64>>,
+}
+
+impl Read for Limited {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.left.get();
+        if left == 0 {
+            return Err(io::Error::other("the zip directory is too large"));
+        }
+        let k = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.file.read(&mut buf[..k])?;
+        self.left.set(left - n as u64);
+        Ok(n)
+    }
+}
+
+impl Seek for Limited {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.file.seek(to)
+    }
+}
+
+/// The error of the zip crate's reader when a part unpacks to more than it declares
+/// (`Crc32Reader` in zip 9.8.2: `InvalidData`, "File is larger than its declared uncompressed
+/// size"). Were the message to change, such a part would still be refused, as damaged.
+fn grew_past_declared_size(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::InvalidData
+        && e.to_string()
+            .contains("larger than its declared uncompressed size")
+}
+
+/// Errors of the unpacking (a bad deflate stream, a wrong checksum, data cut short), as
+/// against errors of reading the file.
+fn is_bad_data(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
+    )
+}
+
+/// The signature of an OLE file: a password-protected workbook or an old .xls.
+const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Why the zip crate could not list the parts of the file at `path`.
+fn not_a_workbook(path: &Path, e: ZipError) -> Text {
+    let mut head = [0u8; 8];
+    let ole = File::open(path).is_ok_and(|mut f| f.read_exact(&mut head).is_ok() && head == OLE);
+    if ole {
+        return tr!(
+            "{}：文件有密码保护，或是旧的 .xls 格式：请在 Excel/WPS 中去掉密码并另存为 .xlsx",
+            "{}: the workbook is password-protected or an old .xls file: remove the password and save it as .xlsx",
+            path.display()
+        );
+    }
+    match e {
+        ZipError::Io(e) if e.kind() != io::ErrorKind::UnexpectedEof => cannot_read(path, e),
+        e => not_sound(path, e),
+    }
+}
+
+fn not_sound(path: &Path, why: impl std::fmt::Display) -> Text {
+    tr!(
+        "{}：不是完好的 .xlsx 文件（{}）",
+        "{}: not a sound .xlsx file ({})",
+        path.display(),
+        why
+    )
+}
+
 /// Refuses a workbook with a part larger than its limit (by the sizes the zip directory
 /// declares: calamine's zip reader stops each part there).
-fn check_sizes(path: &Path, archive: &container::Archive) -> Result<(), Text> {
-    for e in &archive.entries {
-        let limit = if e.is_shared_strings() {
+fn check_sizes(path: &Path, parts: &[Part]) -> Result<(), Text> {
+    for p in parts {
+        let limit = if p.is_shared_strings() {
             MAX_XLSX_SHARED_STRINGS_BYTES
-        } else if e.is_small_part() {
+        } else if p.is_small_part() {
             MAX_XLSX_SMALL_PART_BYTES
         } else {
             MAX_XLSX_PART_BYTES
         };
-        if e.size > limit {
+        if p.size > limit {
             return Err(tr!(
                 "{}：工作簿中的 {} 解压后有 {} 字节，超过上限 {} 字节",
                 "{}: the part {} of the workbook is {} bytes uncompressed, more than the limit of {}",
                 path.display(),
-                e.name,
-                e.size,
+                p.name,
+                p.size,
                 limit
             ));
         }
     }
     Ok(())
-}
-
-/// Unpacks one part and scans it; an error names the file and what is wrong.
-fn scan_part(path: &Path, entry: &container::Entry, kind: scan::Kind) -> Result<scan::Found, Text> {
-    let mut file = File::open(path).map_err(|e| cannot_read(path, e))?;
-    let mut scanner = scan::Scanner::new(kind);
-    let mut total = 0u64;
-    let mut sink = |chunk: &[u8]| -> Result<(), scan::Problem> {
-        total += chunk.len() as u64;
-        if total > entry.size {
-            return Err(scan::Problem::Larger);
-        }
-        scanner.feed(chunk)
-    };
-    let streamed = container::stream(&mut file, entry, &mut sink);
-    let problem = match streamed {
-        Ok(()) => match scanner.finish() {
-            Ok(found) => return Ok(found),
-            Err(p) => p,
-        },
-        Err(container::StreamError::Io(e)) => return Err(cannot_read(path, e)),
-        Err(container::StreamError::Corrupt(why)) => {
-            return Err(tr!(
-                "{}：工作簿中的 {} 已损坏（{}）",
-                "{}: the part {} of the workbook is damaged ({})",
-                path.display(),
-                entry.name,
-                why
-            ));
-        }
-        Err(container::StreamError::Sink(p)) => p,
-    };
-    Err(problem.text(path, entry))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -492,9 +699,10 @@ fn merged_notice(path: &Path, ranges: &[String]) -> Text {
 /// What the reader and the guard share.
 struct Shared {
     path: PathBuf,
-    archive: container::Archive,
+    parts: Parts,
     /// Set once the workbook is open: the part read next is the worksheet.
     sheet_phase: bool,
+    /// By the place of the part in `parts.list`.
     scanned: Vec<bool>,
     /// Why the guard stopped calamine.
     failure: Option<Text>,
@@ -519,14 +727,14 @@ impl Shared {
         if !self.sheet_phase {
             return Ok(());
         }
-        let Some(i) = self.archive.entry_at(pos) else {
+        let Some(i) = self.parts.at(pos) else {
             return Ok(());
         };
         if self.scanned[i] {
             return Ok(());
         }
         self.scanned[i] = true;
-        match scan_part(&self.path, &self.archive.entries[i], scan::Kind::Sheet) {
+        match self.parts.scan(&self.path, i, scan::Kind::Sheet) {
             Ok(found) => {
                 if self.sheet.is_none() {
                     self.sheet = Some(found);
@@ -558,766 +766,6 @@ impl Seek for Guard {
 }
 
 // ---------------------------------------------------------------------------------------
-// The zip container
-
-/// The zip directory of a workbook, read the way calamine's zip crate reads it (the central
-/// directory; the local header only for where the data starts), but strictly: one end
-/// record, the directory right before it, no prepended data, no two parts of one name, no
-/// overlapping parts. Files Excel, WPS and LibreOffice write pass; a file the zip crate could
-/// read differently does not.
-mod container {
-    use std::collections::HashSet;
-    use std::fs::File;
-    use std::io::{self, Read, Seek, SeekFrom};
-    use std::path::Path;
-
-    use super::inflate;
-    use crate::i18n::Text;
-    use crate::tr;
-
-    use super::MAX_XLSX_PARTS;
-
-    /// Bytes of a central directory (a real one has a few kilobytes).
-    const MAX_DIRECTORY_BYTES: u64 = 16 << 20;
-
-    pub struct Entry {
-        pub name: String,
-        /// Lower case, `\` as `/` (calamine finds parts so).
-        pub key: String,
-        pub method: u16,
-        pub flags: u16,
-        /// The checksum, as declared (the zip crate checks it; the tests check the unpacking).
-        #[cfg_attr(not(test), allow(dead_code))]
-        pub crc: u32,
-        pub compressed: u64,
-        /// Uncompressed bytes, as declared.
-        pub size: u64,
-        pub header: u64,
-        pub data: u64,
-    }
-
-    impl Entry {
-        pub fn end(&self) -> u64 {
-            self.data + self.compressed
-        }
-
-        fn file_name(&self) -> &str {
-            self.key.rsplit('/').next().unwrap_or("")
-        }
-
-        /// calamine reads `<folder>sharedStrings.xml`, whatever the folder.
-        pub fn is_shared_strings(&self) -> bool {
-            self.file_name() == "sharedstrings.xml"
-        }
-
-        /// The other parts calamine reads whole when it opens a workbook.
-        pub fn is_small_part(&self) -> bool {
-            let name = self.file_name();
-            name == "styles.xml"
-                || name == "workbook.xml"
-                || name.ends_with(".rels")
-                || (name.starts_with("theme") && self.key.contains("theme/"))
-        }
-    }
-
-    pub struct Archive {
-        /// By where they start in the file.
-        pub entries: Vec<Entry>,
-    }
-
-    impl Archive {
-        /// The part whose bytes (local header or data) contain `pos`.
-        pub fn entry_at(&self, pos: u64) -> Option<usize> {
-            let i = self.entries.partition_point(|e| e.header <= pos);
-            let i = i.checked_sub(1)?;
-            (pos < self.entries[i].end().max(self.entries[i].data)).then_some(i)
-        }
-    }
-
-    pub enum Problem {
-        Io(io::Error),
-        Bad(&'static str),
-        Parts(usize),
-    }
-
-    impl From<io::Error> for Problem {
-        fn from(e: io::Error) -> Self {
-            Problem::Io(e)
-        }
-    }
-
-    /// The signature of an OLE file: a password-protected workbook or an old .xls.
-    const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-    impl Problem {
-        pub fn text(self, path: &Path, file: &mut File) -> Text {
-            let mut head = [0u8; 8];
-            let ole = file.seek(SeekFrom::Start(0)).is_ok()
-                && file.read_exact(&mut head).is_ok()
-                && head == OLE;
-            if ole {
-                return tr!(
-                    "{}：文件有密码保护，或是旧的 .xls 格式：请在 Excel/WPS 中去掉密码并另存为 .xlsx",
-                    "{}: the workbook is password-protected or an old .xls file: remove the password and save it as .xlsx",
-                    path.display()
-                );
-            }
-            match self {
-                Problem::Io(e) => super::cannot_read(path, e),
-                Problem::Bad(why) => tr!(
-                    "{}：不是完好的 .xlsx 文件（{}）",
-                    "{}: not a sound .xlsx file ({})",
-                    path.display(),
-                    why
-                ),
-                Problem::Parts(n) => tr!(
-                    "{}：工作簿有 {} 个部件，超过上限 {} 个",
-                    "{}: the workbook has {} parts, more than the limit of {}",
-                    path.display(),
-                    n,
-                    MAX_XLSX_PARTS
-                ),
-            }
-        }
-    }
-
-    fn u16_at(b: &[u8], at: usize) -> u16 {
-        u16::from_le_bytes([b[at], b[at + 1]])
-    }
-
-    fn u32_at(b: &[u8], at: usize) -> u32 {
-        u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-    }
-
-    fn u64_at(b: &[u8], at: usize) -> u64 {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&b[at..at + 8]);
-        u64::from_le_bytes(a)
-    }
-
-    fn read_at(file: &mut File, at: u64, len: usize) -> Result<Vec<u8>, Problem> {
-        file.seek(SeekFrom::Start(at))?;
-        let mut buf = vec![0u8; len];
-        file.read_exact(&mut buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => Problem::Bad("truncated"),
-            _ => Problem::Io(e),
-        })?;
-        Ok(buf)
-    }
-
-    const EOCD: u32 = 0x0605_4b50;
-    const EOCD64: u32 = 0x0606_4b50;
-    const LOCATOR: u32 = 0x0706_4b50;
-    const CENTRAL: u32 = 0x0201_4b50;
-    const LOCAL: u32 = 0x0403_4b50;
-
-    pub fn open(file: &mut File) -> Result<Archive, Problem> {
-        let len = file.seek(SeekFrom::End(0))?;
-        if len < 22 {
-            return Err(Problem::Bad("not a zip file"));
-        }
-        let tail_len = len.min(22 + 0xFFFF);
-        let tail = read_at(file, len - tail_len, tail_len as usize)?;
-        // The end record: the one whose comment ends exactly at the end of the file.
-        let mut found = None;
-        for i in (0..=tail.len() - 22).rev() {
-            if u32_at(&tail, i) == EOCD && i + 22 + usize::from(u16_at(&tail, i + 20)) == tail.len()
-            {
-                if found.is_some() {
-                    return Err(Problem::Bad("two end records"));
-                }
-                found = Some(i);
-            }
-        }
-        let Some(i) = found else {
-            return Err(Problem::Bad("not a zip file"));
-        };
-        let eocd_pos = len - tail_len + i as u64;
-        let e = &tail[i..i + 22];
-        let (disk, cd_disk) = (u16_at(e, 4), u16_at(e, 6));
-        let mut count = u64::from(u16_at(e, 10));
-        let mut cd_size = u64::from(u32_at(e, 12));
-        let mut cd_offset = u64::from(u32_at(e, 16));
-        if disk != 0 || cd_disk != 0 || u16_at(e, 8) != u16_at(e, 10) {
-            return Err(Problem::Bad("multi-disk zip"));
-        }
-        // The end of the directory: the end record, or a zip64 end record before it.
-        let mut cd_end = eocd_pos;
-        let locator = eocd_pos
-            .checked_sub(20)
-            .map(|at| read_at(file, at, 20))
-            .transpose()?
-            .filter(|l| u32_at(l, 0) == LOCATOR);
-        if let Some(l) = locator {
-            let at = u64_at(&l, 8);
-            if at >= eocd_pos - 20 || u32_at(&l, 4) != 0 || u32_at(&l, 16) > 1 {
-                return Err(Problem::Bad("zip64 locator"));
-            }
-            let r = read_at(file, at, 56)?;
-            if u32_at(&r, 0) != EOCD64 || u32_at(&r, 16) != 0 || u32_at(&r, 20) != 0 {
-                return Err(Problem::Bad("zip64 end record"));
-            }
-            let (c64, s64, o64) = (u64_at(&r, 32), u64_at(&r, 40), u64_at(&r, 48));
-            let agrees = |short: u64, long: u64, max: u64| short == max || short == long;
-            if u64_at(&r, 24) != c64
-                || !agrees(count, c64, 0xFFFF)
-                || !agrees(cd_size, s64, 0xFFFF_FFFF)
-                || !agrees(cd_offset, o64, 0xFFFF_FFFF)
-            {
-                return Err(Problem::Bad("zip64 end record"));
-            }
-            (count, cd_size, cd_offset, cd_end) = (c64, s64, o64, at);
-        } else if count == 0xFFFF || cd_size == 0xFFFF_FFFF || cd_offset == 0xFFFF_FFFF {
-            return Err(Problem::Bad("zip64 without locator"));
-        }
-        if count > super::MAX_XLSX_PARTS as u64 {
-            return Err(Problem::Parts(count.min(usize::MAX as u64) as usize));
-        }
-        if cd_offset.checked_add(cd_size) != Some(cd_end) || cd_size > MAX_DIRECTORY_BYTES {
-            return Err(Problem::Bad("central directory"));
-        }
-        let cd = read_at(file, cd_offset, cd_size as usize)?;
-        let mut entries = Vec::with_capacity(count as usize);
-        let mut keys = HashSet::new();
-        let mut at = 0usize;
-        for _ in 0..count {
-            if at + 46 > cd.len() || u32_at(&cd, at) != CENTRAL {
-                return Err(Problem::Bad("central directory"));
-            }
-            let h = &cd[at..at + 46];
-            let (n, m, k) = (
-                usize::from(u16_at(h, 28)),
-                usize::from(u16_at(h, 30)),
-                usize::from(u16_at(h, 32)),
-            );
-            if at + 46 + n + m + k > cd.len() || u16_at(h, 34) != 0 {
-                return Err(Problem::Bad("central directory"));
-            }
-            let name_raw = &cd[at + 46..at + 46 + n];
-            let extra = &cd[at + 46 + n..at + 46 + n + m];
-            let mut size = u64::from(u32_at(h, 24));
-            let mut compressed = u64::from(u32_at(h, 20));
-            let mut header = u64::from(u32_at(h, 42));
-            zip64_sizes(extra, &mut size, &mut compressed, &mut header)?;
-            let name = String::from_utf8_lossy(name_raw).into_owned();
-            let key = name.replace('\\', "/").to_ascii_lowercase();
-            if !keys.insert(key.clone()) {
-                return Err(Problem::Bad("two parts of one name"));
-            }
-            entries.push(Entry {
-                name,
-                key,
-                method: u16_at(h, 10),
-                flags: u16_at(h, 8),
-                crc: u32_at(h, 16),
-                compressed,
-                size,
-                header,
-                data: 0,
-            });
-            at += 46 + n + m + k;
-        }
-        if at != cd.len() {
-            return Err(Problem::Bad("central directory"));
-        }
-        for e in &mut entries {
-            let l = read_at(file, e.header, 30)?;
-            if u32_at(&l, 0) != LOCAL {
-                return Err(Problem::Bad("local header"));
-            }
-            e.data = e.header + 30 + u64::from(u16_at(&l, 26)) + u64::from(u16_at(&l, 28));
-        }
-        entries.sort_by_key(|e| e.header);
-        for (i, e) in entries.iter().enumerate() {
-            let next = entries.get(i + 1).map_or(cd_offset, |n| n.header);
-            if e.data
-                .checked_add(e.compressed)
-                .is_none_or(|end| end > next)
-            {
-                return Err(Problem::Bad("overlapping parts"));
-            }
-        }
-        Ok(Archive { entries })
-    }
-
-    /// The zip64 extra field: the 64-bit sizes of the fields saturated in the record, in order.
-    fn zip64_sizes(
-        mut extra: &[u8],
-        size: &mut u64,
-        compressed: &mut u64,
-        header: &mut u64,
-    ) -> Result<(), Problem> {
-        while extra.len() >= 4 {
-            let (id, len) = (u16_at(extra, 0), usize::from(u16_at(extra, 2)));
-            if 4 + len > extra.len() {
-                return Err(Problem::Bad("extra field"));
-            }
-            if id == 1 {
-                let mut field = &extra[4..4 + len];
-                for v in [size, compressed, header] {
-                    if *v == 0xFFFF_FFFF {
-                        if field.len() < 8 {
-                            return Err(Problem::Bad("zip64 extra field"));
-                        }
-                        *v = u64_at(field, 0);
-                        field = &field[8..];
-                    }
-                }
-                return Ok(());
-            }
-            extra = &extra[4 + len..];
-        }
-        Ok(())
-    }
-
-    pub enum StreamError<E> {
-        Io(io::Error),
-        Corrupt(&'static str),
-        Sink(E),
-    }
-
-    /// The uncompressed bytes of a part, in chunks.
-    pub fn stream<E>(
-        file: &mut File,
-        e: &Entry,
-        sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
-    ) -> Result<(), StreamError<E>> {
-        if e.flags & 1 != 0 {
-            return Err(StreamError::Corrupt("encrypted"));
-        }
-        file.seek(SeekFrom::Start(e.data))
-            .map_err(StreamError::Io)?;
-        let mut raw = file.take(e.compressed);
-        match e.method {
-            0 => {
-                let mut buf = vec![0u8; 1 << 16];
-                loop {
-                    let n = match raw.read(&mut buf) {
-                        Ok(0) => return Ok(()),
-                        Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(StreamError::Io(e)),
-                    };
-                    sink(&buf[..n]).map_err(StreamError::Sink)?;
-                }
-            }
-            8 => inflate::inflate(raw, sink).map_err(|e| match e {
-                inflate::Error::Io(e) => StreamError::Io(e),
-                inflate::Error::Corrupt(why) => StreamError::Corrupt(why),
-                inflate::Error::Sink(e) => StreamError::Sink(e),
-            }),
-            _ => Err(StreamError::Corrupt("unsupported compression")),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Deflate
-
-/// Unpacking a deflate stream (RFC 1951), to look at a part before calamine reads it; the
-/// output goes to a sink in chunks, so a part of any size takes a fixed 350 KB. Errors where
-/// zlib errors, so that what this reads is what calamine's zip reader reads.
-mod inflate {
-    use std::io::{self, Read};
-
-    pub enum Error<E> {
-        Io(io::Error),
-        Corrupt(&'static str),
-        Sink(E),
-    }
-
-    impl<E> From<io::Error> for Error<E> {
-        fn from(e: io::Error) -> Self {
-            Error::Io(e)
-        }
-    }
-
-    const WINDOW: usize = 1 << 15;
-    /// The output is handed over when this much is buffered (the window kept).
-    const FLUSH: usize = WINDOW + (1 << 18);
-    const FAST_BITS: u32 = 10;
-    const FAST_MASK: u64 = (1 << FAST_BITS) - 1;
-
-    const LEN_BASE: [u16; 29] = [
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-        131, 163, 195, 227, 258,
-    ];
-    const LEN_EXTRA: [u8; 29] = [
-        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-    ];
-    const DIST_BASE: [u16; 30] = [
-        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
-        2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
-    ];
-    const DIST_EXTRA: [u8; 30] = [
-        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12,
-        13, 13,
-    ];
-    const ORDER: [usize; 19] = [
-        16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
-    ];
-
-    /// A canonical Huffman code: a table for codes of up to `FAST_BITS` bits, counts and
-    /// symbols for the longer ones.
-    struct Huffman {
-        /// By the next `FAST_BITS` bits: `length << 9 | symbol`, 0 for a longer code.
-        fast: Vec<u16>,
-        count: [u16; 16],
-        symbol: Vec<u16>,
-    }
-
-    impl Huffman {
-        fn new(lengths: &[u8]) -> Result<Huffman, &'static str> {
-            let mut count = [0u16; 16];
-            for &l in lengths {
-                count[usize::from(l)] += 1;
-            }
-            count[0] = 0;
-            let mut left: i32 = 1;
-            for c in &count[1..] {
-                left = (left << 1) - i32::from(*c);
-                if left < 0 {
-                    return Err("over-subscribed code");
-                }
-            }
-            let mut offs = [0u16; 16];
-            for len in 1..15 {
-                offs[len + 1] = offs[len] + count[len];
-            }
-            let mut next = [0u32; 16];
-            let mut code = 0u32;
-            for len in 1..16 {
-                code = (code + u32::from(count[len - 1])) << 1;
-                next[len] = code;
-            }
-            let mut fast = vec![0u16; 1 << FAST_BITS];
-            let mut symbol = vec![0u16; lengths.len()];
-            for (sym, &l) in lengths.iter().enumerate() {
-                if l == 0 {
-                    continue;
-                }
-                let l = usize::from(l);
-                symbol[usize::from(offs[l])] = sym as u16;
-                offs[l] += 1;
-                let c = next[l];
-                next[l] += 1;
-                if l as u32 <= FAST_BITS {
-                    let rev = (c.reverse_bits() >> (32 - l)) as usize;
-                    let entry = ((l as u16) << 9) | sym as u16;
-                    let mut k = rev;
-                    while k < 1 << FAST_BITS {
-                        fast[k] = entry;
-                        k += 1 << l;
-                    }
-                }
-            }
-            Ok(Huffman {
-                fast,
-                count,
-                symbol,
-            })
-        }
-    }
-
-    /// The compressed bits, least significant first. Above `n`, `bits` holds either zeros or
-    /// the next unread bytes (refills read eight bytes at once).
-    struct Input<R> {
-        inner: R,
-        buf: Vec<u8>,
-        pos: usize,
-        len: usize,
-        eof: bool,
-        bits: u64,
-        n: u32,
-    }
-
-    impl<R: Read> Input<R> {
-        /// At least 56 bits, unless the input ends.
-        fn refill(&mut self) -> io::Result<()> {
-            while self.n < 56 {
-                if self.len - self.pos >= 8 {
-                    let mut w = [0u8; 8];
-                    w.copy_from_slice(&self.buf[self.pos..self.pos + 8]);
-                    self.bits |= u64::from_le_bytes(w) << self.n;
-                    let k = (63 - self.n) / 8;
-                    self.pos += k as usize;
-                    self.n += k * 8;
-                    return Ok(());
-                }
-                if self.pos < self.len {
-                    self.bits |= u64::from(self.buf[self.pos]) << self.n;
-                    self.pos += 1;
-                    self.n += 8;
-                    continue;
-                }
-                if self.eof {
-                    return Ok(());
-                }
-                self.fill()?;
-            }
-            Ok(())
-        }
-
-        /// Reads more input once all of `buf` is used.
-        fn fill(&mut self) -> io::Result<()> {
-            loop {
-                match self.inner.read(&mut self.buf) {
-                    Ok(n) => {
-                        self.pos = 0;
-                        self.len = n;
-                        self.eof = n == 0;
-                        return Ok(());
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            }
-        }
-
-        fn take<E>(&mut self, k: u32) -> Result<u32, Error<E>> {
-            if k > self.n {
-                return Err(Error::Corrupt("truncated"));
-            }
-            let v = (self.bits & ((1u64 << k) - 1)) as u32;
-            self.bits >>= k;
-            self.n -= k;
-            Ok(v)
-        }
-
-        fn decode<E>(&mut self, h: &Huffman) -> Result<u16, Error<E>> {
-            let e = h.fast[(self.bits & FAST_MASK) as usize];
-            if e != 0 {
-                let l = u32::from(e >> 9);
-                if l > self.n {
-                    return Err(Error::Corrupt("truncated"));
-                }
-                self.bits >>= l;
-                self.n -= l;
-                return Ok(e & 0x1FF);
-            }
-            // A longer code, bit by bit (as zlib's `puff` does).
-            let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
-            for len in 1..16u32 {
-                code |= ((self.bits >> (len - 1)) & 1) as i32;
-                let count = i32::from(h.count[len as usize]);
-                if code - count < first {
-                    if len > self.n {
-                        return Err(Error::Corrupt("truncated"));
-                    }
-                    self.bits >>= len;
-                    self.n -= len;
-                    return Ok(h.symbol[(index + code - first) as usize]);
-                }
-                index += count;
-                first = (first + count) << 1;
-                code <<= 1;
-            }
-            Err(Error::Corrupt("invalid code"))
-        }
-    }
-
-    /// The output with the last 32 KB kept for back references.
-    struct Output<'s, E> {
-        buf: Vec<u8>,
-        p: usize,
-        start: usize,
-        sink: &'s mut dyn FnMut(&[u8]) -> Result<(), E>,
-    }
-
-    impl<E> Output<'_, E> {
-        fn flush_if_full(&mut self) -> Result<(), Error<E>> {
-            if self.p >= FLUSH {
-                (self.sink)(&self.buf[self.start..self.p]).map_err(Error::Sink)?;
-                self.buf.copy_within(self.p - WINDOW..self.p, 0);
-                self.p = WINDOW;
-                self.start = WINDOW;
-            }
-            Ok(())
-        }
-    }
-
-    pub fn inflate<R: Read, E>(
-        input: R,
-        sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
-    ) -> Result<(), Error<E>> {
-        let mut inp = Input {
-            inner: input,
-            buf: vec![0u8; 1 << 16],
-            pos: 0,
-            len: 0,
-            eof: false,
-            bits: 0,
-            n: 0,
-        };
-        let mut out = Output {
-            buf: vec![0u8; FLUSH + 259],
-            p: 0,
-            start: 0,
-            sink,
-        };
-        let mut fixed: Option<(Huffman, Huffman)> = None;
-        loop {
-            inp.refill()?;
-            let last = inp.take(1)?;
-            match inp.take(2)? {
-                0 => stored(&mut inp, &mut out)?,
-                1 => {
-                    if fixed.is_none() {
-                        let mut lit = [8u8; 288];
-                        lit[144..256].fill(9);
-                        lit[256..280].fill(7);
-                        fixed = Some((
-                            Huffman::new(&lit).map_err(Error::Corrupt)?,
-                            Huffman::new(&[5u8; 30]).map_err(Error::Corrupt)?,
-                        ));
-                    }
-                    if let Some((lit, dist)) = &fixed {
-                        codes(&mut inp, &mut out, lit, dist)?;
-                    }
-                }
-                2 => {
-                    let (lit, dist) = dynamic(&mut inp)?;
-                    codes(&mut inp, &mut out, &lit, &dist)?;
-                }
-                _ => return Err(Error::Corrupt("invalid block type")),
-            }
-            if last == 1 {
-                break;
-            }
-        }
-        if out.p > out.start {
-            (out.sink)(&out.buf[out.start..out.p]).map_err(Error::Sink)?;
-        }
-        Ok(())
-    }
-
-    fn stored<R: Read, E>(inp: &mut Input<R>, out: &mut Output<'_, E>) -> Result<(), Error<E>> {
-        let skip = inp.n % 8;
-        inp.take(skip)?;
-        inp.refill()?;
-        let len = inp.take(16)?;
-        let nlen = inp.take(16)?;
-        if len != !nlen & 0xFFFF {
-            return Err(Error::Corrupt("stored block length"));
-        }
-        let mut left = len as usize;
-        while left > 0 && inp.n >= 8 {
-            out.buf[out.p] = inp.take(8)? as u8;
-            out.p += 1;
-            left -= 1;
-            out.flush_if_full()?;
-        }
-        if left == 0 {
-            return Ok(());
-        }
-        // The bit buffer is empty: copy straight from the input.
-        inp.bits = 0;
-        while left > 0 {
-            if inp.pos == inp.len {
-                if inp.eof {
-                    return Err(Error::Corrupt("truncated"));
-                }
-                inp.fill()?;
-                continue;
-            }
-            let k = left.min(inp.len - inp.pos).min(FLUSH - out.p);
-            out.buf[out.p..out.p + k].copy_from_slice(&inp.buf[inp.pos..inp.pos + k]);
-            inp.pos += k;
-            out.p += k;
-            left -= k;
-            out.flush_if_full()?;
-        }
-        Ok(())
-    }
-
-    fn dynamic<R: Read, E>(inp: &mut Input<R>) -> Result<(Huffman, Huffman), Error<E>> {
-        inp.refill()?;
-        let nlen = inp.take(5)? as usize + 257;
-        let ndist = inp.take(5)? as usize + 1;
-        let ncode = inp.take(4)? as usize + 4;
-        if nlen > 286 || ndist > 30 {
-            return Err(Error::Corrupt("too many length or distance codes"));
-        }
-        let mut lengths = [0u8; 19];
-        for &i in &ORDER[..ncode] {
-            inp.refill()?;
-            lengths[i] = inp.take(3)? as u8;
-        }
-        let lencode = Huffman::new(&lengths).map_err(Error::Corrupt)?;
-        let mut lens = [0u8; 286 + 30];
-        let mut i = 0;
-        while i < nlen + ndist {
-            inp.refill()?;
-            let sym = inp.decode(&lencode)?;
-            let (value, times) = match sym {
-                0..=15 => (sym as u8, 1),
-                16 => {
-                    let Some(&prev) = i.checked_sub(1).map(|p| &lens[p]) else {
-                        return Err(Error::Corrupt("repeat with no first length"));
-                    };
-                    (prev, 3 + inp.take(2)? as usize)
-                }
-                17 => (0, 3 + inp.take(3)? as usize),
-                _ => (0, 11 + inp.take(7)? as usize),
-            };
-            if i + times > nlen + ndist {
-                return Err(Error::Corrupt("too many lengths"));
-            }
-            lens[i..i + times].fill(value);
-            i += times;
-        }
-        if lens[256] == 0 {
-            return Err(Error::Corrupt("no end-of-block code"));
-        }
-        let lit = Huffman::new(&lens[..nlen]).map_err(Error::Corrupt)?;
-        let dist = Huffman::new(&lens[nlen..nlen + ndist]).map_err(Error::Corrupt)?;
-        Ok((lit, dist))
-    }
-
-    fn codes<R: Read, E>(
-        inp: &mut Input<R>,
-        out: &mut Output<'_, E>,
-        lit: &Huffman,
-        dist: &Huffman,
-    ) -> Result<(), Error<E>> {
-        loop {
-            inp.refill()?;
-            let sym = inp.decode(lit)?;
-            if sym < 256 {
-                out.buf[out.p] = sym as u8;
-                out.p += 1;
-            } else if sym == 256 {
-                return Ok(());
-            } else {
-                let i = usize::from(sym - 257);
-                if i >= 29 {
-                    return Err(Error::Corrupt("invalid length code"));
-                }
-                let len = usize::from(LEN_BASE[i]) + inp.take(u32::from(LEN_EXTRA[i]))? as usize;
-                let ds = usize::from(inp.decode(dist)?);
-                if ds >= 30 {
-                    return Err(Error::Corrupt("invalid distance code"));
-                }
-                let d = usize::from(DIST_BASE[ds]) + inp.take(u32::from(DIST_EXTRA[ds]))? as usize;
-                if d > out.p {
-                    return Err(Error::Corrupt("distance too far back"));
-                }
-                let from = out.p - d;
-                if d >= len {
-                    out.buf.copy_within(from..from + len, out.p);
-                } else {
-                    for k in 0..len {
-                        out.buf[out.p + k] = out.buf[from + k];
-                    }
-                }
-                out.p += len;
-            }
-            out.flush_if_full()?;
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // Scanning the XML of a part
 
 /// A scan of a part's XML as its bytes go by, cutting it where quick-xml (calamine's XML
@@ -1328,7 +776,7 @@ mod inflate {
 mod scan {
     use std::path::Path;
 
-    use super::container::Entry;
+    use super::Part;
     use super::{MAX_MERGED_RANGES, MAX_SHARED_STRINGS, MAX_XML_RUN, cell_name, column_name};
     use crate::i18n::Text;
     use crate::limits::{MAX_CELL_BYTES, MAX_COLUMNS, MAX_SHEET_ROWS};
@@ -1410,15 +858,15 @@ mod scan {
     }
 
     impl Problem {
-        pub fn text(self, path: &Path, entry: &Entry) -> Text {
-            let (file, part) = (path.display(), &entry.name);
+        pub fn text(self, path: &Path, part: &Part) -> Text {
+            let (file, size, part) = (path.display(), part.size, &part.name);
             match self {
                 Problem::Larger => tr!(
                     "{}：工作簿中的 {} 解压后比它声明的 {} 字节大：文件已损坏",
                     "{}: the part {} of the workbook is larger uncompressed than the {} bytes it declares: the file is damaged",
                     file,
                     part,
-                    entry.size
+                    size
                 ),
                 Problem::Markup(row) => {
                     let (zh, en) = match row {
@@ -2058,49 +1506,9 @@ mod tests {
         assert!(id.contains('E'), "{id}");
     }
 
-    /// CRC-32 as zip uses it.
-    fn crc32(crc: u32, bytes: &[u8]) -> u32 {
-        let mut c = !crc;
-        for &b in bytes {
-            c ^= u32::from(b);
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    (c >> 1) ^ 0xEDB8_8320
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    }
-
-    /// Every part of the workbook at `path` unpacks to its declared size and checksum.
-    fn assert_parts_unpack(path: &Path) -> u64 {
-        let mut file = File::open(path).unwrap();
-        let archive = container::open(&mut file).unwrap_or_else(|_| panic!("{path:?}"));
-        let mut total = 0;
-        for e in &archive.entries {
-            let (mut n, mut crc) = (0u64, 0u32);
-            let mut sink = |b: &[u8]| -> Result<(), ()> {
-                n += b.len() as u64;
-                crc = crc32(crc, b);
-                Ok(())
-            };
-            assert!(
-                container::stream(&mut file, e, &mut sink).is_ok(),
-                "{}",
-                e.name
-            );
-            assert_eq!((n, crc), (e.size, e.crc), "{}", e.name);
-            total += n;
-        }
-        total
-    }
-
-    #[test]
-    fn parts_unpack_as_the_zip_crate_packed_them() {
-        let dir = tempfile::tempdir().unwrap();
-        // Text that compresses well, badly (stored blocks) and in between, over many blocks.
+    /// A workbook of `rows` rows of text that packs well, badly (stored deflate blocks) and in
+    /// between, over many blocks, with a long string every 97 rows.
+    fn workbook(path: &Path, rows: u32) {
         let mut seed = 7u64;
         let mut next = move || {
             seed = seed
@@ -2108,37 +1516,87 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as u32
         };
-        for (k, rows) in [(0, 3u32), (1, 2000), (2, 20000)] {
-            let path = dir.path().join(format!("w{k}.xlsx"));
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            for r in 0..rows {
-                let noise: String = (0..(next() % 60))
-                    .map(|_| char::from_u32(0x4E00 + next() % 2000).unwrap_or('x'))
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for r in 0..rows {
+            let noise: String = (0..(next() % 60))
+                .map(|_| char::from_u32(0x4E00 + next() % 2000).unwrap_or('x'))
+                .collect();
+            sheet.write_string(r, 0, &noise).unwrap();
+            sheet.write_number(r, 1, f64::from(next())).unwrap();
+            sheet.write_string(r, 2, "清溪乡").unwrap();
+            if r % 97 == 0 {
+                let long: String = (0..3000)
+                    .map(|_| (b'!' + (next() % 90) as u8) as char)
                     .collect();
-                sheet.write_string(r, 0, &noise).unwrap();
-                sheet.write_number(r, 1, f64::from(next())).unwrap();
-                sheet.write_string(r, 2, "清溪乡").unwrap();
-                if r % 97 == 0 {
-                    let long: String = (0..3000)
-                        .map(|_| (b'!' + (next() % 90) as u8) as char)
-                        .collect();
-                    sheet.write_string(r, 3, &long).unwrap();
-                }
+                sheet.write_string(r, 3, &long).unwrap();
             }
-            book.save(&path).unwrap();
-            assert!(assert_parts_unpack(&path) > 0);
+        }
+        book.save(path).unwrap();
+    }
+
+    #[test]
+    fn parts_are_found_by_where_they_lie_and_scan_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for rows in [3u32, 20000] {
+            let path = dir.path().join(format!("w{rows}.xlsx"));
+            workbook(&path, rows);
+            let mut parts = Parts::open(&path).unwrap_or_else(|e| panic!("{e:?}"));
+            // From its local header to the next part, the bytes are the part's.
+            for (i, p) in parts.list.iter().enumerate() {
+                let end = parts.list.get(i + 1).map_or(parts.directory, |n| n.header);
+                assert_eq!(parts.at(p.header), Some(i), "{}", p.name);
+                assert_eq!(parts.at(end - 1), Some(i), "{}", p.name);
+            }
+            assert_eq!(parts.at(parts.directory), None);
+            let place = |key: &str| parts.list.iter().position(|p| p.key == key).unwrap();
+            let (sheet, strings) = (
+                place("xl/worksheets/sheet1.xml"),
+                place("xl/sharedstrings.xml"),
+            );
+            let found = parts.scan(&path, sheet, scan::Kind::Sheet);
+            let found = found.unwrap_or_else(|e| panic!("{e:?}"));
+            let n = u64::from(rows);
+            assert_eq!(
+                (found.rows, found.last_row, found.last_col),
+                (n, n, Some(3))
+            );
+            let found = parts.scan(&path, strings, scan::Kind::SharedStrings);
+            let found = found.unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(found.strings > n / 2, "{found:?}");
+            assert_eq!(found.unique_count, Some(found.strings));
         }
     }
 
-    /// `RUHU_CHECK_XLSX=FILE cargo test --lib -- --ignored parts_of_a_given` checks the
-    /// unpacking against a real workbook.
+    /// `RUHU_CHECK_XLSX=FILE cargo test --lib -- --ignored a_given_workbook` runs the checks
+    /// of the shared strings and the worksheets on a real workbook.
     #[test]
     #[ignore]
-    fn parts_of_a_given_workbook_unpack() {
-        if let Some(p) = std::env::var_os("RUHU_CHECK_XLSX") {
-            let n = assert_parts_unpack(Path::new(&p));
-            eprintln!("{n} bytes unpacked");
+    fn a_given_workbook_passes_the_checks() {
+        let Some(p) = std::env::var_os("RUHU_CHECK_XLSX") else {
+            return;
+        };
+        let path = Path::new(&p);
+        let mut parts = Parts::open(path).unwrap_or_else(|e| panic!("{e:?}"));
+        for i in 0..parts.list.len() {
+            let part = &parts.list[i];
+            let kind = if part.is_shared_strings() {
+                scan::Kind::SharedStrings
+            } else if part.key.contains("worksheets/") {
+                scan::Kind::Sheet
+            } else {
+                continue;
+            };
+            let (name, size) = (part.name.clone(), part.size);
+            let found = parts
+                .scan(path, i, kind)
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            eprintln!(
+                "{name}: {size} bytes, {} rows, {} merged ranges, {} strings",
+                found.rows,
+                found.merges.len(),
+                found.strings
+            );
         }
     }
 
@@ -2223,24 +1681,6 @@ mod tests {
             scan_in(scan::Kind::SharedStrings, lie.as_bytes(), 100),
             Err(scan::Problem::Count(4_000_000_000, 1))
         ));
-    }
-
-    #[test]
-    fn stored_deflate_blocks_unpack() {
-        // two stored blocks, the first not final
-        let mut raw = vec![0x00, 3, 0, !3u8, 0xFF];
-        raw.extend_from_slice(b"abc");
-        raw.extend_from_slice(&[0x01, 2, 0, !2u8, 0xFF]);
-        raw.extend_from_slice(b"de");
-        let mut out = Vec::new();
-        let mut sink = |b: &[u8]| -> Result<(), ()> {
-            out.extend_from_slice(b);
-            Ok(())
-        };
-        assert!(inflate::inflate(&raw[..], &mut sink).is_ok());
-        assert_eq!(out, b"abcde");
-        let mut sink = |_: &[u8]| -> Result<(), ()> { Ok(()) };
-        assert!(inflate::inflate(&raw[..6], &mut sink).is_err());
     }
 
     #[test]
