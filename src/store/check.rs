@@ -57,8 +57,7 @@ impl Store {
     pub fn check_layout(&self) -> Result<(Vec<Problem>, Tally)> {
         let mut problems = Vec::new();
         let mut tally = Tally::default();
-        let mut household_ids: HashSet<Vec<u8>> = HashSet::new();
-        self.check_blocks(&mut problems, &mut tally, &mut household_ids)?;
+        self.check_blocks(&mut problems, &mut tally)?;
         if self.counter(keys::META_HOUSEHOLD_COUNT)? != tally.households as u64 {
             problems.push(Problem::fixable(tr!(
                 "农户计数有误（记为 {}，实有 {}）",
@@ -172,16 +171,11 @@ impl Store {
                 )));
             }
         }
-        self.check_derived(&records, &household_ids, &mut problems)?;
+        self.check_derived(&records, &mut problems)?;
         Ok((problems, tally))
     }
 
-    fn check_blocks(
-        &self,
-        problems: &mut Vec<Problem>,
-        tally: &mut Tally,
-        ids: &mut HashSet<Vec<u8>>,
-    ) -> Result<()> {
+    fn check_blocks(&self, problems: &mut Vec<Problem>, tally: &mut Tally) -> Result<()> {
         let mut last_id: Option<Vec<u8>> = None;
         for kv in self.households.iter() {
             let (k, v) = kv?;
@@ -231,7 +225,6 @@ impl Store {
                         e
                     )));
                 }
-                ids.insert(id.to_vec());
                 tally.households += 1;
             }
             last_id = block.iter().last().map(|(id, _)| id.to_vec());
@@ -243,7 +236,6 @@ impl Store {
     fn check_derived(
         &self,
         records: &BTreeMap<Uuid, InterviewRecord>,
-        households: &HashSet<Vec<u8>>,
         problems: &mut Vec<Problem>,
     ) -> Result<()> {
         let mut names = self.lock_names().clone();
@@ -278,11 +270,7 @@ impl Store {
         let mut bad_copies = 0usize;
         for id in &interviewed {
             let copy = self.interviewed.get(id)?;
-            let stored = if households.contains(*id) {
-                self.household_payload(id)?
-            } else {
-                None
-            };
+            let stored = self.household_payload(id)?;
             if copy.as_deref() != stored.as_deref() {
                 bad_copies += 1;
             }
