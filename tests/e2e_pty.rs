@@ -219,3 +219,41 @@ fn an_error_or_a_panic_inside_the_ui_restores_the_terminal() {
         );
     }
 }
+
+/// A backup encrypted with a passphrase typed at the prompt (twice, not shown), restored with
+/// it typed again.
+#[test]
+fn an_encrypted_backup_with_a_typed_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (code, _, err) = common::ruhu(&data, &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let file = dir.path().join("b.age");
+    let (d, f) = (data.to_str().unwrap(), file.to_str().unwrap());
+    let mut tui = Tui::start(&["--data", d, "backup", f, "--encrypt"]);
+    tui.wait_for("口令");
+    tui.type_text("村里的口令");
+    tui.enter();
+    tui.wait_for("再输入一次");
+    tui.type_text("村里的口令");
+    tui.enter();
+    assert_eq!(tui.wait_exit_code(), 0, "{}", tui.screen());
+    assert!(
+        !tui.screen().contains("村里的口令"),
+        "the passphrase was shown"
+    );
+    assert!(
+        std::fs::read(&file)
+            .unwrap()
+            .starts_with(b"age-encryption.org/v1")
+    );
+
+    let target = dir.path().join("target");
+    let t = target.to_str().unwrap();
+    let mut tui = Tui::start(&["--data", t, "restore", f]);
+    tui.wait_for("口令");
+    tui.type_text("村里的口令");
+    tui.enter();
+    assert_eq!(tui.wait_exit_code(), 0, "{}", tui.screen());
+    tui.wait_for("已从");
+}
