@@ -36,8 +36,7 @@ fn key(app: &mut App, code: KeyCode) {
 fn render_bench() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(dir.path(), forms()).unwrap();
-    ws.store
-        .put_households(generate_iter(&DemoOptions::default()))
+    ws.load_households(generate_iter(&DemoOptions::default()))
         .unwrap();
     let mut app = App::new(ws, Lang::Zh, "bench".into());
     key(&mut app, KeyCode::Char('1'));
@@ -75,8 +74,7 @@ fn startup_bench() {
         let t = Instant::now();
         let ws = Workspace::open(&path, forms()).unwrap();
         let n = ws
-            .store
-            .put_households(generate_iter(&DemoOptions {
+            .load_households(generate_iter(&DemoOptions {
                 households: 1_000_000,
                 seed: 1,
             }))

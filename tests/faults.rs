@@ -168,17 +168,16 @@ fn a_save_into_a_vanished_folder_is_refused() {
     let data = dir.path().join("data");
     let forms = Forms::from_report(ruhu::questionnaire::load_bundled()).unwrap();
     let ws = Workspace::open(&data, forms).unwrap();
-    ws.store
-        .put_households(ruhu::demo::generate_iter(&Default::default()))
+    ws.load_households(ruhu::demo::generate_iter(&Default::default()))
         .unwrap();
     let h = ws.household(&demo_household(Status::Exited)).unwrap();
     let mut s = ws.start(&h, "李调查").unwrap();
     let change = s.interview.input("interviewer_name", "张秀英").unwrap();
-    s.save(&ws.store, &change).unwrap();
+    s.save(&ws, &change).unwrap();
 
     std::fs::remove_dir_all(&data).unwrap();
     let change = s.interview.input("interviewer_name", "王五").unwrap();
-    let e = s.save(&ws.store, &change).unwrap_err();
+    let e = s.save(&ws, &change).unwrap_err();
     assert!(
         matches!(e, ruhu::store::StoreError::Vanished { .. }),
         "{e:?}"
@@ -201,14 +200,13 @@ fn a_save_into_a_vanished_folder_is_refused() {
         Forms::from_report(ruhu::questionnaire::load_bundled()).unwrap(),
     )
     .unwrap();
-    ws.store
-        .put_households(ruhu::demo::generate_iter(&Default::default()))
+    ws.load_households(ruhu::demo::generate_iter(&Default::default()))
         .unwrap();
     let mut s = ws.start(&h, "李调查").unwrap();
     std::fs::rename(&data2, dir.path().join("moved")).unwrap();
     let change = s.interview.input("interviewer_name", "张秀英").unwrap();
     assert!(matches!(
-        s.save(&ws.store, &change),
+        s.save(&ws, &change),
         Err(ruhu::store::StoreError::Vanished { .. })
     ));
 }

@@ -13,11 +13,10 @@ use ruhu::tui::{self, App};
 fn app(dir: &std::path::Path, lang: Lang) -> App {
     let forms = Forms::from_report(questionnaire::load_bundled()).unwrap();
     let ws = Workspace::open(dir, forms).unwrap();
-    ws.store
-        .put_households(ruhu::demo::generate_iter(
-            &ruhu::demo::DemoOptions::default(),
-        ))
-        .unwrap();
+    ws.load_households(ruhu::demo::generate_iter(
+        &ruhu::demo::DemoOptions::default(),
+    ))
+    .unwrap();
     App::new(ws, lang, "测试员".into())
 }
 
@@ -238,9 +237,9 @@ fn in_sample_filter_and_count() {
     let s = render(&a, 80, 24);
     assert!(s.contains("尚未抽样"), "{s}");
     key(&mut a, KeyCode::Esc);
-    let all: Vec<_> = a.ws.store.households().map(Result::unwrap).collect();
+    let all: Vec<_> = a.ws.households().map(Result::unwrap).collect();
     let sample = ruhu::sample::draw(&all, &Default::default(), 7, 2017);
-    a.ws.store.put_sample(&sample).unwrap();
+    a.ws.put_sample(&sample).unwrap();
     a.refresh_counts();
     let s = render(&a, 80, 24);
     assert!(
@@ -288,8 +287,7 @@ fn a_rehearsal_shows_what_an_assessor_would_flag() {
 fn complete_a_wrong_exit(a: &mut App) -> String {
     use ruhu::interview::Answer;
     let h =
-        a.ws.store
-            .households()
+        a.ws.households()
             .map(Result::unwrap)
             .find(|h| h.status == ruhu::registry::Status::Exited)
             .unwrap();
@@ -305,8 +303,8 @@ fn complete_a_wrong_exit(a: &mut App) -> String {
         Ok(c) => c,
         Err(p) => panic!("{p:?}"),
     };
-    s.save_many(&a.ws.store, &changes).unwrap();
-    let _ = s.complete(&a.ws.store).unwrap();
+    s.save_many(&a.ws, &changes).unwrap();
+    let _ = s.complete(&a.ws).unwrap();
     h.head_name
 }
 
@@ -331,7 +329,7 @@ fn findings_screen_detail_mark_and_rates() {
     key(&mut a, KeyCode::Char('y'));
     let s = render(&a, 100, 30);
     assert!(s.contains("已确认"), "{s}");
-    assert_eq!(a.ws.store.marks().unwrap().len(), 1);
+    assert_eq!(a.ws.marks().unwrap().len(), 1);
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('3'));
@@ -504,7 +502,7 @@ fn a_read_only_data_folder_says_so_and_refuses_writes() {
     fs.set_read_only(true);
     let forms = Forms::from_report(questionnaire::load_bundled()).unwrap();
     let ws = Workspace::open(&data, forms).unwrap();
-    assert!(ws.store.is_read_only());
+    assert!(ws.is_read_only());
     let mut a = App::new(ws, Lang::Zh, "测试员".into());
     let s = render(&a, 80, 24);
     assert!(s.contains("只读：数据文件夹"), "{s}");
@@ -543,6 +541,6 @@ fn a_read_only_empty_folder_does_not_load_the_demo() {
     let s = render(&a, 80, 24);
     assert!(s.contains("不能载入演示数据"), "{s}");
     assert!(s.contains("0  农户"), "{s}");
-    assert_eq!(a.ws.store.household_count(), 0);
+    assert_eq!(a.ws.household_count(), 0);
     fs.set_read_only(false);
 }

@@ -433,6 +433,6 @@ pub fn backup(data: &[u8]) {
         .expect("bundled questionnaires");
     let ws = ruhu::session::Workspace::open(dir.path(), forms).expect("open a new store");
     if ws.restore(data).is_ok() {
-        let _ = ws.store.export_json(std::io::sink());
+        let _ = ws.backup(std::io::sink());
     }
 }

@@ -81,11 +81,11 @@ pub(super) fn backup(
     let mut file =
         AtomicFile::create(path).map_err(|e| fail(crate::i18n::cannot_write(path, &e)))?;
     let counts = match passphrase {
-        None => ws.store.export_json(&mut file)?,
+        None => ws.backup(&mut file)?,
         Some(p) => {
             let mut sealed = crate::passphrase::Sealed::new(&mut file, p)
                 .map_err(|e| fail(crate::i18n::cannot_write(path, &e)))?;
-            let counts = ws.store.export_json(&mut sealed)?;
+            let counts = ws.backup(&mut sealed)?;
             sealed
                 .finish()
                 .map_err(|e| fail(crate::i18n::cannot_write(path, &e)))?;

@@ -59,11 +59,11 @@ pub(super) fn demo(
         return Ok(ExitCode::SUCCESS);
     }
     let ws = workspace(cli)?;
-    let n = ws.store.put_households(crate::demo::generate_iter(&opts))?;
+    let n = ws.load_households(crate::demo::generate_iter(&opts))?;
     match format {
         Format::Json => print_json(
             cli,
-            &json!({"households": n, "seed": seed, "total": ws.store.household_count()}),
+            &json!({"households": n, "seed": seed, "total": ws.household_count()}),
         ),
         Format::Text => say(
             cli,

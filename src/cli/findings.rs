@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use super::{Cli, Failure, Format, fail, interviewer, print_json, say, workspace};
 use crate::i18n::{Lang, Text};
-use crate::questionnaire::{Kind, Questionnaire};
 use crate::reconcile::export::{
     self, ExportOptions, Marks, evidence_text, finding_json, findings_json, interview_status,
 };
@@ -136,13 +135,7 @@ fn cannot_export(e: &dyn std::fmt::Display) -> Failure {
 /// folder has them, else the bundled ones.
 pub(super) fn reconciler(cli: &Cli) -> Result<(Workspace, Reconciler), Failure> {
     let ws = workspace(cli)?;
-    let forms: Vec<_> = Kind::ALL
-        .into_iter()
-        .filter_map(|k| ws.forms.get(k).ok())
-        .collect();
-    let refs: Vec<&Questionnaire> = forms.iter().map(|f| f.as_ref()).collect();
-    let dir = cli.questionnaires.as_deref().filter(|d| d.is_dir());
-    let rec = Reconciler::load(dir, &refs).map_err(|errors| {
+    let rec = ws.reconciler().map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| e.render(cli.lang)).collect();
         fail(tr!(
             "核查规则或设置有 {} 处错误（ruhu check 可列出）：\n{}",
@@ -164,7 +157,7 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
         kind: args.kind,
     };
     let result = ws.reconcile(&rec, &filter)?;
-    let marks = ws.store.marks()?;
+    let marks = ws.marks()?;
     let opts = ExportOptions {
         lang,
         show_ids: cli.show_ids,
@@ -323,23 +316,20 @@ pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
             args.rule
         )));
     }
-    let record = ws.store.interview(args.interview)?.ok_or_else(|| {
+    let record = ws.interview(args.interview)?.ok_or_else(|| {
         fail(tr!(
             "没有编号为 {} 的调查",
             "no interview {}",
             args.interview
         ))
     })?;
-    let household = ws
-        .store
-        .household(&record.household_id)?
-        .unwrap_or_else(|| {
-            crate::registry::Household::provisional(
-                record.household_id.clone(),
-                String::new(),
-                String::new(),
-            )
-        });
+    let household = ws.household(&record.household_id).unwrap_or_else(|_| {
+        crate::registry::Household::provisional(
+            record.household_id.clone(),
+            String::new(),
+            String::new(),
+        )
+    });
     let found = rec.interview(&record, &household);
     let Some(finding) = found.iter().find(|f| f.rule == args.rule) else {
         let fired: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
@@ -367,7 +357,7 @@ pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
         by: interviewer(cli),
         at: session::now(),
     };
-    ws.store.put_mark(&mark)?;
+    ws.put_mark(&mark)?;
     match args.format {
         Format::Json => print_json(cli, &finding_json(finding, Some(&mark), false)),
         Format::Text => say(

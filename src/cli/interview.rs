@@ -15,7 +15,7 @@ use crate::tr;
 pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let ws = workspace(cli)?;
-    let mut all: Vec<InterviewRecord> = ws.store.interview_results().collect::<Result<_, _>>()?;
+    let mut all: Vec<InterviewRecord> = ws.interview_results().collect::<Result<_, _>>()?;
     all.sort_by_key(|r| r.started_at);
     match format {
         Format::Json => print_json(cli, &Json::Array(all.iter().map(summary).collect())),
@@ -218,7 +218,7 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     // One write: the interview, every answer and the completion, or nothing.
     let mut s = ws.start_unsaved(&household, &interviewer(cli))?;
     let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
-    let missing = s.save_all(&ws.store, &changes, args.complete)?;
+    let missing = s.save_all(&ws, &changes, args.complete)?;
     let code = if missing.is_empty() {
         ExitCode::SUCCESS
     } else {

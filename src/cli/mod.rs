@@ -20,7 +20,6 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::i18n::{Lang, Text};
-use crate::questionnaire;
 use crate::session::{self, Forms, Workspace};
 use crate::tr;
 
@@ -251,17 +250,16 @@ pub(crate) fn print_json(cli: &Cli, v: &Json) {
 }
 
 pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {
-    let report = match &cli.questionnaires {
-        Some(d) => questionnaire::load_dir(d),
-        None => questionnaire::load_bundled(),
-    };
-    Ok(Forms::from_report(report)?)
+    Ok(match &cli.questionnaires {
+        Some(d) => Forms::from_dir(d)?,
+        None => Forms::bundled()?,
+    })
 }
 
 pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
     let dir = session::data_dir(cli.data.as_deref());
     let ws = Workspace::open(&dir, forms(cli)?)?;
-    if let Some(u) = ws.store.unfinished()? {
+    if let Some(u) = ws.unfinished()? {
         warn(
             cli,
             tr!(
@@ -274,7 +272,7 @@ pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
             .get(cli.lang),
         );
     }
-    if ws.store.undid_restore() {
+    if ws.undid_restore() {
         warn(
             cli,
             tr!(
@@ -285,7 +283,7 @@ pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
             .get(cli.lang),
         );
     }
-    if ws.store.is_read_only() {
+    if ws.is_read_only() {
         warn(
             cli,
             tr!(
@@ -311,14 +309,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         None => {
             let ws = workspace(&cli)?;
-            let mut app = crate::tui::App::new(ws, lang, interviewer(&cli));
-            if cli.questionnaires.is_some() {
-                app.reconciler = crate::reconcile::Reconciler::load(
-                    cli.questionnaires.as_deref(),
-                    &app.ws.forms.all(),
-                )
-                .ok();
-            }
+            let app = crate::tui::App::new(ws, lang, interviewer(&cli));
             let outcome = crate::tui::run(app)
                 .map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
             match outcome.warning() {

@@ -17,11 +17,8 @@ use super::{Cli, Failure, Format, fail, json_shown, print_json, shown, workspace
 use crate::i18n::{Lang, Text};
 use crate::registry::encoding::EncodingChoice;
 use crate::registry::table::Format as TableFormat;
-use crate::registry::{
-    Household, ImportOptions, Phase, Summary, VillageIndex, import_households, import_members,
-    read_villages, rejects,
-};
-use crate::store::Unfinished;
+use crate::registry::{Household, ImportOptions, Phase, Summary, rejects};
+use crate::session::{Imported, RegistryFile};
 use crate::tr;
 use crate::tui::text::{pad, width};
 
@@ -186,59 +183,19 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
         lang,
     };
     let ws = workspace(cli)?;
-    // A kill or a full disk on the way leaves part of the file in: the marker says so at
-    // every command until the same file is imported whole.
-    let operation = match kind {
-        Kind::Households => "registry import",
-        Kind::Members => "registry import-members",
-        Kind::Villages => "registry import-villages",
-    };
-    let file_name = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.clone())
-        .display()
-        .to_string();
-    ws.store.begin_operation(&Unfinished {
-        operation: operation.into(),
-        file: file_name.clone(),
-        started_at: crate::session::now().to_rfc3339(),
-    })?;
     let mut bar = Bar::new(lang, TableFormat::of(path) == TableFormat::Csv);
     let mut progress = |phase: Phase, done: u64, total: u64| bar.update(phase, done, total);
-    let mut households_updated = None;
-    let result = match kind {
-        Kind::Households => {
-            let villages = VillageIndex::new(ws.store.village_records()?);
-            let (result, _) = ws.store.bulk_households(|target| {
-                // The import rejects an id that comes twice, so it never reads back what
-                // it put: an unsorted file may go through sorted runs on disk.
-                target.allow_spill();
-                import_households(path, &opts, &villages, target, &mut progress)
-            })?;
-            result
-        }
-        Kind::Members => {
-            let (result, _) = ws
-                .store
-                .bulk_households(|target| import_members(path, &opts, target, &mut progress))?;
-            result
-        }
-        Kind::Villages => match read_villages(path, &opts, &mut progress) {
-            Ok((records, mut summary)) => {
-                if summary.imported {
-                    let counts = ws.store.put_village_records(&records)?;
-                    households_updated = Some(ws.store.apply_village_records(&records)?);
-                    summary.added = counts.added;
-                    summary.changed = counts.changed;
-                    summary.unchanged = counts.unchanged;
-                }
-                Ok(summary)
-            }
-            Err(e) => Err(e),
-        },
+    let file = match kind {
+        Kind::Households => RegistryFile::Households,
+        Kind::Members => RegistryFile::Members,
+        Kind::Villages => RegistryFile::Villages,
     };
+    let result = ws.import_registry(file, path, &opts, &mut progress)?;
     bar.finish();
-    let summary = result.map_err(fail)?;
-    ws.store.end_operation(operation, &file_name)?;
+    let Imported {
+        summary,
+        households_updated,
+    } = result.map_err(fail)?;
     // A rejects file left from an earlier run of the same file would mislead.
     let mut removed_stale = false;
     if summary.rejects_file.is_none() && args.rejects.is_none() && default_rejects.is_file() {
@@ -483,7 +440,7 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
         Format::Json => {
             let mut first = true;
             write("[");
-            for h in ws.store.households() {
+            for h in ws.households() {
                 let h = h?;
                 if !keep(&h) {
                     continue;
@@ -513,7 +470,7 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
             write(head.join(" ").trim_end());
             write("\n");
             let mut n = 0u64;
-            for h in ws.store.households() {
+            for h in ws.households() {
                 let h = h?;
                 if !keep(&h) {
                     continue;
@@ -559,7 +516,7 @@ fn width_floor(cell: &str, w: usize) -> usize {
 fn villages(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let ws = workspace(cli)?;
-    let all = ws.store.villages()?;
+    let all = ws.villages()?;
     match format {
         Format::Json => print_json(cli, &serde_json::to_value(&all).unwrap_or_default()),
         Format::Text => {

@@ -12,7 +12,7 @@ use super::{Cli, Failure, Format, fail, print_json, workspace};
 use crate::i18n::{Lang, Text};
 use crate::sample::{Frame, Reason, Role, Sample, SamplePlan, write_csv, write_xlsx};
 use crate::session;
-use crate::store::Store;
+use crate::session::Workspace;
 use crate::tr;
 
 #[derive(Args, Debug)]
@@ -63,11 +63,11 @@ pub(super) fn sample(cli: &Cli, args: &SampleArgs) -> Result<ExitCode, Failure> 
     let ws = workspace(cli)?;
     let sample = match args.seed {
         Some(seed) if !args.show => {
-            let s = draw(&ws.store, seed, args.year)?;
-            ws.store.put_sample(&s)?;
+            let s = draw(&ws, seed, args.year)?;
+            ws.put_sample(&s)?;
             s
         }
-        _ => ws.store.sample()?.ok_or_else(|| {
+        _ => ws.sample()?.ok_or_else(|| {
             fail(tr!(
                 "还没有抽样：先运行 ruhu sample --seed 数字",
                 "no sample drawn yet: run ruhu sample --seed N first"
@@ -88,7 +88,7 @@ pub(super) fn sample(cli: &Cli, args: &SampleArgs) -> Result<ExitCode, Failure> 
 }
 
 /// The plan: the setting `sample_plan` if there is one, else the seed's numbers.
-fn plan(store: &Store) -> Result<SamplePlan, Failure> {
+fn plan(store: &Workspace) -> Result<SamplePlan, Failure> {
     match store.setting(SamplePlan::SETTING)? {
         None => Ok(SamplePlan::default()),
         Some(v) => serde_json::from_value(v).map_err(|e| {
@@ -103,7 +103,7 @@ fn plan(store: &Store) -> Result<SamplePlan, Failure> {
 }
 
 /// Both passes over the stored registry.
-fn draw(store: &Store, seed: u64, year: Option<i32>) -> Result<Sample, Failure> {
+fn draw(store: &Workspace, seed: u64, year: Option<i32>) -> Result<Sample, Failure> {
     let plan = plan(store)?;
     let mut frame = Frame::new();
     for h in store.households() {

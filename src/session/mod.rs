@@ -18,8 +18,11 @@ use crate::registry::Household;
 use crate::store::{Store, StoreError};
 use crate::tr;
 
+mod data;
 mod restore;
 mod verify;
+
+pub use data::{Imported, RegistryFile};
 
 pub use verify::{Repair, Verification};
 
@@ -65,7 +68,12 @@ impl SessionError {
 
 /// The questionnaires in use, one per household kind.
 #[derive(Debug, Clone, Default)]
-pub struct Forms(BTreeMap<Kind, Arc<Questionnaire>>);
+pub struct Forms {
+    by_kind: BTreeMap<Kind, Arc<Questionnaire>>,
+    /// The folder they come from (`--questionnaires DIR`), whose `rules.json` and
+    /// `settings.json` are the ones in use; `None`: the bundled ones.
+    dir: Option<PathBuf>,
+}
 
 impl Forms {
     /// Takes the questionnaires of a load report, refusing one with errors.
@@ -77,17 +85,30 @@ impl Forms {
                 report.errors.len() - 1
             )));
         }
-        Ok(Forms(
-            report
+        Ok(Forms {
+            by_kind: report
                 .questionnaires
                 .into_iter()
                 .map(|q| (q.kind, Arc::new(q)))
                 .collect(),
-        ))
+            dir: None,
+        })
+    }
+
+    /// The questionnaires of a folder, whose rules and settings are then used too.
+    pub fn from_dir(dir: &Path) -> Result<Forms, SessionError> {
+        let mut forms = Forms::from_report(crate::questionnaire::load_dir(dir))?;
+        forms.dir = Some(dir.to_path_buf());
+        Ok(forms)
+    }
+
+    /// The bundled questionnaires, rules and settings.
+    pub fn bundled() -> Result<Forms, SessionError> {
+        Forms::from_report(crate::questionnaire::load_bundled())
     }
 
     pub fn get(&self, kind: Kind) -> Result<Arc<Questionnaire>, SessionError> {
-        self.0
+        self.by_kind
             .get(&kind)
             .cloned()
             .ok_or_else(|| SessionError::NoQuestionnaire(kind.id().to_string()))
@@ -95,11 +116,11 @@ impl Forms {
 
     /// Every questionnaire in use.
     pub fn all(&self) -> Vec<&Questionnaire> {
-        self.0.values().map(|q| q.as_ref()).collect()
+        self.by_kind.values().map(|q| q.as_ref()).collect()
     }
 
     pub fn by_id(&self, id: &str) -> Option<Arc<Questionnaire>> {
-        self.0.values().find(|q| q.id == id).cloned()
+        self.by_kind.values().find(|q| q.id == id).cloned()
     }
 }
 
@@ -123,11 +144,22 @@ pub fn now() -> DateTime<FixedOffset> {
 
 /// An opened data folder with its questionnaires.
 pub struct Workspace {
-    pub store: Store,
+    /// Private: the faces go through the workspace's operations (`data.rs`, the session).
+    store: Store,
     pub forms: Forms,
 }
 
 impl Workspace {
+    /// The reconciler in use: the rules and settings of the questionnaires' folder where it
+    /// has them, else the bundled ones, checked against the questionnaires in use. Every
+    /// problem of a broken rules or settings file is returned, for the face to show.
+    pub fn reconciler(
+        &self,
+    ) -> Result<crate::reconcile::Reconciler, Vec<crate::reconcile::RuleError>> {
+        let dir = self.forms.dir.as_deref().filter(|d| d.is_dir());
+        crate::reconcile::Reconciler::load(dir, &self.forms.all())
+    }
+
     /// Reconciles every stored interview (see [`reconcile_store`]).
     pub fn reconcile(
         &self,
@@ -279,9 +311,10 @@ impl Session {
     /// On failure the interview goes back to what is on disk.
     pub fn save(
         &mut self,
-        store: &Store,
+        ws: &Workspace,
         change: &Change,
     ) -> Result<DateTime<FixedOffset>, StoreError> {
+        let store = &ws.store;
         let origin = self.origin(store);
         let event = Event::from_change(self.record.interview_id, &origin, change);
         match self.persist(store, vec![event], origin.at) {
@@ -308,7 +341,8 @@ impl Session {
     }
 
     /// Completes the interview, or lists the required answers still missing.
-    pub fn complete(&mut self, store: &Store) -> Result<Result<(), Vec<Missing>>, StoreError> {
+    pub fn complete(&mut self, ws: &Workspace) -> Result<Result<(), Vec<Missing>>, StoreError> {
+        let store = &ws.store;
         let missing = self.interview.missing();
         if !missing.is_empty() {
             return Ok(Err(missing));
@@ -326,8 +360,8 @@ impl Session {
     }
 
     /// Remembers where the interview stands (no event: the cursor is not an answer).
-    pub fn save_cursor(&mut self, store: &Store) -> Result<(), StoreError> {
-        self.persist(store, Vec::new(), self.record.updated_at)
+    pub fn save_cursor(&mut self, ws: &Workspace) -> Result<(), StoreError> {
+        self.persist(&ws.store, Vec::new(), self.record.updated_at)
     }
 }
 
@@ -337,10 +371,11 @@ impl Session {
     /// left out when required answers are missing; they are returned.
     pub fn save_all(
         &mut self,
-        store: &Store,
+        ws: &Workspace,
         changes: &[Change],
         complete: bool,
     ) -> Result<Vec<Missing>, StoreError> {
+        let store = &ws.store;
         let origin = self.origin(store);
         let mut events = batch_events(self.record.interview_id, &origin, changes);
         let missing = if complete {
@@ -369,9 +404,10 @@ impl Session {
     /// Saves several changes the engine has made in one transaction (one flush).
     pub fn save_many(
         &mut self,
-        store: &Store,
+        ws: &Workspace,
         changes: &[Change],
     ) -> Result<DateTime<FixedOffset>, StoreError> {
+        let store = &ws.store;
         let origin = self.origin(store);
         let events = batch_events(self.record.interview_id, &origin, changes);
         match self.persist(store, events, origin.at) {

@@ -422,7 +422,9 @@ pub enum Screen {
 pub struct App {
     pub ws: Workspace,
     /// Rules and settings for the findings a rehearsal raises (none when they do not load).
-    pub reconciler: Option<crate::reconcile::Reconciler>,
+    /// The rules and settings in use, or every problem of a broken rules or settings file
+    /// (shown where findings would be).
+    pub reconciler: Result<crate::reconcile::Reconciler, Vec<crate::reconcile::RuleError>>,
     pub lang: Lang,
     pub interviewer: String,
     pub screen: Screen,
@@ -438,8 +440,8 @@ pub struct App {
 
 impl App {
     pub fn new(ws: Workspace, lang: Lang, interviewer: String) -> Self {
-        let reconciler = crate::reconcile::Reconciler::load(None, &ws.forms.all()).ok();
-        let trouble = ws.store.is_read_only().then_some(StoreTrouble::ReadOnly);
+        let reconciler = ws.reconciler();
+        let trouble = ws.is_read_only().then_some(StoreTrouble::ReadOnly);
         let mut app = App {
             reconciler,
             trouble,
@@ -459,11 +461,11 @@ impl App {
 
     pub fn refresh_counts(&mut self) {
         let mut c = Counts {
-            households: self.ws.store.household_count(),
-            in_sample: self.ws.store.sample_ids().map_or(0, |s| s.len()),
+            households: self.ws.household_count(),
+            in_sample: self.ws.sample_ids().map_or(0, |s| s.len()),
             ..Counts::default()
         };
-        for r in self.ws.store.interview_results().flatten() {
+        for r in self.ws.interview_results().flatten() {
             match r.status {
                 InterviewStatus::InProgress => c.in_progress += 1,
                 InterviewStatus::Completed => c.completed += 1,
@@ -471,7 +473,6 @@ impl App {
         }
         c.demo = self
             .ws
-            .store
             .households()
             .next()
             .and_then(Result::ok)
@@ -520,7 +521,7 @@ impl App {
 
     /// The banner about the store's trouble, shown on every screen while there is one.
     pub fn banner(&self) -> Option<Text> {
-        let path = self.ws.store.path().display();
+        let path = self.ws.path().display();
         Some(match self.trouble? {
             StoreTrouble::ReadOnly => tr!(
                 "只读：数据文件夹 {} 不能写入，可以查看，不能保存（不能载入演示数据、登记农户或进行调查）",
@@ -611,7 +612,7 @@ impl App {
     /// not saved.
     pub fn finish(&mut self) -> Outcome {
         if self.trouble.is_none()
-            && let Err(e) = self.ws.store.flush()
+            && let Err(e) = self.ws.flush()
         {
             self.note_failure(&e);
         }
@@ -813,11 +814,7 @@ impl App {
                     ));
                 } else {
                     let opts = crate::demo::DemoOptions::default();
-                    match self
-                        .ws
-                        .store
-                        .put_households(crate::demo::generate_iter(&opts))
-                    {
+                    match self.ws.load_households(crate::demo::generate_iter(&opts)) {
                         Ok(n) => {
                             self.flash = Some((
                                 tr!(
@@ -847,14 +844,23 @@ impl App {
 
     /// Reconciles the store: the findings screen, or (`rates`) the rates per village.
     fn open_findings(&mut self, rates: bool) -> Screen {
-        let Some(rec) = &self.reconciler else {
-            self.flash_error(tr!(
-                "核查规则或设置有错误，运行 ruhu check 查看",
-                "the rules or settings have errors: run ruhu check"
-            ));
-            return Screen::Home;
+        let rec = match &self.reconciler {
+            Ok(rec) => rec,
+            Err(errors) => {
+                let first = errors
+                    .first()
+                    .map(|e| e.render(self.lang))
+                    .unwrap_or_default();
+                self.flash_error(tr!(
+                    "核查规则或设置有 {} 处错误（ruhu check 可全部列出），例如：{}",
+                    "the rules or settings have {} error(s) (ruhu check lists them all), e.g. {}",
+                    errors.len(),
+                    first
+                ));
+                return Screen::Home;
+            }
         };
-        let store = &self.ws.store;
+        let store = &self.ws;
         let filter = crate::reconcile::Filter {
             include_in_progress: !rates,
             ..Default::default()
@@ -920,7 +926,7 @@ impl App {
             }
             Action::Confirm => {
                 if let Some(f) = s.selected() {
-                    match self.ws.store.household(&f.household_id) {
+                    match self.ws.find_household(&f.household_id) {
                         Ok(Some(h)) => s.detail = Some(h),
                         Ok(None) => {
                             s.detail = Some(Household::provisional(
@@ -949,7 +955,7 @@ impl App {
                         by: self.interviewer.clone(),
                         at: crate::session::now(),
                     };
-                    match self.ws.store.put_mark(&mark) {
+                    match self.ws.put_mark(&mark) {
                         Ok(()) => {
                             s.marks.insert(mark.key(), mark);
                         }
@@ -994,13 +1000,7 @@ impl App {
         if s.detail.is_some() && matches!(action, Action::Up | Action::Down) {
             let id = s.selected().map(|f| f.household_id.clone());
             if let Some(id) = id {
-                s.detail = self
-                    .ws
-                    .store
-                    .household(&id)
-                    .ok()
-                    .flatten()
-                    .or(s.detail.take());
+                s.detail = self.ws.household(&id).ok().or(s.detail.take());
             }
         }
         Screen::Findings(s)
@@ -1017,16 +1017,15 @@ impl App {
     /// Loads the household list with each household's interview status.
     pub fn open_list(&mut self) -> Screen {
         let mut status = std::collections::HashMap::new();
-        for r in self.ws.store.interview_results().flatten() {
+        for r in self.ws.interview_results().flatten() {
             let e = status.entry(r.household_id.clone()).or_insert(r.status);
             if r.status == InterviewStatus::Completed {
                 *e = r.status;
             }
         }
-        let sample = self.ws.store.sample_ids().unwrap_or_default();
+        let sample = self.ws.sample_ids().unwrap_or_default();
         let rows = self
             .ws
-            .store
             .households()
             .flatten()
             .map(|h| HouseholdRow {
@@ -1204,7 +1203,7 @@ impl App {
             return;
         }
         if let Screen::Interview(v) = &mut self.screen
-            && let Err(e) = v.session.save_cursor(&self.ws.store)
+            && let Err(e) = v.session.save_cursor(&self.ws)
         {
             let m = self.note_failure(&e);
             if let Screen::Interview(v) = &mut self.screen {
@@ -1240,7 +1239,7 @@ impl App {
                         self.flash_error(why);
                     }
                 }
-                Action::Complete => match v.session.complete(&self.ws.store) {
+                Action::Complete => match v.session.complete(&self.ws) {
                     Ok(Ok(())) => {
                         self.flash = Some((
                             tr!("调查已完成并保存", "interview completed and saved"),
@@ -1499,7 +1498,7 @@ impl App {
     fn persist(&mut self, v: &mut InterviewView, change: &Change) -> bool {
         let key = (v.session.record.interview_id, answer_key(change));
         let here = v.session.interview.current().id.clone();
-        match v.session.save(&self.ws.store, change) {
+        match v.session.save(&self.ws, change) {
             Ok(at) => {
                 self.unsaved.answers.remove(&key);
                 v.save = SaveState::Saved(at);
@@ -1526,7 +1525,7 @@ impl App {
         if self.trouble.is_some() {
             return;
         }
-        if let Err(e) = v.session.save_cursor(&self.ws.store) {
+        if let Err(e) = v.session.save_cursor(&self.ws) {
             let m = self.note_failure(&e);
             v.save = SaveState::Failed(m);
         }

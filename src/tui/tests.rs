@@ -10,8 +10,7 @@ use crate::session::{Forms, Workspace};
 fn app(dir: &std::path::Path) -> App {
     let forms = Forms::from_report(crate::questionnaire::load_bundled()).unwrap();
     let ws = Workspace::open(dir, forms).unwrap();
-    ws.store
-        .put_households(crate::demo::generate_iter(&Default::default()))
+    ws.load_households(crate::demo::generate_iter(&Default::default()))
         .unwrap();
     App::new(ws, Lang::Zh, "测试员".into())
 }
