@@ -37,18 +37,33 @@ fn is_word(c: char) -> bool {
 /// Masks every ID number in a text (see the module docs). Digits that belong to a longer
 /// run (a 20-digit household id, a long code) are left alone.
 pub fn mask_ids(s: &str) -> String {
-    if !s.chars().any(|c| digit(c).is_some()) {
+    if !may_hold_id(s) {
         return s.to_string();
     }
-    let chars: Vec<char> = s.chars().collect();
+    // Short texts (an ID number field) are read on the stack.
+    let mut short = ['\0'; 64];
+    let long: Vec<char>;
+    let chars: &[char] = if s.len() <= short.len() {
+        let mut n = 0;
+        for c in s.chars() {
+            short[n] = c;
+            n += 1;
+        }
+        &short[..n]
+    } else {
+        long = s.chars().collect();
+        &long
+    };
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
         if digit(chars[i]).is_some()
             && (i == 0 || !is_word(chars[i - 1]))
-            && let Some((end, masked)) = id_at(&chars, i)
+            && let Some((end, digits, want)) = id_at(chars, i)
         {
-            out.push_str(&masked);
+            out.extend(&digits[..4]);
+            out.extend(std::iter::repeat_n('*', want - 8));
+            out.extend(&digits[want - 4..want]);
             i = end;
             continue;
         }
@@ -58,26 +73,59 @@ pub fn mask_ids(s: &str) -> String {
     out
 }
 
-/// An ID number starting at `start`: where it ends and its masked form.
-fn id_at(chars: &[char], start: usize) -> Option<(usize, String)> {
+/// [`mask_ids`] in place: a text without an ID number is left untouched (not copied).
+pub fn mask_in_place(s: &mut String) {
+    if may_hold_id(s) {
+        *s = mask_ids(s);
+    }
+}
+
+/// Whether a text has 15 digits or more in a row (single separators allowed between them):
+/// the cheap test before the careful one, so that most texts are copied as they are.
+fn may_hold_id(s: &str) -> bool {
+    let mut run = 0usize;
+    let mut after_separator = false;
+    for c in s.chars() {
+        if digit(c).is_some() {
+            run += 1;
+            if run >= 15 {
+                return true;
+            }
+            after_separator = false;
+        } else if run > 0 && !after_separator && is_separator(c) {
+            after_separator = true;
+        } else {
+            run = 0;
+            after_separator = false;
+        }
+    }
+    false
+}
+
+/// An ID number starting at `start`: where it ends, its digits (ASCII, `X` for the check
+/// character) and how many of them it has (18 or 15).
+fn id_at(chars: &[char], start: usize) -> Option<(usize, [char; 18], usize)> {
     // Read digits, allowing single separators between groups, up to 18 digits.
-    let mut digits: Vec<char> = Vec::with_capacity(18);
-    // (digit count, end index) after each digit, to try 18 then 15.
-    let mut ends: Vec<(usize, usize)> = Vec::with_capacity(18);
+    // The digits read, and after each the index where it ends (to try 18, then 15).
+    let mut digits = ['0'; 18];
+    let mut ends = [0usize; 18];
+    let mut n = 0;
     let mut i = start;
-    while i < chars.len() && digits.len() < 18 {
+    while i < chars.len() && n < 18 {
         let c = chars[i];
         if let Some(d) = digit(c) {
-            digits.push(d);
+            digits[n] = d;
             i += 1;
-            ends.push((digits.len(), i));
-        } else if digits.len() == 17 && is_x(c) {
-            digits.push('X');
+            ends[n] = i;
+            n += 1;
+        } else if n == 17 && is_x(c) {
+            digits[n] = 'X';
             i += 1;
-            ends.push((18, i));
+            ends[n] = i;
+            n += 1;
         } else if is_separator(c)
             && i + 1 < chars.len()
-            && (digit(chars[i + 1]).is_some() || (digits.len() == 17 && is_x(chars[i + 1])))
+            && (digit(chars[i + 1]).is_some() || (n == 17 && is_x(chars[i + 1])))
             && !is_separator(chars[i - 1])
         {
             i += 1;
@@ -86,9 +134,10 @@ fn id_at(chars: &[char], start: usize) -> Option<(usize, String)> {
         }
     }
     for want in [18, 15] {
-        let Some(&(_, end)) = ends.iter().find(|(n, _)| *n == want) else {
+        if n < want {
             continue;
-        };
+        }
+        let end = ends[want - 1];
         // The number must stand alone: the next character is not part of a word, nor a
         // digit after a separator (a longer grouped number).
         let next = chars.get(end).copied();
@@ -100,11 +149,7 @@ fn id_at(chars: &[char], start: usize) -> Option<(usize, String)> {
         if want == 15 && digits[..15].contains(&'X') || !plausible(&digits[..want]) {
             continue;
         }
-        let d = &digits[..want];
-        let mut masked: String = d[..4].iter().collect();
-        masked.extend(std::iter::repeat_n('*', want - 8));
-        masked.extend(&d[want - 4..]);
-        return Some((end, masked));
+        return Some((end, digits, want));
     }
     None
 }

@@ -64,8 +64,8 @@ fn refused_after(file: &Path, says: &[&str], says_en: &[&str], before: usize) {
     for s in says.iter().chain([&name]) {
         assert!(err.contains(s), "no {s:?} in {err}");
     }
-    let (code, _, err) = import(dir.path(), file, &["--lang", "en"]);
-    assert_eq!(code, 1);
+    let (code, out, err) = import(dir.path(), file, &["--lang", "en"]);
+    assert_eq!(code, 1, "{out}{err}");
     for s in says_en {
         assert!(err.contains(s), "no {s:?} in {err}");
     }

@@ -13,7 +13,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value as Json, json};
 
-use super::{Cli, Failure, Format, fail, json_shown, print_json, shown, workspace};
+use super::{Cli, Failure, Format, fail, print_json, shown, workspace};
 use crate::i18n::{Lang, Text};
 use crate::registry::encoding::EncodingChoice;
 use crate::registry::table::Format as TableFormat;
@@ -435,9 +435,10 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
     let mut w = std::io::BufWriter::new(stdout.lock());
     let keep = |h: &Household| village.is_none_or(|v| h.village == v);
     // Output errors (a closed pipe) end the listing quietly.
-    let mut write = |s: &str| w.write_all(shown(cli, s).as_bytes()).is_ok();
     match format {
         Format::Json => {
+            // JSON escapes control characters itself; ID numbers are masked in the record.
+            let mut write = |s: &str| w.write_all(s.as_bytes()).is_ok();
             let mut first = true;
             write("[");
             for h in ws.households() {
@@ -445,8 +446,11 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
                 if !keep(&h) {
                     continue;
                 }
-                let v = json_shown(cli, &serde_json::to_value(&h).unwrap_or_default());
-                let text = serde_json::to_string(&v).unwrap_or_default();
+                let mut h = h;
+                if !cli.show_ids {
+                    h.mask_ids();
+                }
+                let text = serde_json::to_string(&h).unwrap_or_default();
                 let sep = if first { "\n" } else { ",\n" };
                 first = false;
                 if !(write(sep) && write(&text)) {
@@ -456,6 +460,7 @@ fn list(cli: &Cli, village: Option<&str>, format: Format) -> Result<ExitCode, Fa
             write("\n]\n");
         }
         Format::Text => {
+            let mut write = |s: &str| w.write_all(shown(cli, s).as_bytes()).is_ok();
             let columns: [(Text, usize); 8] = [
                 (tr!("户编号", "household id"), 18),
                 (tr!("户主", "head"), 8),

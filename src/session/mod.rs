@@ -19,10 +19,12 @@ use crate::store::{Store, StoreError};
 use crate::tr;
 
 mod data;
+mod list;
 mod restore;
 mod verify;
 
 pub use data::{Imported, RegistryFile};
+pub use list::{HouseholdList, InterviewFilter, ListFilter, ListPage, ListRow};
 
 pub use verify::{Repair, Verification};
 

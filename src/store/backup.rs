@@ -207,6 +207,7 @@ impl Store {
         ] {
             self.meta.remove(key)?;
         }
+        self.meta.insert(keys::META_LIST_STALE, &[1u8])?;
         *self.lock_names() = Default::default();
         self.sync()
     }

@@ -176,24 +176,34 @@ impl Store {
                 copies.push((id.as_slice(), v.as_deref()));
             }
         }
-        (&self.households, &self.meta, &self.interviewed).transaction(|(hs, meta, copied)| {
-            for (k, v) in &plan.writes {
-                match v {
-                    Some(v) => hs.insert(k.as_slice(), v.as_slice())?,
-                    None => hs.remove(k.as_slice())?,
-                };
-            }
-            for (id, v) in &copies {
-                match v {
-                    Some(v) => copied.insert(*id, *v)?,
-                    None => copied.remove(*id)?,
-                };
-            }
-            if plan.delta != 0 {
-                bump(meta, keys::META_HOUSEHOLD_COUNT, plan.delta)?;
-            }
-            Ok(())
-        })?;
+        (
+            &self.households,
+            &self.meta,
+            &self.interviewed,
+            &self.list_recent,
+        )
+            .transaction(|(hs, meta, copied, recent)| {
+                for (k, v) in &plan.writes {
+                    match v {
+                        Some(v) => hs.insert(k.as_slice(), v.as_slice())?,
+                        None => hs.remove(k.as_slice())?,
+                    };
+                }
+                // The household list reads these from the blocks until it is made again.
+                for (id, _) in changes {
+                    recent.insert(id.as_slice(), &[])?;
+                }
+                for (id, v) in &copies {
+                    match v {
+                        Some(v) => copied.insert(*id, *v)?,
+                        None => copied.remove(*id)?,
+                    };
+                }
+                if plan.delta != 0 {
+                    bump(meta, keys::META_HOUSEHOLD_COUNT, plan.delta)?;
+                }
+                Ok(())
+            })?;
         Ok(plan.delta)
     }
 

@@ -29,6 +29,9 @@ pub const META_RESTORING: &[u8] = b"restoring";
 /// A long write (an import) that began and has not ended (`operation.rs`).
 pub const META_UNFINISHED: &[u8] = b"unfinished";
 
+/// Present when the household list file is out of date (`list.rs`).
+pub const META_LIST_STALE: &[u8] = b"list_stale";
+
 /// Version of the derived trees (`results`, `interviewed`; big-endian u32).
 pub const META_DERIVED_VERSION: &[u8] = b"derived_version";
 

@@ -17,6 +17,7 @@ impl Store {
     pub(super) fn migrate_from_1(&self) -> Result<()> {
         let old = self.db.open_tree(HOUSEHOLDS_V1)?;
         self.households.clear()?;
+        self.meta.insert(keys::META_LIST_STALE, &[1u8])?;
         let mut part: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(blocks::MAX_ENTRIES);
         let write = |part: &mut Vec<(Vec<u8>, Vec<u8>)>| -> Result<()> {
             if let Some((first, _)) = part.first() {

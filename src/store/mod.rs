@@ -26,6 +26,7 @@ mod files;
 mod households;
 mod interviews;
 mod keys;
+mod list;
 mod marks;
 mod migrate;
 mod operation;
@@ -48,6 +49,7 @@ use uuid::Uuid;
 pub use backup::{BACKUP_FORMAT, BackupCounts, RestoreChecks};
 pub use check::{Problem, Tally};
 pub use error::StoreError;
+pub use list::{ListEntry, ListIndex, ListView};
 pub use operation::Unfinished;
 pub use registry::BulkHouseholds;
 pub use results::{Compacts, Direction};
@@ -88,6 +90,10 @@ pub struct Store {
     device_id: String,
     /// The folder the user named (the store's files are in it, or copied from it).
     path: PathBuf,
+    /// The folder the store's files are in: `path`, or the private copy of a read-only one.
+    work: PathBuf,
+    /// Households written one by one since the household list was made (`list.rs`).
+    list_recent: sled::Tree,
     /// True when this open undid a restore that had been cut short.
     restore_undone: bool,
     /// The private copy a read-only folder was opened from (removed when the store is
@@ -157,11 +163,13 @@ impl Store {
             results: db.open_tree("results")?,
             interviewed: db.open_tree("interviewed")?,
             names_tree: db.open_tree("result_names")?,
+            list_recent: db.open_tree("list_recent")?,
             names: Default::default(),
             db,
             db_file,
             device_id: String::new(),
             path: shown.to_path_buf(),
+            work: work.to_path_buf(),
             restore_undone: false,
             read_only: None,
         };

@@ -291,6 +291,8 @@ impl Store {
     pub fn bulk(&self) -> Result<BulkHouseholds<'_>> {
         self.writable()?;
         self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
+        // The household list is made again when it is next opened (`list.rs`).
+        self.meta.insert(keys::META_LIST_STALE, &[1u8])?;
         self.sync()?;
         Ok(BulkHouseholds {
             store: self,

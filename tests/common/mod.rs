@@ -15,10 +15,14 @@ pub fn ruhu(data: &Path, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .expect("run ruhu");
+    let mut err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&out.status) {
+        err.push_str(&format!("\n[ruhu {args:?} was ended by signal {signal}]"));
+    }
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        err,
     )
 }
 
