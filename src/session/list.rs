@@ -65,7 +65,7 @@ pub struct HouseholdList {
 
 impl Workspace {
     /// Opens the household list (making the store's list file again first when the
-    /// households changed in bulk since it was made: about a second per 500,000).
+    /// households changed in bulk since it was made: about 4 s per million households).
     pub fn household_list(&self) -> Result<HouseholdList, StoreError> {
         let mut list = HouseholdList {
             index: self.store.household_list()?,
