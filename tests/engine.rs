@@ -287,6 +287,7 @@ fn calculations_recompute_and_handle_missing_values() {
     let mut iv = Interview::new(f.clone(), ctx());
     use ruhu::questionnaire::expr::Value;
     assert_eq!(iv.value("income_per_capita"), Value::Missing);
+    assert!(iv.is_unknown("income_per_capita", None));
     iv.input("income_wage", "12000").unwrap();
     assert_eq!(
         iv.value("income_per_capita"),
@@ -294,6 +295,14 @@ fn calculations_recompute_and_handle_missing_values() {
         "no household size yet"
     );
     iv.input("household_size", "4").unwrap();
+    assert_eq!(
+        iv.value("income_per_capita"),
+        Value::Missing,
+        "costs not answered yet: unknown, not counted as 0"
+    );
+    assert!(iv.is_unknown("income_per_capita", None));
+    iv.input("cost_production", "0").unwrap();
+    assert!(!iv.is_unknown("income_per_capita", None));
     assert_eq!(iv.value("income_per_capita"), Value::Number(3000.0));
     iv.input("cost_production", "2000").unwrap();
     assert_eq!(iv.value("income_per_capita"), Value::Number(2500.0));
@@ -303,7 +312,27 @@ fn calculations_recompute_and_handle_missing_values() {
         iv.result().values.get("income_per_capita"),
         Some(&Answer::Decimal(2000.0))
     );
-    // an empty roster: not all insured
+    // an empty roster: not all insured (known: nobody is listed)
+    assert_eq!(iv.value("medical_insured_all"), Value::Bool(false));
+    assert!(!iv.is_unknown("medical_insured_all", None));
+    // a new, unanswered row is not an uninsured member: unknown until it is answered
+    iv.add_row("members", "r1".into()).unwrap();
+    assert!(iv.is_unknown("member_uninsured", Some(0)));
+    assert!(iv.is_unknown("medical_insured_all", None));
+    assert_eq!(iv.value("medical_insured_all"), Value::Missing);
+    assert!(!iv.result().values.contains_key("medical_insured_all"));
+    iv.set_row_answer("members", "r1", "medical_insured", Some(Answer::Bool(true)))
+        .unwrap();
+    assert_eq!(iv.value("medical_insured_all"), Value::Bool(true));
+    iv.add_row("members", "r2".into()).unwrap();
+    assert_eq!(iv.value("medical_insured_all"), Value::Missing);
+    iv.set_row_answer(
+        "members",
+        "r2",
+        "medical_insured",
+        Some(Answer::Bool(false)),
+    )
+    .unwrap();
     assert_eq!(iv.value("medical_insured_all"), Value::Bool(false));
 }
 

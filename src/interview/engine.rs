@@ -42,6 +42,10 @@ struct Effective {
     top: HashMap<String, Value>,
     /// Per roster, per row (in row order).
     rows: HashMap<String, Vec<HashMap<String, Value>>>,
+    /// Calculations that cannot be known yet (they read an answer not given yet).
+    unknown_top: HashSet<String>,
+    /// Per roster, per row: the row's calculations that cannot be known yet.
+    unknown_rows: HashMap<String, Vec<HashSet<String>>>,
 }
 
 /// Which questions are not relevant now.
@@ -74,6 +78,40 @@ struct EvalScope<'a> {
     ctx: &'a Context,
     row: Option<(&'a str, usize)>,
     current: Value,
+    /// For calculations: the answers as entered and what is not relevant, to tell a
+    /// question not answered yet (unknown) from one not asked (missing).
+    known: Option<(&'a Answers, &'a Hidden)>,
+}
+
+impl EvalScope<'_> {
+    /// Whether a question of a roster is unknown in one row.
+    fn row_unknown(&self, q: &Question, roster: &str, i: usize) -> bool {
+        let Some((raw, hidden)) = self.known else {
+            return false;
+        };
+        if hidden.top.contains(roster)
+            || hidden
+                .rows
+                .get(roster)
+                .and_then(|r| r.get(i))
+                .is_some_and(|h| h.contains(&q.id))
+        {
+            return false;
+        }
+        match &q.kind {
+            QuestionType::Calculate(_) => self
+                .eff
+                .unknown_rows
+                .get(roster)
+                .and_then(|r| r.get(i))
+                .is_some_and(|u| u.contains(&q.id)),
+            k if k.is_input() => raw
+                .rows(roster)
+                .get(i)
+                .is_some_and(|r| !r.values.contains_key(&q.id)),
+            _ => false,
+        }
+    }
 }
 
 impl Scope for EvalScope<'_> {
@@ -129,6 +167,32 @@ impl Scope for EvalScope<'_> {
 
     fn today(&self) -> NaiveDate {
         self.ctx.today
+    }
+
+    fn unknown(&self, id: &str) -> bool {
+        let Some((raw, hidden)) = self.known else {
+            return false;
+        };
+        let Some(q) = self.form.question(id) else {
+            return false;
+        };
+        if let Some(roster) = self.form.roster_of(id) {
+            if let Some((r, i)) = self.row
+                && r == roster.id
+            {
+                return self.row_unknown(q, &roster.id, i);
+            }
+            let n = raw.rows(&roster.id).len();
+            return (0..n).any(|i| self.row_unknown(q, &roster.id, i));
+        }
+        if hidden.top.contains(id) {
+            return false;
+        }
+        match &q.kind {
+            QuestionType::Calculate(_) => self.eff.unknown_top.contains(id),
+            k if k.is_input() => !raw.values.contains_key(id),
+            _ => false,
+        }
     }
 }
 
@@ -306,6 +370,21 @@ impl Interview {
             .unwrap_or(Value::Missing)
     }
 
+    /// Whether a calculation cannot be computed yet because an answer it reads is not given
+    /// yet (its value is then missing). `row`: the row index, for a calculation of a roster.
+    pub fn is_unknown(&self, id: &str, row: Option<usize>) -> bool {
+        match (self.form.roster_of(id), row) {
+            (Some(roster), Some(i)) => self
+                .eff
+                .unknown_rows
+                .get(&roster.id)
+                .and_then(|r| r.get(i))
+                .is_some_and(|u| u.contains(id)),
+            (None, _) => self.eff.unknown_top.contains(id),
+            (Some(_), None) => false,
+        }
+    }
+
     /// The stored answer to a top-level question, relevant or not.
     pub fn answer(&self, id: &str) -> Option<&Answer> {
         self.raw.values.get(id)
@@ -480,6 +559,7 @@ impl Interview {
             ctx: &self.ctx,
             row,
             current,
+            known: None,
         }
     }
 
@@ -551,19 +631,27 @@ impl Interview {
                                 ctx: &self.ctx,
                                 row: Some((&roster.id, i)),
                                 current: Value::Missing,
+                                known: Some((&self.raw, hidden)),
                             };
-                            expr.ast.eval(&scope)
+                            expr.ast.eval_known(&scope)
                         } else {
-                            Value::Missing
+                            Some(Value::Missing)
                         };
+                        if v.is_none() {
+                            let unknown = eff.unknown_rows.entry(roster.id.clone()).or_default();
+                            if unknown.len() < n {
+                                unknown.resize_with(n, HashSet::new);
+                            }
+                            unknown[i].insert(id.clone());
+                        }
                         if let Some(row) = eff.rows.get_mut(&roster.id).and_then(|r| r.get_mut(i)) {
-                            set_or_remove(row, id, v);
+                            set_or_remove(row, id, v.unwrap_or(Value::Missing));
                         }
                     }
                 }
                 None => {
                     let v = if hidden.top.contains(id) {
-                        Value::Missing
+                        Some(Value::Missing)
                     } else {
                         let scope = EvalScope {
                             form: &self.form,
@@ -571,10 +659,14 @@ impl Interview {
                             ctx: &self.ctx,
                             row: None,
                             current: Value::Missing,
+                            known: Some((&self.raw, hidden)),
                         };
-                        expr.ast.eval(&scope)
+                        expr.ast.eval_known(&scope)
                     };
-                    set_or_remove(&mut eff.top, id, v);
+                    if v.is_none() {
+                        eff.unknown_top.insert(id.clone());
+                    }
+                    set_or_remove(&mut eff.top, id, v.unwrap_or(Value::Missing));
                 }
             }
         }
@@ -590,6 +682,7 @@ impl Interview {
             ctx: &self.ctx,
             row: None,
             current: Value::Missing,
+            known: None,
         };
         for section in &self.form.sections {
             let section_shown = section
@@ -613,6 +706,7 @@ impl Interview {
                                 ctx: &self.ctx,
                                 row: Some((&q.id, i)),
                                 current: Value::Missing,
+                                known: None,
                             };
                             questions
                                 .iter()

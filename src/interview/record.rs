@@ -20,6 +20,16 @@ pub enum Status {
     Completed,
 }
 
+impl Status {
+    /// The status in the user's words: 进行中 / in progress, 已完成 / completed.
+    pub fn label(self) -> crate::i18n::Text {
+        match self {
+            Status::InProgress => crate::i18n::Text::new("进行中", "in progress"),
+            Status::Completed => crate::i18n::Text::new("已完成", "completed"),
+        }
+    }
+}
+
 /// What an event does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

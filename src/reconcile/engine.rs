@@ -161,7 +161,8 @@ pub fn reconcile_subject(s: &Subject, rules: &RuleSet, settings: &Settings) -> V
         s.code_slots,
         s.household,
         settings,
-    );
+    )
+    .with_in_progress(s.in_progress);
     findings(s, &scope, rules)
 }
 
@@ -170,7 +171,9 @@ pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Findin
     let mut place: Option<Place> = None;
     let mut out = Vec::new();
     for rule in rules.for_kind(s.kind) {
-        if !rule.expression.ast.eval_bool(scope) {
+        // Fires only when true as far as the answers go: an answer not given yet makes
+        // what depends on it unknown, and an unknown rule does not fire.
+        if rule.expression.ast.known_bool(scope) != Some(true) {
             continue;
         }
         let p = place.get_or_insert_with(|| Place::from_scope(scope));

@@ -154,6 +154,16 @@ impl Finding {
         (self.interview_id, self.rule.clone())
     }
 
+    /// The status of the interview the finding comes from, to show beside it (进行中 /
+    /// 已完成): a finding of an interview in progress may still change.
+    pub fn interview_status(&self) -> crate::interview::Status {
+        if self.in_progress {
+            crate::interview::Status::InProgress
+        } else {
+            crate::interview::Status::Completed
+        }
+    }
+
     /// Counts toward the rates (severity `finding`, interview completed).
     pub fn counts(&self) -> bool {
         self.severity == Severity::Finding && !self.in_progress

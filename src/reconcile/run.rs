@@ -199,7 +199,8 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
             code_slots,
             h,
             &reconciler.settings,
-        );
+        )
+        .with_in_progress(!completed);
         let found = findings(&subject, &scope, &reconciler.rules);
         if completed {
             let at = result

@@ -169,6 +169,9 @@ pub struct ResultScope<'a> {
     today: OnceCell<NaiveDate>,
     /// `registry('member_id_numbers')`, made once (a rule may read it several times).
     member_ids: OnceCell<Value>,
+    /// The interview is still in progress: an answer it lacks may still be given, so it is
+    /// unknown (rules do not fire from it), not missing.
+    in_progress: bool,
 }
 
 impl<'a> ResultScope<'a> {
@@ -258,7 +261,15 @@ impl<'a> ResultScope<'a> {
             settings,
             today: OnceCell::new(),
             member_ids: OnceCell::new(),
+            in_progress: false,
         }
+    }
+
+    /// Reads the result as that of an interview still in progress (or not): its unanswered
+    /// questions are then unknown to the rules (see [`Scope::unknown`]).
+    pub fn with_in_progress(mut self, in_progress: bool) -> Self {
+        self.in_progress = in_progress;
+        self
     }
 
     /// Whether `id` is a roster (see the module docs).
@@ -334,6 +345,19 @@ impl Scope for ResultScope<'_> {
 
     fn setting(&self, name: &str) -> Value {
         self.settings.value(name)
+    }
+
+    /// In an interview in progress, an answer the result lacks (in any row, for a roster
+    /// question) is not known yet. A completed interview's result is all there is.
+    fn unknown(&self, id: &str) -> bool {
+        if !self.in_progress || self.is_roster(id) {
+            return false;
+        }
+        match self.symbols.slot(id).map(|s| &self.slots[s]) {
+            None | Some(Value::Missing) => true,
+            Some(Value::List(items)) => items.iter().any(Value::is_missing),
+            Some(_) => false,
+        }
     }
 
     /// The interview's date when it was answered, else today.

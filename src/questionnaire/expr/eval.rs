@@ -21,6 +21,14 @@ pub trait Scope {
     fn registry(&self, field: &str) -> Value;
     fn setting(&self, name: &str) -> Value;
     fn today(&self) -> NaiveDate;
+    /// Whether `${id}` is not known yet: a question that is asked (relevant) and not answered,
+    /// a calculation made from one, or, outside its roster, a roster question not known in
+    /// some row. Unknown values propagate in [`Expr::eval_known`]; everywhere else they read
+    /// as missing. By default every answer is known.
+    fn unknown(&self, id: &str) -> bool {
+        let _ = id;
+        false
+    }
 }
 
 impl Expr {
@@ -47,6 +55,73 @@ impl Expr {
     /// The expression as a condition: missing, and anything not true, is false.
     pub fn eval_bool(&self, scope: &dyn Scope) -> bool {
         self.eval(scope).truthy()
+    }
+
+    /// Three-valued evaluation: `None` when the value cannot be known yet because it depends
+    /// on an answer that is not known ([`Scope::unknown`]); else the value [`Expr::eval`]
+    /// gives. `and` / `or` are Kleene's (false and unknown is false, true or unknown is
+    /// true); `if` with an unknown condition is unknown; `coalesce` stops at an unknown
+    /// argument (it supplies a value for a question not asked, not for one not yet
+    /// answered); every other operator and function with an unknown operand is unknown.
+    pub fn eval_known(&self, scope: &dyn Scope) -> Option<Value> {
+        match self {
+            Expr::Ref(id) if scope.unknown(id) => None,
+            Expr::Number(_) | Expr::Text(_) | Expr::Ref(_) | Expr::Current => {
+                Some(self.eval(scope))
+            }
+            Expr::Binary(BinOp::And, l, r) => {
+                let (a, b) = (l.known_bool(scope), r.known_bool(scope));
+                match (a, b) {
+                    (Some(false), _) | (_, Some(false)) => Some(Value::Bool(false)),
+                    (Some(true), Some(true)) => Some(Value::Bool(true)),
+                    _ => None,
+                }
+            }
+            Expr::Binary(BinOp::Or, l, r) => {
+                let (a, b) = (l.known_bool(scope), r.known_bool(scope));
+                match (a, b) {
+                    (Some(true), _) | (_, Some(true)) => Some(Value::Bool(true)),
+                    (Some(false), Some(false)) => Some(Value::Bool(false)),
+                    _ => None,
+                }
+            }
+            Expr::Call(Func::If, args) => {
+                let cond = args.first()?.known_bool(scope)?;
+                match args.get(if cond { 1 } else { 2 }) {
+                    Some(branch) => branch.eval_known(scope),
+                    None => Some(Value::Missing),
+                }
+            }
+            Expr::Call(Func::Coalesce, args) => {
+                for a in args {
+                    let v = a.eval_known(scope)?;
+                    if !v.is_blank() {
+                        return Some(v);
+                    }
+                }
+                Some(Value::Missing)
+            }
+            Expr::Neg(e) | Expr::Regex(e, _) => {
+                e.eval_known(scope)?;
+                Some(self.eval(scope))
+            }
+            Expr::Binary(_, l, r) => {
+                l.eval_known(scope)?;
+                r.eval_known(scope)?;
+                Some(self.eval(scope))
+            }
+            Expr::Call(_, args) => {
+                for a in args {
+                    a.eval_known(scope)?;
+                }
+                Some(self.eval(scope))
+            }
+        }
+    }
+
+    /// [`Expr::eval_known`] as a condition: `None` unknown, else whether it is true.
+    pub fn known_bool(&self, scope: &dyn Scope) -> Option<bool> {
+        self.eval_known(scope).map(|v| v.truthy())
     }
 }
 

@@ -1045,3 +1045,61 @@ proptest! {
         let _ = resident_id_valid(&digits, today);
     }
 }
+
+/// A scope where `u` (and the list `rows`) are asked and not answered yet.
+struct UnknownScope(TestScope);
+
+impl Scope for UnknownScope {
+    fn answer(&self, id: &str) -> Value {
+        match id {
+            "rows" => Value::List(vec![num(1.0), Value::Missing]),
+            _ => self.0.answer(id),
+        }
+    }
+    fn current(&self) -> Value {
+        self.0.current()
+    }
+    fn registry(&self, field: &str) -> Value {
+        self.0.registry(field)
+    }
+    fn setting(&self, name: &str) -> Value {
+        self.0.setting(name)
+    }
+    fn today(&self) -> NaiveDate {
+        self.0.today()
+    }
+    fn unknown(&self, id: &str) -> bool {
+        id == "u" || id == "rows"
+    }
+}
+
+#[test]
+fn unknown_answers_propagate_in_three_valued_evaluation() {
+    let s = UnknownScope(scope());
+    let known = |src: &str| parse(src).expect(src).eval_known(&s);
+    // unknown operands make the result unknown …
+    for src in [
+        "${u}",
+        "${u} + 1",
+        "${u} < 3",
+        "${u} = 1",
+        "not(${u})",
+        "if(${u}, 1, 2)",
+        "coalesce(${u}, 0)",
+        "sum(${rows})",
+        "count(${rows})",
+        "${size} > 1 and ${u} > 1",
+        "${zero} > 1 or ${u} > 1",
+    ] {
+        assert_eq!(known(src), None, "{src}");
+    }
+    // … unless the rest decides it (Kleene's and / or), or they are not read
+    assert_eq!(known("${zero} > 1 and ${u} > 1"), Some(Value::Bool(false)));
+    assert_eq!(known("${size} > 1 or ${u} > 1"), Some(Value::Bool(true)));
+    assert_eq!(known("if(${size} > 1, 5, ${u})"), Some(num(5.0)));
+    // a missing answer that is not unknown (not asked) is what eval gives
+    assert_eq!(known("coalesce(${nothing}, 0)"), Some(num(0.0)));
+    assert_eq!(known("${nothing} < 3"), Some(Value::Bool(false)));
+    // the ordinary evaluation is unchanged: unknown reads as missing
+    assert_eq!(parse("coalesce(${u}, 0)").unwrap().eval(&s), num(0.0));
+}
