@@ -60,10 +60,14 @@ fn apply_complete_then_list_and_show() {
     );
     assert_eq!(show["answers"]["rosters"]["members"][0]["name"], "王建国");
     assert_eq!(show["missing"].as_array().unwrap().len(), 0);
+    let log = show["log"].as_array().unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["status"], "completed");
 
     let (code, out, _) = ruhu(&data, &["interview", "show", &id]);
     assert_eq!(code, 0);
     assert!(out.contains("王建国"), "{out}");
+    assert!(out.contains("完成"), "{out}");
 }
 
 #[test]

@@ -51,12 +51,25 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
         .iter()
         .map(|m| json!({"question": m.question, "row": m.row.as_ref().map(|r| r.1)}))
         .collect();
+    // Completions and reopenings, as the log records them.
+    let log: Vec<(String, bool)> = ws
+        .events(id)?
+        .iter()
+        .filter(|e| e.op == crate::interview::EventOp::Status)
+        .map(|e| (e.at.to_rfc3339(), e.value.as_bool() == Some(true)))
+        .collect();
     match format {
         Format::Json => {
             let mut v = summary(&s.record);
             v["answers"] = s.record.answers.clone();
             v["result"] = s.interview.result().to_json();
             v["missing"] = Json::Array(missing);
+            v["log"] = log
+                .iter()
+                .map(|(at, done)| {
+                    json!({"at": at, "status": if *done { "completed" } else { "reopened" }})
+                })
+                .collect();
             print_json(cli, &v);
         }
         Format::Text => {
@@ -70,6 +83,17 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
                     status_text(r, lang)
                 ),
             );
+            for (at, done) in &log {
+                let what = if *done {
+                    tr!("完成", "completed")
+                } else {
+                    tr!(
+                        "重新打开（完成后修改了答案）",
+                        "reopened (an answer changed after completion)"
+                    )
+                };
+                say(cli, &format!("  {at}  {}", what.get(lang)));
+            }
             let iv = &s.interview;
             for q in iv.form().all_questions() {
                 if let Some(a) = iv.answer(&q.id) {

@@ -266,6 +266,14 @@ impl Workspace {
         Ok(Session { record, interview })
     }
 
+    /// The event log of an interview, in the order it is folded (answers, rows, and status
+    /// changes: completed, reopened).
+    pub fn events(&self, interview: Uuid) -> Result<Vec<Event>, SessionError> {
+        let mut events = self.store.events(interview)?;
+        events.sort_by_key(|e| e.order_key());
+        Ok(events)
+    }
+
     /// The most recent interview of a household, if any.
     pub fn latest_interview(
         &self,
@@ -310,22 +318,26 @@ impl Session {
     }
 
     /// Saves a change the engine has made (durably: flushed) and returns when it was saved.
-    /// On failure the interview goes back to what is on disk.
+    /// On failure the interview goes back to what is on disk. A change to a completed
+    /// interview reopens it (see [`Session::reopen_for_change`]).
     pub fn save(
         &mut self,
         ws: &Workspace,
         change: &Change,
     ) -> Result<DateTime<FixedOffset>, StoreError> {
-        let store = &ws.store;
-        let origin = self.origin(store);
-        let event = Event::from_change(self.record.interview_id, &origin, change);
-        match self.persist(store, vec![event], origin.at) {
-            Ok(()) => Ok(origin.at),
-            Err(e) => {
-                self.revert();
-                Err(e)
-            }
+        self.save_many(ws, std::slice::from_ref(change))
+    }
+
+    /// When the interview is completed: the event that reopens it (status back to in
+    /// progress, recorded in its log), with the record changed to match. `None` when it is
+    /// in progress already.
+    fn reopen_for_change(&mut self, origin: &Origin) -> Option<Event> {
+        if self.record.status != Status::Completed {
+            return None;
         }
+        self.record.status = Status::InProgress;
+        self.record.completed_at = None;
+        Some(Event::status(self.record.interview_id, origin, false))
     }
 
     /// Rebuilds the engine from the last saved answers.
@@ -370,7 +382,8 @@ impl Session {
 impl Session {
     /// Saves several changes the engine has made and, with `complete`, the completion, all
     /// in one transaction (one flush): either all of it is stored or none. Completion is
-    /// left out when required answers are missing; they are returned.
+    /// left out when required answers are missing; they are returned. Changes to a
+    /// completed interview reopen it first (a status event in its log).
     pub fn save_all(
         &mut self,
         ws: &Workspace,
@@ -379,14 +392,24 @@ impl Session {
     ) -> Result<Vec<Missing>, StoreError> {
         let store = &ws.store;
         let origin = self.origin(store);
-        let mut events = batch_events(self.record.interview_id, &origin, changes);
+        let before = self.record.clone();
+        let mut events: Vec<Event> = if changes.is_empty() {
+            Vec::new()
+        } else {
+            self.reopen_for_change(&origin).into_iter().collect()
+        };
+        // After the reopening, in the log's order.
+        let changed = Origin {
+            at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
+            ..origin.clone()
+        };
+        events.extend(batch_events(self.record.interview_id, &changed, changes));
         let missing = if complete {
             self.interview.missing()
         } else {
             Vec::new()
         };
-        let before = self.record.clone();
-        if complete && missing.is_empty() {
+        if complete && missing.is_empty() && self.record.status != Status::Completed {
             let after = Origin {
                 at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
                 ..origin.clone()
@@ -403,7 +426,8 @@ impl Session {
         Ok(missing)
     }
 
-    /// Saves several changes the engine has made in one transaction (one flush).
+    /// Saves several changes the engine has made in one transaction (one flush). Changes to
+    /// a completed interview reopen it first (a status event in its log).
     pub fn save_many(
         &mut self,
         ws: &Workspace,
@@ -411,14 +435,42 @@ impl Session {
     ) -> Result<DateTime<FixedOffset>, StoreError> {
         let store = &ws.store;
         let origin = self.origin(store);
-        let events = batch_events(self.record.interview_id, &origin, changes);
+        let before = self.record.clone();
+        let mut events: Vec<Event> = if changes.is_empty() {
+            Vec::new()
+        } else {
+            self.reopen_for_change(&origin).into_iter().collect()
+        };
+        // After the reopening, in the log's order.
+        let changed = Origin {
+            at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
+            ..origin.clone()
+        };
+        events.extend(batch_events(self.record.interview_id, &changed, changes));
         match self.persist(store, events, origin.at) {
             Ok(()) => Ok(origin.at),
             Err(e) => {
+                self.record = before;
                 self.revert();
                 Err(e)
             }
         }
+    }
+
+    /// Reopens a completed interview without changing an answer (status back to in
+    /// progress, recorded in its log). Nothing is written when it is in progress already.
+    pub fn reopen(&mut self, ws: &Workspace) -> Result<(), StoreError> {
+        let store = &ws.store;
+        let origin = self.origin(store);
+        let before = self.record.clone();
+        let Some(event) = self.reopen_for_change(&origin) else {
+            return Ok(());
+        };
+        if let Err(e) = self.persist(store, vec![event], origin.at) {
+            self.record = before;
+            return Err(e);
+        }
+        Ok(())
     }
 }
 
