@@ -46,7 +46,45 @@ pub enum Change {
     RemoveRow(RowRef),
 }
 
+/// A roster row moved: `row` of `roster` goes right after row `after` (`None`: first). Kept
+/// apart from [`Change`] because it changes the order of rows, not an answer; it is recorded
+/// as its own event (`EventOp::MoveRow`) and merges like any other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowMove {
+    pub roster: String,
+    pub row: String,
+    pub after: Option<String>,
+}
+
 impl Answers {
+    /// Moves a row (see [`RowMove`]). A move of a row that is not there, or after one that
+    /// is not there (removed meanwhile), changes nothing.
+    pub fn move_row(&mut self, m: &RowMove) {
+        let Some(rows) = self.rosters.get_mut(&m.roster) else {
+            return;
+        };
+        if m.after.as_deref() == Some(m.row.as_str()) {
+            return;
+        }
+        let Some(from) = rows.iter().position(|r| r.id == m.row) else {
+            return;
+        };
+        if let Some(a) = &m.after
+            && !rows.iter().any(|r| &r.id == a)
+        {
+            return;
+        }
+        let row = rows.remove(from);
+        let to = match &m.after {
+            None => 0,
+            Some(a) => rows
+                .iter()
+                .position(|r| &r.id == a)
+                .map_or(rows.len(), |i| i + 1),
+        };
+        rows.insert(to, row);
+    }
+
     pub fn rows(&self, roster: &str) -> &[Row] {
         self.rosters.get(roster).map(Vec::as_slice).unwrap_or(&[])
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::answer::{Answer, AnswerError};
-use super::answers::{Answers, Change, Row, RowRef};
+use super::answers::{Answers, Change, Row, RowMove, RowRef};
 use crate::questionnaire::expr::{Scope, Value};
 use crate::questionnaire::{Question, QuestionType, Questionnaire};
 
@@ -504,6 +504,41 @@ impl Interview {
         });
         self.apply(&change);
         Ok(change)
+    }
+
+    /// Moves a row one place up (`up`) or down in its roster. `None` when it is first (up)
+    /// or last (down) already; else the move, applied, for the caller to persist.
+    pub fn move_row(
+        &mut self,
+        roster: &str,
+        row: &str,
+        up: bool,
+    ) -> Result<Option<RowMove>, AnswerError> {
+        let rows = self.raw.rows(roster);
+        let i = self
+            .raw
+            .row_index(roster, row)
+            .ok_or_else(|| AnswerError::UnknownRow(row.to_string()))?;
+        let after = match (up, i) {
+            (true, 0) => return Ok(None),
+            (true, 1) => None,
+            (true, i) => Some(rows[i - 2].id.clone()),
+            (false, i) if i + 1 >= rows.len() => return Ok(None),
+            (false, i) => Some(rows[i + 1].id.clone()),
+        };
+        let m = RowMove {
+            roster: roster.to_string(),
+            row: row.to_string(),
+            after,
+        };
+        self.apply_move(&m);
+        Ok(Some(m))
+    }
+
+    /// Applies a row move without checking it (replaying stored events), then recomputes.
+    pub fn apply_move(&mut self, m: &RowMove) {
+        self.raw.move_row(m);
+        self.refresh();
     }
 
     /// Applies a change without checking it (replaying stored events), then recomputes.

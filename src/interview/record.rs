@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::answer::Answer;
-use super::answers::{Answers, Change, RowRef};
+use super::answers::{Answers, Change, RowMove, RowRef};
 use crate::questionnaire::Questionnaire;
 
 /// Where an interview stands.
@@ -42,6 +42,8 @@ pub enum EventOp {
     RemoveRow,
     /// The interview was completed (`value` true) or reopened (false).
     Status,
+    /// Move row `row` of roster `question_id` right after row `value.after` (null: first).
+    MoveRow,
 }
 
 /// One change of one interview, as stored and as merged between laptops.
@@ -111,6 +113,34 @@ impl Event {
         )
     }
 
+    /// The event that records a row move.
+    pub fn row_move(interview_id: Uuid, origin: &Origin, m: &RowMove) -> Event {
+        Event::new(
+            interview_id,
+            origin,
+            EventOp::MoveRow,
+            m.roster.clone(),
+            Some(m.row.clone()),
+            serde_json::json!({ "after": m.after }),
+        )
+    }
+
+    /// The row move this event records; `None` for other events.
+    pub fn to_row_move(&self) -> Option<RowMove> {
+        if self.op != EventOp::MoveRow {
+            return None;
+        }
+        Some(RowMove {
+            roster: self.question_id.clone(),
+            row: self.row.clone()?,
+            after: self
+                .value
+                .get("after")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+        })
+    }
+
     fn new(
         interview_id: Uuid,
         origin: &Origin,
@@ -156,7 +186,7 @@ impl Event {
             }
             EventOp::AddRow => Some(Change::AddRow(row_ref(self.row.as_ref()?))),
             EventOp::RemoveRow => Some(Change::RemoveRow(row_ref(self.row.as_ref()?))),
-            EventOp::Status => None,
+            EventOp::Status | EventOp::MoveRow => None,
         }
     }
 
@@ -167,7 +197,7 @@ impl Event {
     pub fn order_key(&self) -> (DateTime<FixedOffset>, u8, Uuid) {
         let rank = match self.op {
             EventOp::AddRow => 0,
-            EventOp::Set => 1,
+            EventOp::Set | EventOp::MoveRow => 1,
             EventOp::RemoveRow => 2,
             EventOp::Status => 3,
         };
@@ -190,6 +220,8 @@ pub fn fold(form: &Questionnaire, events: &[Event]) -> (Answers, Status) {
             } else {
                 Status::InProgress
             };
+        } else if let Some(m) = e.to_row_move() {
+            answers.move_row(&m);
         } else if let Some(c) = e.to_change(form) {
             answers.apply(&c);
         }

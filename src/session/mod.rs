@@ -21,11 +21,13 @@ use crate::tr;
 mod data;
 mod list;
 mod restore;
+mod rows;
 mod verify;
 
 pub use data::{Imported, RegistryFile};
 pub use list::{HouseholdList, InterviewFilter, ListFilter, ListPage, ListRow};
 
+pub use rows::RemovedRow;
 pub use verify::{Repair, Verification};
 
 /// Why a workspace operation failed.
