@@ -40,8 +40,8 @@ fn rehearse_quit_and_resume() {
     t.enter();
     t.wait_for("必答 0/");
     assert!(t.screen().contains(&name), "{}", t.screen());
-    // Past the introduction; the interviewer's name in Chinese.
-    t.enter();
+    // Opened at the first question that wants an answer (the introduction above it): the
+    // interviewer's name in Chinese.
     t.wait_for("调查员姓名");
     t.type_text("李明");
     t.wait_for("> 李明");
@@ -73,7 +73,7 @@ fn rehearse_quit_and_resume() {
     assert!(t.screen().contains("进行中"), "{}", t.screen());
     t.enter();
     t.enter();
-    // Resumed exactly where it stopped.
+    // Resumed where work is left: the first question not answered.
     t.wait_for("行政村");
     t.key_f2();
     t.wait_for("检查全部答案");
@@ -126,7 +126,6 @@ fn a_deleted_data_folder_is_shown_warned_about_and_fails_the_exit_code() {
     t.wait_for("共 300 户");
     t.enter();
     t.wait_for("必答 0/");
-    t.enter();
     t.wait_for("调查员姓名");
     t.type_text("李明");
     t.wait_for("> 李明");

@@ -103,8 +103,7 @@ fn interview_screen_at_80x24_and_narrow() {
     assert!(s.contains("入户调查问卷"), "{s}");
     assert!(s.contains("基本信息"), "{s}");
     assert!(s.contains("必答 0/"), "{s}");
-    // Enter past the read-out introduction, then a free-text answer in Chinese.
-    key(&mut a, KeyCode::Enter);
+    // Opened at the first question that wants an answer: a free-text answer in Chinese.
     typed(&mut a, "张三丰");
     let s = render(&a, 80, 24);
     assert!(s.contains("> 张三丰"), "{s}");
@@ -214,15 +213,23 @@ fn a_choice_is_saved_only_when_picked() {
         key(&mut a, KeyCode::PageDown);
     }
     let s = render(&a, 80, 24);
-    assert!(s.contains("按数字键或 ↑↓ 选择"), "{s}");
+    assert!(s.contains("按选项前的键选择并进入下一题"), "{s}");
     assert!(s.contains("( ) 1."), "{s}");
-    // Enter without a pick moves on and saves nothing.
+    // Enter without a pick saves nothing (the save state does not change) and, the question
+    // being required, says so.
+    let before = render(&a, 80, 24).lines().last().unwrap().to_string();
     key(&mut a, KeyCode::Enter);
-    assert!(render(&a, 80, 24).contains("未修改"));
-    key(&mut a, KeyCode::PageUp);
+    let s = render(&a, 80, 24);
+    assert_eq!(s.lines().last().unwrap(), before, "{s}");
+    assert!(s.contains("这是必答题"), "{s}");
+    if !s.contains("受访人与户主的关系") {
+        key(&mut a, KeyCode::PageUp);
+    }
+    // A digit picks, saves and moves on.
     key(&mut a, KeyCode::Char('2'));
-    key(&mut a, KeyCode::Enter);
-    assert!(render(&a, 80, 24).contains("已保存"));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("已保存"), "{s}");
+    assert!(!s.contains("受访人与户主的关系"), "moved on: {s}");
     key(&mut a, KeyCode::PageUp);
     let s = render(&a, 80, 24);
     assert!(s.contains("(*) 2."), "{s}");
@@ -272,15 +279,23 @@ fn a_rehearsal_shows_what_an_assessor_would_flag() {
         }
         key(&mut a, KeyCode::PageDown);
     }
-    key(&mut a, KeyCode::Char('2')); // 否
-    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('2')); // 否, saved, on to the next question
     let s = render(&a, 80, 24);
     assert!(s.contains("考核可能发现"), "side panel: {s}");
     assert!(s.contains("错退"), "{s}");
+    assert!(
+        s.contains("调查进行中"),
+        "the interview's status beside its findings: {s}"
+    );
     key(&mut a, KeyCode::F(2));
     let s = render(&a, 100, 30);
     assert!(s.contains("考核可能发现"), "review: {s}");
-    assert!(s.contains("food_ok=false"), "evidence: {s}");
+    // The evidence by the question's label, not its variable id.
+    assert!(!s.contains("food_ok"), "no variable ids: {s}");
+    assert!(
+        s.contains("答案 ") && s.contains("不愁吃") && s.contains("：否"),
+        "evidence: {s}"
+    );
 }
 
 /// Completes one exited household's interview with food_ok = false: a wrong exit.
@@ -351,7 +366,8 @@ fn findings_screen_detail_mark_and_rates() {
 /// text (the interviewer's name).
 fn first_text_question(a: &mut App) {
     key(a, KeyCode::Char('1'));
-    key(a, KeyCode::Enter);
+    // The interview opens at its first unanswered question (the introduction is shown above
+    // it and needs no key).
     key(a, KeyCode::Enter);
     assert!(render(a, 80, 24).contains("调查员姓名"));
 }
@@ -363,9 +379,7 @@ fn a_long_paste_is_cut_to_what_the_field_holds_with_a_message() {
     key(&mut a, KeyCode::Char('1'));
     key(&mut a, KeyCode::Char('/'));
     a.on_paste(&"张".repeat(300_000));
-    let tui::Screen::Households(l) = &a.screen else {
-        panic!("not the list")
-    };
+    let l = a.top::<tui::households::Households>().expect("the list");
     assert_eq!(
         l.search.value().chars().count(),
         tui::paste::MAX_SEARCH_CHARS
@@ -385,14 +399,10 @@ fn a_long_paste_is_cut_to_what_the_field_holds_with_a_message() {
     let mut a = app(dir.path(), Lang::Zh);
     first_text_question(&mut a);
     a.on_paste("李\r\n明\u{1b}");
-    let tui::Screen::Interview(v) = &a.screen else {
-        panic!("not the interview")
-    };
+    let v = a.top::<tui::interview::Interview>().expect("the interview");
     assert_eq!(v.input.value(), "李 明");
     a.on_paste(&"李".repeat(300_000));
-    let tui::Screen::Interview(v) = &a.screen else {
-        panic!("not the interview")
-    };
+    let v = a.top::<tui::interview::Interview>().expect("the interview");
     let max = ruhu::limits::MAX_TEXT_ANSWER_CHARS;
     assert_eq!(v.input.value().chars().count(), max);
     let s = render(&a, 120, 24);
@@ -432,9 +442,7 @@ fn a_deleted_data_folder_shows_not_saved_and_refuses_further_answers() {
     assert!(s.contains("不能再保存答案"), "{s}");
     assert!(!s.contains("已保存"), "{s}");
     assert!(s.contains("被删除或移走"), "the banner stays: {s}");
-    let tui::Screen::Interview(v) = &a.screen else {
-        panic!("not the interview")
-    };
+    let v = a.top::<tui::interview::Interview>().expect("the interview");
     assert!(matches!(v.save, tui::SaveState::Failed(_)));
 
     // Narrow terminals: the banner wraps and is cut, nothing panics.
@@ -450,7 +458,10 @@ fn a_deleted_data_folder_shows_not_saved_and_refuses_further_answers() {
     assert!(s.contains("NOT saved"), "{s}");
     assert!(s.contains("deleted or moved"), "{s}");
 
-    // Leaving the interview and the home screen refuse writes too.
+    // Esc puts the typed text back to the saved answer, a second Esc leaves; starting an
+    // interview is refused too.
+    key(&mut a, KeyCode::Esc);
+    assert!(render(&a, 120, 24).contains("typing undone"));
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 120, 24);

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::keymap;
+use super::keymap::{self, Action, Mode};
 use super::text::{truncate, width, wrap};
 use super::theme;
 use crate::i18n::Lang;
@@ -26,7 +26,7 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
     .areas(area);
     f.render_widget(Paragraph::new(banner), warning);
     let mut t = format!(" 入户 ruhu · {title}");
-    if app.counts.demo {
+    if app.ctx.counts.demo {
         t.push_str(match app.lang {
             Lang::Zh => " · 演示数据",
             Lang::En => " · demo data (演示数据)",
@@ -37,7 +37,7 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
         top,
     );
     f.render_widget(hint_bar(app, hints.width as usize), hints);
-    let line = match (&app.flash, status) {
+    let line = match (&app.ctx.flash, status) {
         (Some((t, err)), _) => {
             let prefix = if *err { "! " } else { "" };
             Line::from(Span::styled(
@@ -59,7 +59,7 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
 /// cut to `max` lines; none when there is no trouble. Marked by `!` and bold, not only by
 /// colour.
 fn banner_lines(app: &App, w: usize, max: u16) -> Vec<Line<'static>> {
-    let Some(text) = app.banner() else {
+    let Some(text) = app.ctx.banner() else {
         return Vec::new();
     };
     let max = usize::from(max.max(1));
@@ -87,15 +87,23 @@ fn banner_lines(app: &App, w: usize, max: u16) -> Vec<Line<'static>> {
 
 /// The key hints of the current screen that fit; the help key is always kept (last), so that
 /// every other key can be found from it.
+///
+/// An action that cannot be taken now is dimmed, without the reverse key cap, and marked
+/// with `×` (not by colour alone).
 fn hint_bar(app: &App, max: usize) -> Paragraph<'static> {
-    let all = keymap::hints(app.mode());
-    let is_help = |k: &str| k == "?" || k == "F1";
-    let help = all.iter().find(|(k, _)| is_help(k)).cloned();
-    let item_w =
-        |(key, does): &(&str, crate::i18n::Text)| width(&format!(" {key} {} ", does.get(app.lang)));
+    let mode = app.mode();
+    let all = keymap::hints(mode);
+    let is_help = |e: &keymap::Entry| e.action == Action::Help;
+    let help = all.iter().find(|e| is_help(e)).cloned();
+    let on = |e: &keymap::Entry| mode == Mode::Help || app.available(e.action);
+    let label = |e: &keymap::Entry| {
+        let mark = if on(e) { "" } else { "×" };
+        format!(" {}{mark} ", e.does.get(app.lang))
+    };
+    let item_w = |e: &keymap::Entry| width(&format!(" {}", e.keys)) + width(&label(e));
     let mut budget = max.saturating_sub(help.as_ref().map_or(0, item_w));
     let mut items = Vec::new();
-    for item in all.iter().filter(|(k, _)| !is_help(k)) {
+    for item in all.iter().filter(|e| !is_help(e)) {
         let w = item_w(item);
         if w > budget {
             break;
@@ -105,12 +113,44 @@ fn hint_bar(app: &App, max: usize) -> Paragraph<'static> {
     }
     items.extend(help);
     let mut spans = Vec::new();
-    for (key, does) in items {
-        spans.push(Span::styled(
-            format!(" {key}"),
-            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        ));
-        spans.push(Span::raw(format!(" {} ", does.get(app.lang))));
+    for e in items {
+        let (cap, text) = if on(&e) {
+            (
+                Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+                Style::default(),
+            )
+        } else {
+            (theme::dim(), theme::dim())
+        };
+        spans.push(Span::styled(format!(" {}", e.keys), cap));
+        spans.push(Span::styled(label(&e), text));
     }
     Paragraph::new(Line::from(spans))
+}
+
+/// The smallest body a screen is drawn in.
+pub const MIN_BODY: (u16, u16) = (30, 6);
+
+/// When the body is smaller than [`MIN_BODY`], says so in it (and true): nothing is drawn
+/// squeezed or cut beyond reading.
+pub fn too_small(f: &mut Frame, app: &App, body: Rect) -> bool {
+    if body.width >= MIN_BODY.0 && body.height >= MIN_BODY.1 {
+        return false;
+    }
+    let area = f.area();
+    let t = crate::tr!(
+        "终端窗口太小（现在 {}×{}，至少要 {}×{}），请把窗口放大",
+        "the terminal is too small ({}×{}; at least {}×{} is needed): make the window bigger",
+        area.width,
+        area.height,
+        MIN_BODY.0,
+        MIN_BODY.1 + 3
+    );
+    let lines: Vec<Line> = wrap(t.get(app.lang), body.width.max(2) as usize)
+        .into_iter()
+        .take(body.height.max(1) as usize)
+        .map(|l| Line::from(Span::styled(l, theme::warn())))
+        .collect();
+    f.render_widget(Paragraph::new(lines), body);
+    true
 }

@@ -2,6 +2,7 @@
 //! detail with the registry record and the answers side by side; marks; export) and the
 //! rates per village with bars.
 
+use std::any::Any;
 use std::collections::HashMap;
 
 use ratatui::Frame;
@@ -10,11 +11,16 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::ctx::Ctx;
+use super::households::cycle;
+use super::keymap::{Action, Mode};
+use super::rates::Rates;
+use super::screen::{Nav, Screen};
 use super::text::{pad, truncate, wrap};
 use super::theme;
 use crate::i18n::Lang;
-use crate::reconcile::export::{group_place, percent, rate_label, split_evidence};
-use crate::reconcile::{Finding, FindingKind, Mark, MarkStatus, RateName, RateReport, Severity};
+use crate::reconcile::export::split_evidence;
+use crate::reconcile::{Finding, FindingKind, Mark, MarkStatus, Severity};
 use crate::registry::Household;
 use crate::tr;
 
@@ -27,7 +33,7 @@ pub enum SortBy {
 }
 
 /// The findings screen's state.
-pub struct FindingsState {
+pub struct Findings {
     pub all: Vec<Finding>,
     pub marks: HashMap<(uuid::Uuid, String), Mark>,
     pub shown: Vec<usize>,
@@ -41,12 +47,12 @@ pub struct FindingsState {
     pub detail: Option<Household>,
 }
 
-impl FindingsState {
+impl Findings {
     pub fn new(all: Vec<Finding>, marks: HashMap<(uuid::Uuid, String), Mark>) -> Self {
         let mut villages: Vec<String> = all.iter().map(|f| f.village.clone()).collect();
         villages.sort();
         villages.dedup();
-        let mut s = FindingsState {
+        let mut s = Findings {
             all,
             marks,
             shown: Vec::new(),
@@ -95,7 +101,7 @@ fn mark_text(m: Option<&Mark>, lang: Lang) -> String {
     }
 }
 
-pub fn draw(f: &mut Frame, s: &FindingsState, lang: Lang, area: Rect) {
+fn draw(f: &mut Frame, s: &Findings, lang: Lang, area: Rect) {
     if let Some(h) = &s.detail {
         return draw_detail(f, s, h, lang, area);
     }
@@ -200,7 +206,7 @@ pub fn draw(f: &mut Frame, s: &FindingsState, lang: Lang, area: Rect) {
 }
 
 /// One finding: the rule, then the registry record and the answers side by side.
-fn draw_detail(f: &mut Frame, s: &FindingsState, h: &Household, lang: Lang, area: Rect) {
+fn draw_detail(f: &mut Frame, s: &Findings, h: &Household, lang: Lang, area: Rect) {
     let Some(fnd) = s.selected() else { return };
     let w = area.width as usize;
     let mut top = vec![Line::from(Span::styled(
@@ -290,105 +296,210 @@ fn draw_detail(f: &mut Frame, s: &FindingsState, h: &Household, lang: Lang, area
     );
 }
 
-/// The rates screen: one rate at a time, a bar per village, numerator and denominator.
-pub fn draw_rates(f: &mut Frame, report: &RateReport, rate: RateName, lang: Lang, area: Rect) {
-    let w = area.width as usize;
-    let mut lines = vec![Line::from(Span::styled(
-        truncate(
-            tr!(
-                " {}（按 r 换一个指标）  考核年度 {}",
-                " {} (r for the next rate)  assessment year {}",
-                rate_label(rate).get(lang),
-                report.assessment_year
-            )
-            .get(lang),
-            w,
-        ),
-        theme::heading(),
-    ))];
-    let label_w = 16usize;
-    let tail_w = 22usize;
-    let bar_w = w.saturating_sub(label_w + tail_w + 2).max(4);
-    let max = report
-        .groups
-        .iter()
-        .chain(std::iter::once(&report.total))
-        .filter_map(|g| rate_of(g, rate).rate)
-        .fold(0.0f64, f64::max)
-        .max(0.01);
-    for (i, g) in report
-        .groups
-        .iter()
-        .chain(std::iter::once(&report.total))
-        .enumerate()
-    {
-        if i == report.groups.len() {
-            lines.push(Line::default());
-        }
-        let r = rate_of(g, rate);
-        let filled = r
-            .rate
-            .map_or(0, |x| ((x / max) * bar_w as f64).round() as usize)
-            .min(bar_w);
-        let place = group_place(g, lang);
-        let tail = format!(
-            " {} {}/{}{}",
-            percent(r.rate),
-            r.numerator,
-            r.denominator,
-            if r.failing { " ✗" } else { "" }
-        );
-        let bar_style = if r.failing {
-            theme::error().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::default().add_modifier(Modifier::REVERSED)
-        };
-        lines.push(Line::from(vec![
-            Span::raw(pad(&format!(" {}", truncate(&place, label_w - 1)), label_w)),
-            Span::styled(" ".repeat(filled), bar_style),
-            Span::raw(" ".repeat(bar_w - filled)),
-            Span::styled(
-                truncate(&tail, tail_w),
-                if r.failing {
-                    theme::error()
-                } else {
-                    Style::default()
-                },
-            ),
-        ]));
-    }
-    if report.groups.is_empty() {
-        lines.push(Line::from(Span::styled(
-            tr!(
-                " 还没有完成的调查，无法计算",
-                " No completed interviews yet: nothing to count"
-            )
-            .get(lang)
-            .to_string(),
-            theme::warn(),
-        )));
-    }
-    f.render_widget(Paragraph::new(lines), area);
-}
-
-fn rate_of(g: &crate::reconcile::GroupRates, name: RateName) -> &crate::reconcile::Rate {
-    let r = &g.rates;
-    match name {
-        RateName::WrongExit => &r.wrong_exit,
-        RateName::Missed => &r.missed,
-        RateName::WrongInclusion => &r.wrong_inclusion,
-        RateName::Acceptance => &r.acceptance,
-        RateName::Satisfaction => &r.satisfaction,
-    }
-}
-
-/// A JSON value as a person reads it: texts without quotes, lists joined.
-/// A value as shown, ID numbers masked as in the exports.
 fn plain(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => crate::redact::mask_ids(s),
         serde_json::Value::Null => "-".to_string(),
         serde_json::Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join("、"),
         other => other.to_string(),
+    }
+}
+
+/// Reconciles the store: the findings screen, or (`rates`) the rates per village; none (with
+/// the message shown) when the rules are broken or the store cannot be read.
+pub fn open(ctx: &mut Ctx, rates: bool) -> Option<Box<dyn Screen>> {
+    let rec = match &ctx.reconciler {
+        Ok(rec) => rec,
+        Err(errors) => {
+            let first = errors
+                .first()
+                .map(|e| e.render(ctx.lang))
+                .unwrap_or_default();
+            let m = tr!(
+                "核查规则或设置有 {} 处错误（ruhu check 可全部列出），例如：{}",
+                "the rules or settings have {} error(s) (ruhu check lists them all), e.g. {}",
+                errors.len(),
+                first
+            );
+            ctx.flash_error(m);
+            return None;
+        }
+    };
+    let filter = crate::reconcile::Filter {
+        include_in_progress: !rates,
+        ..Default::default()
+    };
+    let out = match ctx.ws.reconcile(rec, &filter) {
+        Ok(out) => out,
+        Err(e) => {
+            ctx.flash_error(e.message());
+            return None;
+        }
+    };
+    if rates {
+        let report = crate::reconcile::rates(
+            &out.surveyed,
+            crate::reconcile::GroupBy::Village,
+            &rec.settings,
+        );
+        return Some(Box::new(Rates::new(report)));
+    }
+    let marks = match ctx.ws.marks() {
+        Ok(m) => m,
+        Err(e) => {
+            ctx.flash_error(tr!(
+                "读不出核查标记：{}",
+                "the marks cannot be read: {}",
+                e.message().get(ctx.lang)
+            ));
+            return None;
+        }
+    };
+    Some(Box::new(Findings::new(out.findings, marks)))
+}
+
+impl Screen for Findings {
+    fn title(&self, ctx: &Ctx) -> String {
+        tr!("核查发现", "findings").get(ctx.lang).to_string()
+    }
+
+    fn mode(&self) -> Mode {
+        if self.detail.is_some() {
+            Mode::FindingDetail
+        } else {
+            Mode::Findings
+        }
+    }
+
+    fn available(&self, ctx: &Ctx, action: Action) -> bool {
+        match action {
+            Action::MarkConfirmed | Action::MarkDismissed => {
+                ctx.trouble.is_none() && self.selected().is_some()
+            }
+            Action::Confirm | Action::Export => self.selected().is_some(),
+            _ => true,
+        }
+    }
+
+    fn act(&mut self, ctx: &mut Ctx, action: Action) -> Nav {
+        let s = self;
+        let last = s.shown.len().saturating_sub(1);
+        match action {
+            Action::Up => s.cursor = s.cursor.saturating_sub(1),
+            Action::Down => s.cursor = (s.cursor + 1).min(last),
+            Action::PageUp => s.cursor = s.cursor.saturating_sub(10),
+            Action::PageDown => s.cursor = (s.cursor + 10).min(last),
+            Action::CycleKind => {
+                use crate::reconcile::FindingKind::*;
+                s.kind = cycle(
+                    &[WrongExit, Missed, WrongInclusion, Returned, Mismatch],
+                    s.kind.as_ref(),
+                );
+                s.apply();
+            }
+            Action::CycleVillage => {
+                s.village = cycle(&s.villages, s.village.as_ref());
+                s.apply();
+            }
+            Action::CycleSeverity => {
+                use crate::reconcile::Severity::*;
+                s.severity = cycle(&[Finding, Warning], s.severity.as_ref());
+                s.apply();
+            }
+            Action::Sort => {
+                s.sort = match s.sort {
+                    SortBy::Village => SortBy::Kind,
+                    SortBy::Kind => SortBy::Severity,
+                    SortBy::Severity => SortBy::Village,
+                };
+                s.apply();
+            }
+            Action::Confirm => {
+                if let Some(f) = s.selected() {
+                    match ctx.ws.find_household(&f.household_id) {
+                        Ok(Some(h)) => s.detail = Some(h),
+                        Ok(None) => {
+                            s.detail = Some(Household::provisional(
+                                f.household_id.clone(),
+                                f.head_name.clone(),
+                                f.village.clone(),
+                            ))
+                        }
+                        Err(e) => ctx.flash_error(e.message()),
+                    }
+                }
+            }
+            Action::MarkConfirmed | Action::MarkDismissed
+                if ctx.refused(tr!("标记核查发现", "mark findings")) => {}
+            Action::MarkConfirmed | Action::MarkDismissed => {
+                if let Some(f) = s.selected() {
+                    let mark = crate::reconcile::Mark {
+                        interview_id: f.interview_id,
+                        rule: f.rule.clone(),
+                        status: if action == Action::MarkConfirmed {
+                            MarkStatus::Confirmed
+                        } else {
+                            MarkStatus::Dismissed
+                        },
+                        comment: String::new(),
+                        by: ctx.interviewer.clone(),
+                        at: crate::session::now(),
+                    };
+                    match ctx.ws.put_mark(&mark) {
+                        Ok(()) => {
+                            s.marks.insert(mark.key(), mark);
+                        }
+                        Err(e) => {
+                            let m = ctx.note_failure(&e);
+                            ctx.flash_error(m);
+                        }
+                    }
+                }
+            }
+            Action::Export => {
+                let shown: Vec<Finding> = s.shown.iter().map(|&i| s.all[i].clone()).collect();
+                let opts = crate::reconcile::export::ExportOptions {
+                    lang: ctx.lang,
+                    show_ids: false,
+                };
+                let path = std::path::PathBuf::from(format!(
+                    "ruhu-findings-{}.xlsx",
+                    crate::session::now().format("%Y%m%d-%H%M%S")
+                ));
+                let written = crate::reconcile::export::write_findings_xlsx(&shown, &s.marks, opts)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
+                match written {
+                    Ok(()) => ctx.say(tr!(
+                        "已导出 {} 项到 {}",
+                        "exported {} findings to {}",
+                        shown.len(),
+                        path.display()
+                    )),
+                    Err(e) => ctx.flash_error(tr!("导出失败：{}", "export failed: {}", e)),
+                }
+            }
+            Action::Back if s.detail.is_some() => s.detail = None,
+            Action::Back => return Nav::Pop,
+            _ => {}
+        }
+        if s.detail.is_some() && matches!(action, Action::Up | Action::Down) {
+            let id = s.selected().map(|f| f.household_id.clone());
+            if let Some(id) = id {
+                match ctx.ws.household(&id) {
+                    Ok(h) => s.detail = Some(h),
+                    Err(e) => ctx.flash_error(e.message()),
+                }
+            }
+        }
+        Nav::Stay
+    }
+
+    fn draw(&self, f: &mut Frame, ctx: &Ctx, area: Rect) {
+        draw(f, self, ctx.lang, area)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }

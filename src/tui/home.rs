@@ -1,16 +1,101 @@
-//! The home screen: counts and what to do next.
+//! The home screen: counts, what to do next, and the way to every other screen.
+
+use std::any::Any;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::app::{App, StoreTrouble};
+use super::ctx::{Ctx, StoreTrouble, new_household_text};
+use super::keymap::{Action, Mode};
+use super::screen::{Nav, Screen};
 use super::text::wrap;
 use super::theme;
+use super::{findings, households, new_household};
 use crate::tr;
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+/// The home screen (no state of its own: the counts are shared).
+pub struct Home;
+
+impl Screen for Home {
+    fn title(&self, ctx: &Ctx) -> String {
+        tr!("首页", "home").get(ctx.lang).to_string()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Home
+    }
+
+    fn act(&mut self, ctx: &mut Ctx, action: Action) -> Nav {
+        match action {
+            Action::OpenHouseholds => Nav::Push(Box::new(households::Households::opening(ctx))),
+            Action::NewHousehold if ctx.refused(new_household_text()) => Nav::Stay,
+            Action::NewHousehold => {
+                Nav::Push(Box::new(new_household::NewHousehold::new(ctx, None)))
+            }
+            Action::OpenFindings => findings::open(ctx, false).map_or(Nav::Stay, Nav::Push),
+            Action::OpenRates => findings::open(ctx, true).map_or(Nav::Stay, Nav::Push),
+            Action::LoadDemo => {
+                load_demo(ctx);
+                Nav::Stay
+            }
+            Action::Back => Nav::Quit,
+            _ => Nav::Stay,
+        }
+    }
+
+    fn available(&self, ctx: &Ctx, action: Action) -> bool {
+        match action {
+            Action::LoadDemo => ctx.trouble.is_none() && ctx.counts.households == 0,
+            Action::NewHousehold => ctx.trouble.is_none(),
+            _ => true,
+        }
+    }
+
+    fn resumed(&mut self, ctx: &mut Ctx) {
+        ctx.refresh_counts();
+    }
+
+    fn draw(&self, f: &mut Frame, ctx: &Ctx, area: Rect) {
+        draw(f, ctx, area)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Loads the demo households into an empty store.
+fn load_demo(ctx: &mut Ctx) {
+    if ctx.refused(tr!("载入演示数据", "load the demo data")) {
+        return;
+    }
+    if ctx.counts.households > 0 {
+        ctx.say(tr!(
+            "已有农户数据，未载入演示数据",
+            "households already loaded: demo data not added"
+        ));
+        return;
+    }
+    let opts = crate::demo::DemoOptions::default();
+    match ctx.ws.load_households(crate::demo::generate_iter(&opts)) {
+        Ok(n) => {
+            ctx.say(tr!(
+                "已载入 {} 户演示数据（虚构的演示县）",
+                "loaded {} demo households (a fictional county)",
+                n
+            ));
+            ctx.refresh_counts();
+        }
+        Err(e) => {
+            let m = ctx.note_failure(&e);
+            ctx.flash_error(m);
+        }
+    }
+}
+
+fn draw(f: &mut Frame, app: &Ctx, area: Rect) {
     let c = &app.counts;
     let lang = app.lang;
     let block = Block::default()

@@ -1,5 +1,6 @@
-//! Key bindings as data: for each screen (mode), which key does what. The key-hint bar and the
-//! `?` help are generated from this table, so they cannot go stale.
+//! Key bindings as data: the global keys (declared once, for every screen they apply to) and,
+//! for each screen (mode), which key does what. The key-hint bar and the `?` help are
+//! generated from these tables, so they cannot go stale.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -19,6 +20,10 @@ pub enum Mode {
     /// The roster table of a roster question.
     Roster,
     Review,
+    /// A yes-or-no question before something is done (deleting a member, completing).
+    Confirm,
+    /// The possible findings of an interview on the whole screen.
+    Flags,
     /// The auditors' findings table.
     Findings,
     /// One finding in detail.
@@ -26,6 +31,38 @@ pub enum Mode {
     /// Rates per village.
     Rates,
     Help,
+}
+
+impl Mode {
+    /// Every mode but the help.
+    pub const ALL: [Mode; 12] = [
+        Mode::Home,
+        Mode::Households,
+        Mode::Search,
+        Mode::NewHousehold,
+        Mode::Question,
+        Mode::Roster,
+        Mode::Review,
+        Mode::Confirm,
+        Mode::Flags,
+        Mode::Findings,
+        Mode::FindingDetail,
+        Mode::Rates,
+    ];
+
+    /// Whether typed characters go into a text field (no bare-letter keys then).
+    pub fn takes_text(self) -> bool {
+        matches!(self, Mode::Search | Mode::NewHousehold | Mode::Question)
+    }
+
+    /// Whether the screen numbers jump to the main screens from here (not inside an
+    /// interview, where a number is an answer or could leave typed work behind).
+    fn jumps(self) -> bool {
+        matches!(
+            self,
+            Mode::Home | Mode::Households | Mode::Findings | Mode::FindingDetail | Mode::Rates
+        )
+    }
 }
 
 /// What a key asks for.
@@ -53,9 +90,13 @@ pub enum Action {
     PreviousQuestion,
     Toggle,
     Review,
+    Flags,
     Complete,
     AddRow,
     RemoveRow,
+    Undo,
+    Yes,
+    No,
     OpenFindings,
     OpenRates,
     CycleSeverity,
@@ -66,9 +107,39 @@ pub enum Action {
     NextRate,
 }
 
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One mode.
+    In(Mode),
+    /// Every mode (the help too).
+    Everywhere,
+    /// Every mode where typed characters are not text.
+    NotTyping,
+    /// The main screens (see [`Mode::jumps`]).
+    Jumps,
+}
+
+impl Scope {
+    fn covers(self, mode: Mode) -> bool {
+        match self {
+            Scope::In(m) => m == mode,
+            Scope::Everywhere => true,
+            // `?` while answering is help until something is typed (the router checks).
+            Scope::NotTyping => mode == Mode::Help || mode == Mode::Question || !mode.takes_text(),
+            Scope::Jumps => mode.jumps(),
+        }
+    }
+
+    /// True for the global layer.
+    fn is_global(self) -> bool {
+        !matches!(self, Scope::In(_))
+    }
+}
+
 /// One binding of the key map.
 pub struct Binding {
-    pub mode: Mode,
+    pub scope: Scope,
     pub code: KeyCode,
     pub mods: KeyModifiers,
     pub action: Action,
@@ -83,9 +154,9 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
 macro_rules! bind {
-    ($mode:ident, $code:expr, $mods:expr, $action:ident, $key:literal, $zh:literal, $en:literal, $hint:literal) => {
+    ($scope:expr, $code:expr, $mods:expr, $action:ident, $key:literal, $zh:literal, $en:literal, $hint:literal) => {
         Binding {
-            mode: Mode::$mode,
+            scope: $scope,
             code: $code,
             mods: $mods,
             action: Action::$action,
@@ -97,22 +168,61 @@ macro_rules! bind {
 }
 
 use KeyCode::{BackTab, Char, Delete, Down, End, Enter, Esc, F, Insert, PageDown, PageUp, Tab, Up};
+use Mode::*;
+use Scope::{Everywhere, In, Jumps, NotTyping};
 
-/// The key map. The first binding of a mode and key wins.
-pub static BINDINGS: &[Binding] = &[
-    // home
+/// The global keys, declared once. A screen's own binding of the same key wins.
+pub static GLOBAL: &[Binding] = &[
     bind!(
-        Home,
+        Jumps,
         Char('1'),
         NONE,
         OpenHouseholds,
         "1",
         "农户列表",
         "households",
-        true
+        false
     ),
     bind!(
-        Home,
+        Jumps,
+        Char('2'),
+        NONE,
+        OpenFindings,
+        "2",
+        "核查发现",
+        "findings",
+        false
+    ),
+    bind!(
+        Jumps,
+        Char('3'),
+        NONE,
+        OpenRates,
+        "3",
+        "各村比率",
+        "rates",
+        false
+    ),
+    bind!(Everywhere, Esc, NONE, Back, "Esc", "返回", "back", true),
+    bind!(NotTyping, Char('?'), NONE, Help, "?", "帮助", "help", true),
+    bind!(Everywhere, F(1), NONE, Help, "F1", "帮助", "help", true),
+    bind!(
+        Everywhere,
+        Char('c'),
+        CTRL,
+        Quit,
+        "Ctrl+C",
+        "退出",
+        "quit",
+        false
+    ),
+];
+
+/// The keys of each screen. The first binding of a mode and key wins.
+pub static BINDINGS: &[Binding] = &[
+    // home
+    bind!(
+        In(Home),
         Enter,
         NONE,
         OpenHouseholds,
@@ -122,27 +232,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Home,
-        Char('2'),
-        NONE,
-        OpenFindings,
-        "2",
-        "核查发现",
-        "findings",
-        true
-    ),
-    bind!(
-        Home,
-        Char('3'),
-        NONE,
-        OpenRates,
-        "3",
-        "各村比率",
-        "rates",
-        true
-    ),
-    bind!(
-        Home,
+        In(Home),
         Char('d'),
         NONE,
         LoadDemo,
@@ -152,7 +242,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Home,
+        In(Home),
         Char('n'),
         NONE,
         NewHousehold,
@@ -161,15 +251,30 @@ pub static BINDINGS: &[Binding] = &[
         "household not in registry",
         true
     ),
-    bind!(Home, Char('?'), NONE, Help, "?", "帮助", "help", true),
-    bind!(Home, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(Home, Char('q'), NONE, Quit, "q", "退出", "quit", true),
-    bind!(Home, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
+    bind!(In(Home), Char('q'), NONE, Quit, "q", "退出", "quit", true),
     // household list
-    bind!(Households, Up, NONE, Up, "↑", "上一户", "previous", false),
-    bind!(Households, Down, NONE, Down, "↓", "下一户", "next", false),
     bind!(
-        Households,
+        In(Households),
+        Up,
+        NONE,
+        Up,
+        "↑",
+        "上一户",
+        "previous",
+        false
+    ),
+    bind!(
+        In(Households),
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下一户",
+        "next",
+        false
+    ),
+    bind!(
+        In(Households),
         PageUp,
         NONE,
         PageUp,
@@ -179,7 +284,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Households,
+        In(Households),
         PageDown,
         NONE,
         PageDown,
@@ -189,7 +294,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Households,
+        In(Households),
         Enter,
         NONE,
         Confirm,
@@ -199,7 +304,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Households,
+        In(Households),
         Char('/'),
         NONE,
         StartSearch,
@@ -209,7 +314,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Households,
+        In(Households),
         Char('v'),
         NONE,
         CycleVillage,
@@ -219,7 +324,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Households,
+        In(Households),
         Char('k'),
         NONE,
         CycleKind,
@@ -229,7 +334,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Households,
+        In(Households),
         Char('s'),
         NONE,
         CycleStatus,
@@ -239,7 +344,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Households,
+        In(Households),
         Char('m'),
         NONE,
         CycleSample,
@@ -249,7 +354,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Households,
+        In(Households),
         Char('x'),
         NONE,
         ClearFilters,
@@ -259,7 +364,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Households,
+        In(Households),
         Char('n'),
         NONE,
         NewHousehold,
@@ -268,11 +373,8 @@ pub static BINDINGS: &[Binding] = &[
         "not in registry",
         true
     ),
-    bind!(Households, Char('?'), NONE, Help, "?", "帮助", "help", true),
-    bind!(Households, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(Households, Esc, NONE, Back, "Esc", "返回", "back", true),
     bind!(
-        Households,
+        In(Households),
         Char('q'),
         NONE,
         Back,
@@ -281,19 +383,9 @@ pub static BINDINGS: &[Binding] = &[
         "back",
         false
     ),
+    // typing a search
     bind!(
-        Households,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
-        false
-    ),
-    // search (typing goes to the search field)
-    bind!(
-        Search,
+        In(Search),
         Enter,
         NONE,
         Confirm,
@@ -303,7 +395,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Search,
+        In(Search),
         Down,
         NONE,
         Confirm,
@@ -313,7 +405,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Search,
+        In(Search),
         Esc,
         NONE,
         Back,
@@ -322,20 +414,9 @@ pub static BINDINGS: &[Binding] = &[
         "cancel search",
         true
     ),
-    bind!(Search, F(1), NONE, Help, "F1", "帮助", "help", true),
+    // a household not in the registry
     bind!(
-        Search,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
-        false
-    ),
-    // new household form (typing goes to the field)
-    bind!(
-        NewHousehold,
+        In(NewHousehold),
         Tab,
         NONE,
         NextField,
@@ -345,27 +426,27 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        NewHousehold,
-        Down,
-        NONE,
-        NextField,
-        "↓",
-        "下一栏",
-        "next field",
-        false
-    ),
-    bind!(
-        NewHousehold,
+        In(NewHousehold),
         Up,
         NONE,
-        NextField,
+        Up,
         "↑",
-        "上一栏",
-        "other field",
+        "上一个村",
+        "previous village",
         false
     ),
     bind!(
-        NewHousehold,
+        In(NewHousehold),
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下一个村",
+        "next village",
+        false
+    ),
+    bind!(
+        In(NewHousehold),
         Enter,
         NONE,
         Confirm,
@@ -374,21 +455,19 @@ pub static BINDINGS: &[Binding] = &[
         "enter and interview",
         true
     ),
-    bind!(NewHousehold, Esc, NONE, Back, "Esc", "取消", "cancel", true),
-    bind!(NewHousehold, F(1), NONE, Help, "F1", "帮助", "help", true),
     bind!(
-        NewHousehold,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
-        false
+        In(NewHousehold),
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "取消",
+        "cancel",
+        true
     ),
-    // one question (typing goes to the answer)
+    // one question
     bind!(
-        Question,
+        In(Question),
         Enter,
         NONE,
         Confirm,
@@ -398,27 +477,27 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Question,
+        In(Question),
         Tab,
         NONE,
         NextQuestion,
         "Tab",
-        "下一题",
-        "next",
-        false
+        "跳过或下一题",
+        "skip or next",
+        true
     ),
     bind!(
-        Question,
+        In(Question),
         PageDown,
         NONE,
         NextQuestion,
         "PgDn",
-        "下一题",
-        "next",
-        true
+        "跳过或下一题",
+        "skip or next",
+        false
     ),
     bind!(
-        Question,
+        In(Question),
         BackTab,
         NONE,
         PreviousQuestion,
@@ -428,37 +507,37 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Question,
+        In(Question),
         PageUp,
         NONE,
         PreviousQuestion,
         "PgUp",
         "上一题",
         "previous",
-        true
+        false
     ),
     bind!(
-        Question,
+        In(Question),
         Up,
         NONE,
         Up,
         "↑",
-        "上一个选项",
-        "previous option",
+        "上一个选项（填空题：上一题）",
+        "previous option (text: previous question)",
         false
     ),
     bind!(
-        Question,
+        In(Question),
         Down,
         NONE,
         Down,
         "↓",
-        "下一个选项",
-        "next option",
+        "下一个选项（填空题：下一题）",
+        "next option (text: next question)",
         false
     ),
     bind!(
-        Question,
+        In(Question),
         Char(' '),
         NONE,
         Toggle,
@@ -468,7 +547,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Question,
+        In(Question),
         F(2),
         NONE,
         Review,
@@ -478,7 +557,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Question,
+        In(Question),
         Char('r'),
         CTRL,
         Review,
@@ -487,33 +566,49 @@ pub static BINDINGS: &[Binding] = &[
         "review",
         false
     ),
-    bind!(Question, Esc, NONE, Back, "Esc", "返回", "back", true),
-    bind!(Question, F(1), NONE, Help, "F1", "帮助", "help", true),
     bind!(
-        Question,
-        Char('?'),
+        In(Question),
+        F(3),
         NONE,
-        Help,
-        "?",
-        "帮助（答案为空时）",
-        "help (when the answer is empty)",
+        Flags,
+        "F3",
+        "可能的发现（全屏）",
+        "possible findings (full screen)",
         false
     ),
     bind!(
-        Question,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
+        In(Question),
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "撤销/返回",
+        "undo/back",
+        true
+    ),
+    // the roster table
+    bind!(
+        In(Roster),
+        Up,
+        NONE,
+        Up,
+        "↑",
+        "上一行",
+        "previous row",
         false
     ),
-    // roster table
-    bind!(Roster, Up, NONE, Up, "↑", "上一行", "previous row", false),
-    bind!(Roster, Down, NONE, Down, "↓", "下一行", "next row", false),
     bind!(
-        Roster,
+        In(Roster),
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下一行",
+        "next row",
+        false
+    ),
+    bind!(
+        In(Roster),
         Enter,
         NONE,
         Confirm,
@@ -523,7 +618,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Roster,
+        In(Roster),
         Char('a'),
         NONE,
         AddRow,
@@ -533,7 +628,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Roster,
+        In(Roster),
         Insert,
         NONE,
         AddRow,
@@ -543,7 +638,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Roster,
+        In(Roster),
         Char('d'),
         NONE,
         RemoveRow,
@@ -553,7 +648,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Roster,
+        In(Roster),
         Delete,
         NONE,
         RemoveRow,
@@ -563,27 +658,37 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Roster,
+        In(Roster),
+        Char('u'),
+        NONE,
+        Undo,
+        "u",
+        "恢复删除的成员",
+        "undo the removal",
+        false
+    ),
+    bind!(
+        In(Roster),
         Tab,
         NONE,
         NextQuestion,
         "Tab",
         "下一题",
         "next",
-        false
+        true
     ),
     bind!(
-        Roster,
+        In(Roster),
         PageDown,
         NONE,
         NextQuestion,
         "PgDn",
         "下一题",
         "next",
-        true
+        false
     ),
     bind!(
-        Roster,
+        In(Roster),
         BackTab,
         NONE,
         PreviousQuestion,
@@ -593,17 +698,17 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Roster,
+        In(Roster),
         PageUp,
         NONE,
         PreviousQuestion,
         "PgUp",
         "上一题",
         "previous",
-        true
+        false
     ),
     bind!(
-        Roster,
+        In(Roster),
         F(2),
         NONE,
         Review,
@@ -612,24 +717,21 @@ pub static BINDINGS: &[Binding] = &[
         "review",
         true
     ),
-    bind!(Roster, Esc, NONE, Back, "Esc", "返回", "back", true),
-    bind!(Roster, Char('?'), NONE, Help, "?", "帮助", "help", true),
-    bind!(Roster, F(1), NONE, Help, "F1", "帮助", "help", false),
     bind!(
-        Roster,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
+        In(Roster),
+        F(3),
+        NONE,
+        Flags,
+        "F3",
+        "可能的发现（全屏）",
+        "possible findings (full screen)",
         false
     ),
     // review
-    bind!(Review, Up, NONE, Up, "↑", "上一题", "previous", false),
-    bind!(Review, Down, NONE, Down, "↓", "下一题", "next", false),
+    bind!(In(Review), Up, NONE, Up, "↑", "上一题", "previous", false),
+    bind!(In(Review), Down, NONE, Down, "↓", "下一题", "next", false),
     bind!(
-        Review,
+        In(Review),
         PageUp,
         NONE,
         PageUp,
@@ -639,7 +741,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Review,
+        In(Review),
         PageDown,
         NONE,
         PageDown,
@@ -649,7 +751,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Review,
+        In(Review),
         Enter,
         NONE,
         Confirm,
@@ -659,7 +761,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Review,
+        In(Review),
         F(10),
         NONE,
         Complete,
@@ -669,7 +771,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Review,
+        In(Review),
         Char('c'),
         NONE,
         Complete,
@@ -678,24 +780,40 @@ pub static BINDINGS: &[Binding] = &[
         "complete",
         false
     ),
-    bind!(Review, Esc, NONE, Back, "Esc", "返回答题", "back", true),
-    bind!(Review, Char('?'), NONE, Help, "?", "帮助", "help", true),
-    bind!(Review, F(1), NONE, Help, "F1", "帮助", "help", false),
     bind!(
-        Review,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
+        In(Review),
+        F(3),
+        NONE,
+        Flags,
+        "F3",
+        "可能的发现（全屏）",
+        "possible findings (full screen)",
         false
     ),
-    // findings
-    bind!(Findings, Up, NONE, Up, "↑", "上一项", "previous", false),
-    bind!(Findings, Down, NONE, Down, "↓", "下一项", "next", false),
+    bind!(In(Review), Esc, NONE, Back, "Esc", "返回答题", "back", true),
+    // a yes-or-no question
+    bind!(In(Confirm), Char('y'), NONE, Yes, "y", "确定", "yes", true),
+    bind!(In(Confirm), Enter, NONE, Yes, "Enter", "确定", "yes", false),
+    bind!(In(Confirm), Char('n'), NONE, No, "n", "取消", "no", true),
+    bind!(In(Confirm), Esc, NONE, No, "Esc", "取消", "no", false),
+    // possible findings on the whole screen
+    bind!(In(Flags), Up, NONE, Up, "↑", "向上滚动", "scroll up", false),
     bind!(
-        Findings,
+        In(Flags),
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "向下滚动",
+        "scroll down",
+        false
+    ),
+    bind!(In(Flags), F(3), NONE, Back, "F3", "返回答题", "back", true),
+    // findings
+    bind!(In(Findings), Up, NONE, Up, "↑", "上一项", "previous", false),
+    bind!(In(Findings), Down, NONE, Down, "↓", "下一项", "next", false),
+    bind!(
+        In(Findings),
         PageUp,
         NONE,
         PageUp,
@@ -705,7 +823,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Findings,
+        In(Findings),
         PageDown,
         NONE,
         PageDown,
@@ -715,10 +833,17 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Findings, Enter, NONE, Confirm, "Enter", "详情", "detail", true
+        In(Findings),
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "详情",
+        "detail",
+        true
     ),
     bind!(
-        Findings,
+        In(Findings),
         Char('k'),
         NONE,
         CycleKind,
@@ -728,7 +853,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Findings,
+        In(Findings),
         Char('v'),
         NONE,
         CycleVillage,
@@ -738,7 +863,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        Findings,
+        In(Findings),
         Char('e'),
         NONE,
         CycleSeverity,
@@ -747,9 +872,18 @@ pub static BINDINGS: &[Binding] = &[
         "severity",
         false
     ),
-    bind!(Findings, Char('o'), NONE, Sort, "o", "排序", "sort", false),
     bind!(
-        Findings,
+        In(Findings),
+        Char('o'),
+        NONE,
+        Sort,
+        "o",
+        "排序",
+        "sort",
+        false
+    ),
+    bind!(
+        In(Findings),
         Char('y'),
         NONE,
         MarkConfirmed,
@@ -759,7 +893,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Findings,
+        In(Findings),
         Char('n'),
         NONE,
         MarkDismissed,
@@ -769,7 +903,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        Findings,
+        In(Findings),
         Char('x'),
         NONE,
         Export,
@@ -778,22 +912,18 @@ pub static BINDINGS: &[Binding] = &[
         "export to Excel",
         true
     ),
-    bind!(Findings, Char('?'), NONE, Help, "?", "帮助", "help", true),
-    bind!(Findings, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(Findings, Esc, NONE, Back, "Esc", "返回", "back", true),
-    bind!(Findings, Char('q'), NONE, Back, "q", "返回", "back", false),
     bind!(
-        Findings,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
+        In(Findings),
+        Char('q'),
+        NONE,
+        Back,
+        "q",
+        "返回",
+        "back",
         false
     ),
     bind!(
-        FindingDetail,
+        In(FindingDetail),
         Char('y'),
         NONE,
         MarkConfirmed,
@@ -803,7 +933,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        FindingDetail,
+        In(FindingDetail),
         Char('n'),
         NONE,
         MarkDismissed,
@@ -813,7 +943,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        FindingDetail,
+        In(FindingDetail),
         Up,
         NONE,
         Up,
@@ -823,7 +953,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        FindingDetail,
+        In(FindingDetail),
         Down,
         NONE,
         Down,
@@ -833,18 +963,7 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(
-        FindingDetail,
-        Char('?'),
-        NONE,
-        Help,
-        "?",
-        "帮助",
-        "help",
-        true
-    ),
-    bind!(FindingDetail, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(
-        FindingDetail,
+        In(FindingDetail),
         Esc,
         NONE,
         Back,
@@ -854,7 +973,7 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(
-        FindingDetail,
+        In(FindingDetail),
         Enter,
         NONE,
         Back,
@@ -863,19 +982,9 @@ pub static BINDINGS: &[Binding] = &[
         "back to the list",
         false
     ),
-    bind!(
-        FindingDetail,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
-        false
-    ),
     // rates
     bind!(
-        Rates,
+        In(Rates),
         Char('r'),
         NONE,
         NextRate,
@@ -884,34 +993,10 @@ pub static BINDINGS: &[Binding] = &[
         "next rate",
         true
     ),
-    bind!(Rates, Char('?'), NONE, Help, "?", "帮助", "help", true),
-    bind!(Rates, F(1), NONE, Help, "F1", "帮助", "help", false),
-    bind!(Rates, Esc, NONE, Back, "Esc", "返回", "back", true),
-    bind!(Rates, Char('q'), NONE, Back, "q", "返回", "back", false),
-    bind!(
-        Rates,
-        Char('c'),
-        CTRL,
-        Quit,
-        "Ctrl+C",
-        "退出",
-        "quit",
-        false
-    ),
+    bind!(In(Rates), Char('q'), NONE, Back, "q", "返回", "back", false),
     // help
-    bind!(Help, Esc, NONE, Back, "Esc", "关闭帮助", "close help", true),
     bind!(
-        Help,
-        Char('?'),
-        NONE,
-        Back,
-        "?",
-        "关闭帮助",
-        "close help",
-        false
-    ),
-    bind!(
-        Help,
+        In(Help),
         Char('q'),
         NONE,
         Back,
@@ -920,28 +1005,15 @@ pub static BINDINGS: &[Binding] = &[
         "close help",
         false
     ),
-    bind!(
-        Help,
-        Enter,
-        NONE,
-        Back,
-        "Enter",
-        "关闭帮助",
-        "close help",
-        false
-    ),
-    bind!(
-        Help,
-        F(1),
-        NONE,
-        Back,
-        "F1",
-        "关闭帮助",
-        "close help",
-        false
-    ),
-    bind!(Help, Char('c'), CTRL, Quit, "Ctrl+C", "退出", "quit", false),
 ];
+
+/// The bindings that apply in a mode: its own first, then the global ones.
+fn in_mode(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.scope == Scope::In(mode))
+        .chain(GLOBAL.iter().filter(move |b| b.scope.covers(mode)))
+}
 
 /// The action of a key in a mode. Shift is ignored for characters (it is part of the char).
 pub fn lookup(mode: Mode, key: &KeyEvent) -> Option<Action> {
@@ -950,40 +1022,73 @@ pub fn lookup(mode: Mode, key: &KeyEvent) -> Option<Action> {
     } else {
         key.modifiers
     };
-    BINDINGS
-        .iter()
-        .find(|b| b.mode == mode && b.code == key.code && b.mods == mods)
+    in_mode(mode)
+        .find(|b| b.code == key.code && b.mods == mods)
         .map(|b| b.action)
 }
 
-/// The bindings of a mode, each action once (first key wins), for the help screen.
-pub fn help(mode: Mode) -> Vec<(String, Text)> {
-    let mut out: Vec<(String, Text, Action)> = Vec::new();
-    for b in BINDINGS.iter().filter(|b| b.mode == mode) {
+/// Whether a binding is the one its key finds in the mode (a screen's own binding hides a
+/// global one of the same key).
+fn wins(mode: Mode, b: &Binding) -> bool {
+    in_mode(mode)
+        .find(|o| o.code == b.code && o.mods == b.mods)
+        .is_some_and(|o| std::ptr::eq(o, b))
+}
+
+/// One line of the help or the hint bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub keys: String,
+    pub does: Text,
+    pub action: Action,
+}
+
+/// The bindings of a mode, each action once (first key wins, the others joined to it), for
+/// the help screen.
+pub fn help(mode: Mode) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    for b in in_mode(mode).filter(|b| wins(mode, b)) {
         match out
             .iter_mut()
-            .find(|(_, t, a)| *a == b.action && t.zh == b.does.0)
+            .find(|e| e.action == b.action && e.does.zh == b.does.0)
         {
-            Some(entry) => {
-                entry.0.push_str(" / ");
-                entry.0.push_str(b.key);
+            Some(e) => {
+                e.keys.push_str(" / ");
+                e.keys.push_str(b.key);
             }
-            None => out.push((b.key.to_string(), Text::new(b.does.0, b.does.1), b.action)),
+            None => out.push(Entry {
+                keys: b.key.to_string(),
+                does: Text::new(b.does.0, b.does.1),
+                action: b.action,
+            }),
         }
     }
-    out.into_iter().map(|(k, t, _)| (k, t)).collect()
+    out
 }
 
-/// The one-line hint bar of a mode.
-pub fn hints(mode: Mode) -> Vec<(&'static str, Text)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.mode == mode && b.hint)
-        .map(|b| (b.key, Text::new(b.does.0, b.does.1)))
-        .collect()
+/// The one-line hint bar of a mode: the screen's keys, then the global ones.
+pub fn hints(mode: Mode) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    // The screen numbers are hinted on the home screen, where they are the way on.
+    let hinted = |b: &Binding| b.hint || (b.scope == Scope::Jumps && mode == Mode::Home);
+    for b in in_mode(mode).filter(|b| hinted(b) && wins(mode, b)) {
+        // One help key is enough in the bar.
+        if b.action == Action::Help && out.iter().any(|e| e.action == Action::Help) {
+            continue;
+        }
+        if b.scope.is_global() && out.iter().any(|e| e.action == b.action) {
+            continue;
+        }
+        out.push(Entry {
+            keys: b.key.to_string(),
+            does: Text::new(b.does.0, b.does.1),
+            action: b.action,
+        });
+    }
+    out
 }
 
-/// Whether End is bound anywhere (kept for text inputs: Home/End move the cursor).
+/// Whether a key edits text (kept for text inputs: Home/End move the cursor).
 pub fn is_text_editing_key(code: KeyCode) -> bool {
     matches!(
         code,
@@ -1001,38 +1106,57 @@ mod tests {
 
     #[test]
     fn every_mode_has_help_and_a_way_out() {
-        for mode in [
-            Mode::Home,
-            Mode::Households,
-            Mode::Search,
-            Mode::NewHousehold,
-            Mode::Question,
-            Mode::Roster,
-            Mode::Review,
-            Mode::Findings,
-            Mode::FindingDetail,
-            Mode::Rates,
-        ] {
+        for mode in Mode::ALL {
             assert_eq!(lookup(mode, &key(F(1))), Some(Action::Help), "{mode:?}");
             assert!(
-                BINDINGS
-                    .iter()
-                    .any(|b| b.mode == mode && matches!(b.action, Action::Back | Action::Quit)),
+                in_mode(mode).any(|b| matches!(b.action, Action::Back | Action::Quit | Action::No)),
                 "{mode:?}"
             );
+            let k = KeyEvent::new(Char('c'), CTRL);
+            assert_eq!(lookup(mode, &k), Some(Action::Quit), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn global_keys_are_declared_once() {
+        for b in BINDINGS {
+            let clash = GLOBAL.iter().any(|g| {
+                g.code == b.code && g.mods == b.mods && g.action == b.action && g.does == b.does
+            });
+            assert!(!clash, "{:?} {} repeats a global key", b.scope, b.key);
         }
     }
 
     #[test]
     fn no_bare_letters_while_typing() {
-        for b in BINDINGS
-            .iter()
-            .filter(|b| matches!(b.mode, Mode::Search | Mode::NewHousehold))
-        {
-            if let Char(c) = b.code {
-                assert!(b.mods.contains(CTRL), "{c} would steal typing");
+        for mode in [Mode::Search, Mode::NewHousehold] {
+            for b in in_mode(mode) {
+                if let Char(c) = b.code {
+                    assert!(b.mods.contains(CTRL), "{c} would steal typing in {mode:?}");
+                }
             }
         }
+        for b in in_mode(Mode::Question) {
+            if let Char(c) = b.code {
+                assert!(
+                    b.mods.contains(CTRL) || c == ' ' || c == '?',
+                    "{c} would steal typing"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn screen_numbers_jump_from_the_main_screens_only() {
+        let one = key(Char('1'));
+        assert_eq!(lookup(Mode::Households, &one), Some(Action::OpenHouseholds));
+        assert_eq!(
+            lookup(Mode::Rates, &key(Char('2'))),
+            Some(Action::OpenFindings)
+        );
+        assert_eq!(lookup(Mode::Question, &one), None);
+        assert_eq!(lookup(Mode::Roster, &one), None);
+        assert_eq!(lookup(Mode::Search, &one), None);
     }
 
     #[test]
@@ -1040,9 +1164,9 @@ mod tests {
         for (i, a) in BINDINGS.iter().enumerate() {
             for b in &BINDINGS[i + 1..] {
                 assert!(
-                    !(a.mode == b.mode && a.code == b.code && a.mods == b.mods),
+                    !(a.scope == b.scope && a.code == b.code && a.mods == b.mods),
                     "{:?} {} bound twice",
-                    a.mode,
+                    a.scope,
                     a.key
                 );
             }
@@ -1054,7 +1178,15 @@ mod tests {
         let h = help(Mode::Home);
         assert!(
             h.iter()
-                .any(|(k, t)| k == "1 / Enter" && t.zh == "农户列表")
+                .any(|e| e.keys == "Enter / 1" && e.does.zh == "农户列表"),
+            "{h:?}"
+        );
+        // The global Esc is hidden where the screen binds Esc itself.
+        let h = help(Mode::Search);
+        assert_eq!(
+            h.iter().filter(|e| e.keys.contains("Esc")).count(),
+            1,
+            "{h:?}"
         );
     }
 

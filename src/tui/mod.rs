@@ -1,15 +1,20 @@
-//! The terminal UI (ratatui + crossterm): one `App` owns the state, a loop draws it and turns
-//! keys into actions. Rendering is a pure function of the state.
+//! The terminal UI (ratatui + crossterm): a stack of screens, each owning its state, its
+//! actions and its drawing; a loop draws the screen on top and turns keys into actions.
+//! Rendering is a pure function of the state.
 
 mod app;
 mod chrome;
+mod ctx;
 mod findings;
 mod help;
-mod home;
-mod households;
-mod interview;
+pub mod home;
+pub mod households;
+pub mod interview;
 pub mod keymap;
+pub mod new_household;
 pub mod paste;
+mod rates;
+mod screen;
 #[cfg(test)]
 mod tests;
 pub mod text;
@@ -30,43 +35,13 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::{DefaultTerminal, Frame, Terminal};
 
-pub use app::{App, Outcome, SaveState, Screen, StoreTrouble};
-
-use crate::tr;
+pub use app::App;
+pub use ctx::{Counts, Ctx, Outcome, SaveState, StoreTrouble};
+pub use screen::{Nav, Screen};
 
 /// Draws the whole screen from the state.
 pub fn draw(f: &mut Frame, app: &App) {
-    let lang = app.lang;
-    match &app.screen {
-        Screen::Home => {
-            let body = chrome::frame(f, app, tr!("首页", "home").get(lang), None);
-            home::draw(f, app, body);
-        }
-        Screen::Households(l) => {
-            let body = chrome::frame(f, app, tr!("农户列表", "households").get(lang), None);
-            households::draw(f, app, l, body);
-        }
-        Screen::NewHousehold(form, _) => {
-            let body = chrome::frame(f, app, tr!("名单外农户", "new household").get(lang), None);
-            households::draw_new(f, lang, form, body);
-        }
-        Screen::Findings(s) => {
-            let body = chrome::frame(f, app, tr!("核查发现", "findings").get(lang), None);
-            findings::draw(f, s, lang, body);
-        }
-        Screen::Rates(r, name) => {
-            let body = chrome::frame(f, app, tr!("各村比率", "rates by village").get(lang), None);
-            findings::draw_rates(f, r, *name, lang, body);
-        }
-        Screen::Interview(v) => {
-            let title = interview::title(v, lang);
-            let body = chrome::frame(f, app, &title, Some(interview::status_line(v, lang)));
-            interview::draw(f, v, &app.findings(v), lang, body);
-        }
-    }
-    if app.help {
-        help::draw(f, app.screen_mode(), lang, f.area());
-    }
+    app.draw(f)
 }
 
 /// Whether the terminal is set up for the UI (and not yet restored).
@@ -127,7 +102,7 @@ pub fn with_terminal<T>(body: impl FnOnce(&mut DefaultTerminal) -> io::Result<T>
 pub fn run(mut app: App) -> io::Result<Outcome> {
     let looped = with_terminal(|terminal| event_loop(terminal, &mut app));
     if looped.is_err() {
-        app.leave_interview();
+        app.leave_all();
     }
     let outcome = app.finish();
     match looped {
@@ -142,8 +117,13 @@ pub fn run(mut app: App) -> io::Result<Outcome> {
 }
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    // Slow work (making the household list) runs after a frame that says it is coming.
+    app.settle_at_once = false;
     while !app.quit {
         terminal.draw(|f| draw(f, app))?;
+        if app.settle() {
+            continue;
+        }
         if !event::poll(Duration::from_millis(500))? {
             continue;
         }

@@ -3,7 +3,9 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Screen, runs};
+use super::app::{App, runs};
+use super::households::Households;
+use super::interview::Interview;
 use crate::i18n::Lang;
 use crate::session::{Forms, Workspace};
 
@@ -32,9 +34,7 @@ fn a_long_paste_into_the_search_filters_once() {
     let before = count(&runs::FILTERS);
     a.on_paste(&"张".repeat(300_000));
     assert_eq!(count(&runs::FILTERS) - before, 1);
-    let Screen::Households(l) = &a.screen else {
-        panic!("not the list")
-    };
+    let l = a.top::<Households>().expect("the list");
     assert_eq!(
         l.search.value().chars().count(),
         super::paste::MAX_SEARCH_CHARS
@@ -46,14 +46,11 @@ fn a_long_paste_into_a_text_question_validates_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(dir.path());
     key(&mut a, KeyCode::Char('1'));
-    key(&mut a, KeyCode::Enter);
-    key(&mut a, KeyCode::Enter); // past the introduction: the interviewer's name
+    key(&mut a, KeyCode::Enter); // opens at the interviewer's name
     let before = count(&runs::VALIDATIONS);
     a.on_paste(&"李".repeat(300_000));
     assert_eq!(count(&runs::VALIDATIONS) - before, 1);
-    let Screen::Interview(v) = &a.screen else {
-        panic!("not the interview")
-    };
+    let v = a.top::<Interview>().expect("the interview");
     assert_eq!(
         v.input.value().chars().count(),
         crate::limits::MAX_TEXT_ANSWER_CHARS
@@ -68,9 +65,7 @@ fn a_paste_into_a_choice_question_validates_once() {
     key(&mut a, KeyCode::Char('1'));
     key(&mut a, KeyCode::Enter);
     for _ in 0..40 {
-        let Screen::Interview(v) = &a.screen else {
-            panic!("not the interview")
-        };
+        let v = a.top::<Interview>().expect("the interview");
         if v.question().id == "respondent_relation" {
             break;
         }
@@ -79,9 +74,7 @@ fn a_paste_into_a_choice_question_validates_once() {
     let before = count(&runs::VALIDATIONS);
     a.on_paste(&"2".repeat(100_000));
     assert_eq!(count(&runs::VALIDATIONS) - before, 1);
-    let Screen::Interview(v) = &a.screen else {
-        panic!("not the interview")
-    };
+    let v = a.top::<Interview>().expect("the interview");
     assert_eq!(v.choice, 1);
     assert!(v.touched);
 }

@@ -1,6 +1,42 @@
 //! Text measured in terminal cells, never bytes or chars: wrapping and truncating Chinese.
 
+use ratatui::crossterm::event::KeyCode;
+use tui_input::InputRequest;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// What a key does in a text field (typing and the editing keys), if anything.
+pub fn input_request(code: KeyCode) -> Option<InputRequest> {
+    Some(match code {
+        KeyCode::Char(c) => InputRequest::InsertChar(c),
+        KeyCode::Backspace => InputRequest::DeletePrevChar,
+        KeyCode::Delete => InputRequest::DeleteNextChar,
+        KeyCode::Left => InputRequest::GoToPrevChar,
+        KeyCode::Right => InputRequest::GoToNextChar,
+        KeyCode::Home => InputRequest::GoToStart,
+        KeyCode::End => InputRequest::GoToEnd,
+        _ => return None,
+    })
+}
+
+/// Cuts text into lines of at most `max` cells each, anywhere (no word rule): the lines
+/// joined give the text back, so that a cursor can be placed in them.
+pub fn hard_wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let mut lines = vec![String::new()];
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > max {
+            lines.push(String::new());
+            w = 0;
+        }
+        if let Some(l) = lines.last_mut() {
+            l.push(c);
+        }
+        w += cw;
+    }
+    lines
+}
 
 /// Punctuation that must not begin a line (Chinese line-breaking rule).
 const NO_LINE_START: &str = "，。、；：？！）」』》〉】,.;:?!)";
