@@ -102,7 +102,7 @@ fn interview_screen_at_80x24_and_narrow() {
     let s = render(&a, 80, 24);
     assert!(s.contains("入户调查问卷"), "{s}");
     assert!(s.contains("基本信息"), "{s}");
-    assert!(s.contains("必答 0/"), "{s}");
+    assert!(s.contains(" · 必答 "), "{s}");
     // Opened at the first question that wants an answer: a free-text answer in Chinese.
     typed(&mut a, "张三丰");
     let s = render(&a, 80, 24);
@@ -154,15 +154,17 @@ fn roster_table_add_and_edit_a_member() {
         }
         key(&mut a, KeyCode::PageDown);
     }
+    // Rows preloaded from the registry, if any, come first.
+    let n = interview(&a).session.interview.rows("members").len();
     key(&mut a, KeyCode::Char('a'));
     typed(&mut a, "王小梅");
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 80, 24);
-    assert!(s.contains("第1行 王小梅"), "{s}");
+    assert!(s.contains(&format!("第{}行 王小梅", n + 1)), "{s}");
     key(&mut a, KeyCode::Esc);
     let s = render(&a, 80, 24);
     assert!(s.contains("王小梅"), "{s}");
-    assert!(s.contains("共 1 行"), "{s}");
+    assert!(s.contains(&format!("共 {} 行", n + 1)), "{s}");
 }
 
 #[test]
@@ -298,6 +300,26 @@ fn a_rehearsal_shows_what_an_assessor_would_flag() {
     );
 }
 
+/// Starts an interview with no roster rows (rows preloaded from the registry removed), for
+/// a walk's answers to be entered whole.
+fn start_clean(a: &App, h: &ruhu::registry::Household) -> ruhu::session::Session {
+    let mut s = a.ws.start(h, "测试员").unwrap();
+    let rosters: Vec<String> = s
+        .interview
+        .form()
+        .top_level()
+        .filter(|(_, q)| matches!(q.kind, ruhu::questionnaire::QuestionType::Roster { .. }))
+        .map(|(_, q)| q.id.clone())
+        .collect();
+    for r in rosters {
+        let ids: Vec<String> = s.interview.rows(&r).iter().map(|x| x.id.clone()).collect();
+        for id in ids {
+            s.remove_row(&a.ws, &r, &id).unwrap();
+        }
+    }
+    s
+}
+
 /// Completes one exited household's interview with food_ok = false: a wrong exit.
 fn complete_a_wrong_exit(a: &mut App) -> String {
     use ruhu::interview::Answer;
@@ -313,7 +335,7 @@ fn complete_a_wrong_exit(a: &mut App) -> String {
         "food_problem".into(),
         Answer::Choices(vec!["grain_short".into()]),
     );
-    let mut s = a.ws.start(&h, "测试员").unwrap();
+    let mut s = start_clean(a, &h);
     let changes = match ruhu::session::enter_answers(&mut s.interview, &answers) {
         Ok(c) => c,
         Err(p) => panic!("{p:?}"),
@@ -554,4 +576,419 @@ fn a_read_only_empty_folder_does_not_load_the_demo() {
     assert!(s.contains("0  农户"), "{s}");
     assert_eq!(a.ws.household_count(), 0);
     fs.set_read_only(false);
+}
+
+// ----- the cadre's path --------------------------------------------------------------
+
+/// Moves through the interview with Tab (saving nothing) until `label` shows.
+fn go_to(a: &mut App, label: &str) {
+    for _ in 0..120 {
+        if render(a, 100, 30).contains(label) {
+            return;
+        }
+        key(a, KeyCode::Tab);
+    }
+    panic!("{label} not reached: {}", render(a, 100, 30));
+}
+
+fn clear_input(a: &mut App) {
+    key(a, KeyCode::End);
+    for _ in 0..40 {
+        key(a, KeyCode::Backspace);
+    }
+}
+
+fn interview(a: &App) -> &tui::interview::Interview {
+    a.top::<tui::interview::Interview>().expect("the interview")
+}
+
+#[test]
+fn moving_on_saves_an_edited_answer_or_stays_and_esc_puts_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    go_to(&mut a, "调查日期");
+    clear_input(&mut a);
+    typed(&mut a, "2017-12-23");
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 100, 30).contains("已保存"));
+    // Back, a new date typed over the saved one, PgDn: the new date is saved.
+    key(&mut a, KeyCode::PageUp);
+    go_to(&mut a, "调查日期");
+    clear_input(&mut a);
+    typed(&mut a, "2017-12-24");
+    key(&mut a, KeyCode::PageDown);
+    let s = render(&a, 100, 30);
+    assert!(!s.contains("调查日期"), "moved on: {s}");
+    assert_eq!(
+        interview(&a)
+            .session
+            .interview
+            .answer("interview_date")
+            .map(|x| x.to_json()),
+        Some(serde_json::json!("2017-12-24"))
+    );
+    key(&mut a, KeyCode::PageUp);
+    assert!(render(&a, 100, 30).contains("> 2017-12-24"));
+    // An impossible date and the arrow down: it stays, with the reason.
+    clear_input(&mut a);
+    typed(&mut a, "2017-13-40");
+    key(&mut a, KeyCode::Down);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("调查日期") && s.contains("> 2017-13-40"), "{s}");
+    assert!(s.contains("! "), "the reason: {s}");
+    // Esc puts the saved answer back, visibly.
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("> 2017-12-24"), "{s}");
+    assert!(
+        s.contains("已撤销输入，恢复为保存的答案：2017-12-24"),
+        "{s}"
+    );
+}
+
+#[test]
+fn moving_does_not_write_the_record_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    let id = interview(&a).session.record.interview_id;
+    let before = a.ws.interview(id).unwrap().unwrap();
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Tab);
+    }
+    key(&mut a, KeyCode::PageUp);
+    key(&mut a, KeyCode::Esc);
+    let after = a.ws.interview(id).unwrap().unwrap();
+    assert_eq!(after.updated_at, before.updated_at);
+    assert_eq!(after.cursor, before.cursor);
+    assert_eq!(after.events, before.events);
+}
+
+#[test]
+fn enter_on_an_empty_required_question_stays_and_a_skip_is_listed_in_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    go_to(&mut a, "受访人姓名");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("受访人姓名"), "stays: {s}");
+    assert!(s.contains("这是必答题"), "{s}");
+    // Tab passes it on purpose; the review lists it as skipped.
+    key(&mut a, KeyCode::Tab);
+    assert!(!render(&a, 100, 30).contains("受访人姓名"));
+    key(&mut a, KeyCode::F(2));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("跳过 "), "{s}");
+    let line = s.lines().find(|l| l.contains("受访人姓名")).unwrap();
+    assert!(line.contains("（跳过）"), "{line}");
+}
+
+#[test]
+fn a_hidden_follow_up_never_takes_the_next_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    go_to(&mut a, "受访人与户主的关系");
+    // 户主本人: the follow-up stays hidden, the date comes next and takes what is typed.
+    key(&mut a, KeyCode::Char('1'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("调查日期"), "{s}");
+    assert!(!s.contains("请说明与户主的关系"), "{s}");
+    key(&mut a, KeyCode::PageUp);
+    assert!(render(&a, 100, 30).contains("受访人与户主的关系"));
+    // 其他: the follow-up shows and takes the typing.
+    key(&mut a, KeyCode::Char('8'));
+    assert!(render(&a, 100, 30).contains("请说明与户主的关系"));
+    typed(&mut a, "表亲");
+    key(&mut a, KeyCode::Enter);
+    let iv = &interview(&a).session.interview;
+    assert!(iv.answer("respondent_relation_other").is_some());
+    assert!(iv.answer("interview_date").is_none());
+}
+
+/// The members roster of a fresh interview, one member added with a name (after the rows
+/// preloaded from the registry, if any); returns how many rows there were before.
+fn roster_with_one_member(a: &mut App) -> usize {
+    key(a, KeyCode::Char('1'));
+    key(a, KeyCode::Enter);
+    go_to(a, "请逐一登记家庭成员");
+    let n = interview(a).session.interview.rows("members").len();
+    key(a, KeyCode::Char('a'));
+    typed(a, "王芳");
+    key(a, KeyCode::Enter);
+    n
+}
+
+#[test]
+fn esc_from_a_half_filled_row_keeps_the_selection_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    let n = roster_with_one_member(&mut a);
+    // Leave the first row, then fill a second one half way.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "李强");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Tab); // the ID number, skipped
+    key(&mut a, KeyCode::Char('3')); // 子女
+    key(&mut a, KeyCode::Char('1')); // 男
+    assert!(render(&a, 100, 30).contains("年龄"));
+    typed(&mut a, "35");
+    // Esc puts the age back (none yet), and says so; a second Esc goes to the table.
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("已撤销输入（这一题还没有答案）"), "{s}");
+    assert!(s.contains("年龄") && !s.contains("> 35"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    let v = interview(&a);
+    assert!(v.row_edit.is_none());
+    assert_eq!(v.row_cursor, n + 1, "the half-filled row stays selected");
+    let s = render(&a, 100, 30);
+    let selected = s.lines().find(|l| l.contains("李强")).unwrap();
+    assert!(selected.starts_with("") && selected.contains("子女"), "{s}");
+}
+
+#[test]
+fn removing_a_member_asks_naming_them_and_can_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    let n = roster_with_one_member(&mut a);
+    key(&mut a, KeyCode::Esc);
+    let rows = |k: usize| format!("共 {k} 行");
+    assert!(render(&a, 100, 30).contains(&rows(n + 1)));
+    assert_eq!(interview(&a).row_cursor, n, "on the new row");
+    key(&mut a, KeyCode::Char('d'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains(&format!("删除第{}行 王芳", n + 1)), "{s}");
+    // n keeps the member.
+    key(&mut a, KeyCode::Char('n'));
+    assert!(render(&a, 100, 30).contains(&rows(n + 1)));
+    key(&mut a, KeyCode::Char('d'));
+    key(&mut a, KeyCode::Char('y'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains(&rows(n)), "{s}");
+    assert_eq!(interview(&a).session.interview.rows("members").len(), n);
+    assert!(s.contains("按 u 恢复"), "{s}");
+    // u puts the member back with the answers, saved again.
+    key(&mut a, KeyCode::Char('u'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains(&rows(n + 1)) && s.contains("王芳"), "{s}");
+    let id = interview(&a).session.record.interview_id;
+    let stored = a.ws.interview(id).unwrap().unwrap();
+    assert!(stored.answers.to_string().contains("王芳"), "saved again");
+}
+
+#[test]
+fn roster_headers_and_a_long_answer_use_the_width_there_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    roster_with_one_member(&mut a);
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 100, 30);
+    let header = s
+        .lines()
+        .find(|l| l.contains("姓名") && l.contains('#'))
+        .unwrap();
+    assert!(!header.contains('~'), "{header}");
+    for col in ["身份证号码", "与户主关系", "性别"] {
+        assert!(header.contains(col), "{col}: {header}");
+    }
+    // A long text answer: its start stays in view, over several lines.
+    key(&mut a, KeyCode::Enter);
+    clear_input(&mut a);
+    let long: String = "张王李赵刘陈杨黄周吴".repeat(6);
+    typed(&mut a, &long);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("> 张王李赵刘陈"), "{s}");
+}
+
+#[test]
+fn single_choice_keys_and_options_past_nine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    // The intro note needs no key: the first screen is a question, the note above it.
+    let s = render(&a, 100, 30);
+    assert!(s.contains("您好！我是") && s.contains("调查员姓名"), "{s}");
+    go_to(&mut a, "受访人与户主的关系");
+    assert!(render(&a, 100, 30).contains("( ) 8. 其他"));
+    // Ten or more options: the tenth is reached by `a` (shown as its key).
+    go_to(&mut a, "您家享受过扶贫政策或帮扶措施吗");
+    key(&mut a, KeyCode::Char('1'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("您家享受了哪些帮扶措施"), "{s}");
+    assert!(s.contains("[ ] a. "), "{s}");
+    key(&mut a, KeyCode::Char('a'));
+    assert!(render(&a, 100, 30).contains("[x] a. "));
+}
+
+#[test]
+fn completing_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    let h =
+        a.ws.households()
+            .map(Result::unwrap)
+            .find(|h| h.status == ruhu::registry::Status::Exited)
+            .unwrap();
+    let form = a.ws.forms.get(h.kind()).unwrap();
+    let answers = common::walk::walk(form).answers().clone();
+    let mut s = start_clean(&a, &h);
+    let changes = match ruhu::session::enter_answers(&mut s.interview, &answers) {
+        Ok(c) => c,
+        Err(p) => panic!("{p:?}"),
+    };
+    s.save_many(&a.ws, &changes).unwrap();
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, &h.household_id);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    // Every question answered: it opens on the review.
+    let s = render(&a, 100, 30);
+    assert!(s.contains("检查全部答案（进行中"), "{s}");
+    key(&mut a, KeyCode::F(10));
+    assert!(render(&a, 100, 30).contains("完成这次调查吗"));
+    key(&mut a, KeyCode::Char('n'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("已取消") && s.contains("进行中"), "{s}");
+    key(&mut a, KeyCode::F(10));
+    key(&mut a, KeyCode::Char('y'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("调查已完成并保存"), "{s}");
+    assert!(s.contains("已完成"), "back on the list: {s}");
+}
+
+#[test]
+fn a_terminal_too_small_says_so_and_the_help_keeps_its_borders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    assert!(render(&a, 24, 7).contains("终端窗口太小"));
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::F(1));
+    for w in [80u16, 81, 47, 100] {
+        let h = 30;
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| tui::draw(f, &a)).unwrap();
+        let buf = t.backend().buffer().clone();
+        // The help box: find its top-left corner, then its right border on every line.
+        let (mut x0, mut y0) = (None, None);
+        'find: for y in 0..h {
+            for x in 0..w {
+                if buf[(x, y)].symbol() == "┌" {
+                    (x0, y0) = (Some(x), Some(y));
+                    break 'find;
+                }
+            }
+        }
+        let (Some(x0), Some(y0)) = (x0, y0) else {
+            panic!("no help box at {w}: {}", render(&a, w, h))
+        };
+        let x1 = (x0..w)
+            .rev()
+            .find(|&x| buf[(x, y0)].symbol() == "┐")
+            .unwrap();
+        let y1 = (y0..h).find(|&y| buf[(x0, y)].symbol() == "└").unwrap();
+        for y in y0 + 1..y1 {
+            assert_eq!(
+                buf[(x0, y)].symbol(),
+                "│",
+                "left border, {w} wide, line {y}"
+            );
+            assert_eq!(
+                buf[(x1, y)].symbol(),
+                "│",
+                "right border, {w} wide, line {y}"
+            );
+        }
+    }
+}
+
+#[test]
+fn possible_findings_full_screen_when_narrow() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Char('k'));
+    key(&mut a, KeyCode::Char('k')); // exited
+    key(&mut a, KeyCode::Enter);
+    go_to(&mut a, "不愁吃");
+    key(&mut a, KeyCode::Char('2'));
+    let s = render(&a, 60, 24);
+    assert!(s.contains("按 F3 查看"), "{s}");
+    key(&mut a, KeyCode::F(3));
+    let s = render(&a, 60, 24);
+    assert!(s.contains("错退") && s.contains("调查进行中"), "{s}");
+    assert!(
+        s.contains("建档立卡") || s.contains("答案"),
+        "evidence: {s}"
+    );
+    // Every line within the width, the messages whole.
+    let msg = interview(&a).findings[0].message.zh.clone();
+    let flat: String = s.lines().map(str::trim_end).collect();
+    assert!(flat.contains(&msg), "{msg} in {s}");
+    key(&mut a, KeyCode::Esc);
+    assert!(render(&a, 60, 24).contains("按 F3 查看"));
+}
+
+#[test]
+fn a_household_not_in_the_registry_gets_a_village_the_registry_knows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "李四");
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "桂花");
+    let s = render(&a, 100, 30);
+    assert!(s.contains("桂花村"), "the registry's village offered: {s}");
+    key(&mut a, KeyCode::Enter);
+    let v = interview(&a);
+    assert_eq!(v.household.village, "桂花村");
+    assert!(v.household.provisional);
+    key(&mut a, KeyCode::Esc);
+
+    // A village the registry does not know only after a yes.
+    key(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "王五");
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "向阳");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("「向阳」不是名单上的村"), "{s}");
+    key(&mut a, KeyCode::Char('n'));
+    assert!(a.top::<tui::new_household::NewHousehold>().is_some());
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('y'));
+    assert_eq!(interview(&a).household.village, "向阳");
+}
+
+#[test]
+fn the_list_reads_a_page_not_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    let l = a.top::<tui::households::Households>().unwrap();
+    assert_eq!(l.total(), 300);
+    assert!(l.rows_read() < 100, "{} rows read", l.rows_read());
+    for _ in 0..40 {
+        key(&mut a, KeyCode::PageDown);
+    }
+    let l = a.top::<tui::households::Households>().unwrap();
+    assert!(l.rows_read() < 100);
+    let last = ruhu::demo::generate(&Default::default())
+        .into_iter()
+        .map(|h| h.household_id)
+        .max()
+        .unwrap();
+    let s = render(&a, 100, 30);
+    assert!(s.contains(&last), "the last household at the end: {s}");
+    assert_eq!(l.selected().unwrap().entry.household_id, last);
 }

@@ -57,7 +57,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             ])
         })
         .collect();
-    f.render_widget(Clear, rect);
+    // One more column cleared on each side: a wide character standing across the box's edge
+    // would otherwise cover its border.
+    let left = rect.x.saturating_sub(1).max(area.x);
+    let right = (rect.right() + 1).min(area.right());
+    f.render_widget(Clear, Rect::new(left, rect.y, right - left, rect.height));
     f.render_widget(block, rect);
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -95,6 +95,8 @@ pub enum Action {
     AddRow,
     RemoveRow,
     Undo,
+    MoveUp,
+    MoveDown,
     Yes,
     No,
     OpenFindings,
@@ -725,6 +727,46 @@ pub static BINDINGS: &[Binding] = &[
         "F3",
         "可能的发现（全屏）",
         "possible findings (full screen)",
+        false
+    ),
+    bind!(
+        In(Roster),
+        Up,
+        CTRL,
+        MoveUp,
+        "Ctrl+↑",
+        "这一行上移",
+        "move the row up",
+        false
+    ),
+    bind!(
+        In(Roster),
+        Down,
+        CTRL,
+        MoveDown,
+        "Ctrl+↓",
+        "这一行下移",
+        "move the row down",
+        false
+    ),
+    bind!(
+        In(Roster),
+        Char('['),
+        NONE,
+        MoveUp,
+        "[",
+        "这一行上移",
+        "move the row up",
+        false
+    ),
+    bind!(
+        In(Roster),
+        Char(']'),
+        NONE,
+        MoveDown,
+        "]",
+        "这一行下移",
+        "move the row down",
         false
     ),
     // review

@@ -19,6 +19,8 @@ pub struct Tui {
     child: Box<dyn Child + Send + Sync>,
     /// Kept open as long as the reader thread reads from it.
     _master: Box<dyn MasterPty + Send>,
+    /// Keys sent so far: a character, or one escape sequence (an arrow, a function key).
+    pub keys: usize,
 }
 
 impl Tui {
@@ -81,6 +83,7 @@ impl Tui {
         Tui {
             parser,
             writer,
+            keys: 0,
             child,
             _master: pty.master,
         }
@@ -127,6 +130,7 @@ impl Tui {
 
     /// Sends raw bytes (text in UTF-8, or escape sequences).
     pub fn send(&mut self, bytes: &str) {
+        self.keys += 1;
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
         std::thread::sleep(Duration::from_millis(80));
@@ -154,6 +158,32 @@ impl Tui {
 
     pub fn ctrl_c(&mut self) {
         self.send("\x03");
+    }
+
+    /// Waits until the screen has not changed for a moment, and returns it.
+    pub fn settled(&self) -> String {
+        let mut last = self.screen();
+        let start = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(40));
+            let now = self.screen();
+            if now == last || start.elapsed() > Duration::from_secs(5) {
+                return now;
+            }
+            last = now;
+        }
+    }
+
+    pub fn tab(&mut self) {
+        self.send("\t");
+    }
+
+    pub fn key_f10(&mut self) {
+        self.send("\x1b[21~");
+    }
+
+    pub fn down(&mut self) {
+        self.send("\x1b[B");
     }
 
     pub fn page_down(&mut self) {

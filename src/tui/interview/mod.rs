@@ -23,11 +23,11 @@ use super::paste::{self, Pasted};
 use super::screen::{Nav, Screen};
 use super::text::input_request;
 use crate::i18n::{Lang, Text};
-use crate::interview::{Answer, AnswerError, Change, Row};
+use crate::interview::{Answer, AnswerError, Change};
 use crate::questionnaire::{Question, QuestionType};
 use crate::reconcile::Finding;
 use crate::registry::Household;
-use crate::session::{Session, SessionError};
+use crate::session::{RemovedRow, Session, SessionError};
 use crate::tr;
 
 /// Editing one roster row question by question.
@@ -49,11 +49,10 @@ enum Confirm {
     Complete,
 }
 
-/// A roster row removed, kept to put it back.
+/// A roster row removed, kept to put it back, and how it reads.
 #[derive(Debug, Clone)]
 struct Removed {
-    roster: String,
-    row: Row,
+    row: RemovedRow,
     label: String,
 }
 
@@ -724,6 +723,11 @@ impl Screen for Interview {
                 self.row_cursor < self.session.interview.rows(roster).len()
             }
             Action::Undo => self.removed.is_some(),
+            Action::MoveUp => self.row_cursor > 0,
+            Action::MoveDown => {
+                let roster = &self.session.interview.current().id;
+                self.row_cursor + 1 < self.session.interview.rows(roster).len()
+            }
             Action::Flags => !self.findings.is_empty(),
             _ => true,
         }

@@ -3,7 +3,7 @@
 
 use ratatui::text::{Line, Span};
 
-use super::super::ctx::Ctx;
+use super::super::ctx::{Ctx, SaveState};
 use super::super::keymap::Action;
 use super::super::screen::Nav;
 use super::super::text::{pad, truncate, width};
@@ -74,6 +74,8 @@ impl Interview {
                 }
             }
             Action::Undo => self.undo_remove(ctx),
+            Action::MoveUp => self.move_row(ctx, true),
+            Action::MoveDown => self.move_row(ctx, false),
             Action::Confirm => {
                 if let Some(row) = self.session.interview.rows(&roster).get(self.row_cursor) {
                     let id = row.id.clone();
@@ -95,100 +97,113 @@ impl Interview {
         Nav::Stay
     }
 
+    /// A row operation of the session that failed: counted, shown, the row remembered as
+    /// not saved.
+    fn row_failed(&mut self, ctx: &mut Ctx, key: String, e: &crate::store::StoreError) {
+        let m = ctx.note_failure(e);
+        ctx.unsaved
+            .answers
+            .insert((self.session.record.interview_id, key));
+        self.save = SaveState::Failed(m.clone());
+        self.message = Some(m);
+    }
+
     /// Removes a row (the cadre said yes), keeping it to put back.
     pub(super) fn remove_row(&mut self, ctx: &mut Ctx, row_id: &str, label: String) {
         let roster = self.session.interview.current().id.clone();
-        let Some(row) = self
-            .session
-            .interview
-            .rows(&roster)
-            .iter()
-            .find(|r| r.id == row_id)
-            .cloned()
-        else {
-            return;
-        };
-        if self.refuse_answer(ctx, format!("{roster}-{row_id}")) {
+        let key = format!("{roster}-{row_id}");
+        if self.refuse_answer(ctx, key.clone()) {
             return;
         }
-        match self.session.interview.remove_row(&roster, row_id) {
-            Ok(change) => {
-                if self.persist(ctx, &change) {
-                    let n = self.session.interview.rows(&roster).len();
-                    self.row_cursor = self.row_cursor.min(n.saturating_sub(1));
-                    ctx.say(tr!(
-                        "已删除{}；按 u 恢复",
-                        "removed {}; u puts it back",
-                        label
-                    ));
-                    self.removed = Some(Removed { roster, row, label });
-                }
+        match self.session.remove_row(&ctx.ws, &roster, row_id) {
+            Ok(Some(row)) => {
+                ctx.unsaved
+                    .answers
+                    .remove(&(self.session.record.interview_id, key));
+                self.save = SaveState::Saved(self.session.record.updated_at);
+                self.reflag(ctx);
+                let n = self.session.interview.rows(&roster).len();
+                self.row_cursor = self.row_cursor.min(n.saturating_sub(1));
+                ctx.say(tr!(
+                    "已删除{}；按 u 恢复",
+                    "removed {}; u puts it back",
+                    label
+                ));
+                self.removed = Some(Removed { row, label });
             }
-            Err(e) => self.message = Some(e.message()),
+            Ok(None) => {}
+            Err(e) => self.row_failed(ctx, key, &e),
         }
     }
 
-    /// Puts the row removed last back (as a new row at the end, every answer saved again).
+    /// Puts the row removed last back where it stood, with its answers.
     fn undo_remove(&mut self, ctx: &mut Ctx) {
         let Some(r) = self.removed.take() else {
             ctx.say(tr!("没有可以恢复的成员", "nothing to put back"));
             return;
         };
-        if r.roster != self.session.interview.current().id {
+        if r.row.roster != self.session.interview.current().id {
             self.removed = Some(r);
             return;
         }
-        let row_id = Self::new_row_id();
-        if self.refuse_answer(ctx, format!("{}+{row_id}", r.roster)) {
+        let key = format!("{}+{}", r.row.roster, r.row.row.id);
+        if self.refuse_answer(ctx, key.clone()) {
             self.removed = Some(r);
             return;
         }
-        match self.session.interview.add_row(&r.roster, row_id.clone()) {
-            Ok(change) => {
-                if !self.persist(ctx, &change) {
-                    self.removed = Some(r);
-                    return;
+        match self.session.restore_row(&ctx.ws, &r.row) {
+            Ok(true) => {
+                self.save = SaveState::Saved(self.session.record.updated_at);
+                self.reflag(ctx);
+                if let Some(i) = self
+                    .session
+                    .interview
+                    .answers()
+                    .row_index(&r.row.roster, &r.row.row.id)
+                {
+                    self.row_cursor = i;
                 }
+                ctx.say(tr!("已恢复{}", "put back {}", r.label));
             }
+            Ok(false) => ctx.flash_error(tr!(
+                "不能恢复{}（这一行已经在，或成员已满）",
+                "cannot put back {} (the row is there, or the roster is full)",
+                r.label
+            )),
             Err(e) => {
-                self.message = Some(e.message());
+                self.row_failed(ctx, key, &e);
                 self.removed = Some(r);
-                return;
             }
         }
-        // In the roster's order, so that what an answer shows or hides is known in turn.
-        let order: Vec<String> = self
-            .roster_questions()
-            .iter()
-            .map(|q| q.id.clone())
-            .collect();
-        for qid in order {
-            let Some(a) = r.row.values.get(&qid).cloned() else {
-                continue;
-            };
-            match self
-                .session
-                .interview
-                .set_row_answer(&r.roster, &row_id, &qid, Some(a))
-            {
-                Ok(change) => {
-                    if !self.persist(ctx, &change) {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    self.message = Some(e.message());
-                    return;
+    }
+
+    /// Moves the selected row one place up or down.
+    fn move_row(&mut self, ctx: &mut Ctx, up: bool) {
+        let roster = self.session.interview.current().id.clone();
+        let Some(row) = self
+            .session
+            .interview
+            .rows(&roster)
+            .get(self.row_cursor)
+            .map(|r| r.id.clone())
+        else {
+            return;
+        };
+        let key = format!("{roster}~{row}");
+        if self.refuse_answer(ctx, key.clone()) {
+            return;
+        }
+        match self.session.move_row(&ctx.ws, &roster, &row, up) {
+            Ok(Some(at)) => {
+                self.save = SaveState::Saved(at);
+                self.reflag(ctx);
+                if let Some(i) = self.session.interview.answers().row_index(&roster, &row) {
+                    self.row_cursor = i;
                 }
             }
+            Ok(None) => {}
+            Err(e) => self.row_failed(ctx, key, &e),
         }
-        let n = self.session.interview.rows(&r.roster).len();
-        self.row_cursor = n.saturating_sub(1);
-        ctx.say(tr!(
-            "已恢复{}（排在最后一行）",
-            "put back {} (as the last row)",
-            r.label
-        ));
     }
 
     /// Starts editing a roster row at its first unanswered question that is shown (its first
@@ -321,7 +336,7 @@ pub(super) fn roster_table(
         if used + 1 + want > w {
             // The last column that fits takes what is left, when that is worth showing.
             let rest = w.saturating_sub(used + 1);
-            if rest >= 6 {
+            if rest >= width(q.label.get(lang)).max(6) {
                 cols.push((q, rest));
             }
             break;
