@@ -102,6 +102,27 @@ pub fn is_valid(id: &str, today: NaiveDate) -> bool {
     check(id, today).is_ok()
 }
 
+/// Completed years from `birth` to `on` (0 before the first birthday).
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i64 {
+    let mut years = i64::from(on.year() - birth.year());
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years.max(0)
+}
+
+/// The sex (`male` / `female`, the members roster's choice names) and the age in completed
+/// years on `on` that a valid ID number gives; `None` when it is not valid on `on`.
+pub fn sex_and_age(id: &str, on: NaiveDate) -> Option<(&'static str, i64)> {
+    let id = id.trim();
+    check(id, on).ok()?;
+    let male = is_male(id)?;
+    Some((
+        if male { "male" } else { "female" },
+        age_on(birth_date(id)?, on),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +151,28 @@ mod tests {
             birth_date("11010519491231002X"),
             NaiveDate::from_ymd_opt(1949, 12, 31)
         );
+    }
+
+    #[test]
+    fn sex_and_age_at_a_date() {
+        let on = NaiveDate::from_ymd_opt(2017, 12, 30).unwrap();
+        assert_eq!(sex_and_age("11010519491231002X", on), Some(("female", 67)));
+        let next_day = NaiveDate::from_ymd_opt(2017, 12, 31).unwrap();
+        assert_eq!(
+            sex_and_age("11010519491231002X", next_day),
+            Some(("female", 68))
+        );
+        assert_eq!(
+            sex_and_age(" 11010519491231002x ", next_day),
+            Some(("female", 68))
+        );
+        assert_eq!(sex_and_age("110105194912310021", on), None, "check digit");
+        assert_eq!(sex_and_age("", on), None);
+        let male = format!(
+            "11010520100101001{}",
+            check_char("11010520100101001").unwrap()
+        );
+        assert_eq!(sex_and_age(&male, on), Some(("male", 7)));
     }
 
     #[test]

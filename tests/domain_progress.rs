@@ -116,7 +116,20 @@ fn nothing_fires_from_unanswered_questions_and_it_fires_once_answered() {
     assert!(f.in_progress);
     assert_eq!(f.interview_status().label().zh, "进行中");
 
-    // the new row answered as uninsured: now a member without insurance
+    // the members preloaded from the registry answered insured, the new row uninsured:
+    // now a member without insurance
+    let preloaded: Vec<String> = s.interview.rows("members")[..2]
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    for r in &preloaded {
+        let c = s
+            .interview
+            .set_row_answer("members", r, "medical_insured", Some(Answer::Bool(true)))
+            .expect("insured");
+        s.save(&ws, &c).expect("save");
+        assert!(!rules(&findings(&ws, &s)).contains(&"wrong_exit_medical"));
+    }
     let c = s
         .interview
         .set_row_answer(

@@ -1197,7 +1197,21 @@ fn findings_rates_and_marks_through_the_binary() {
     assert!(rules_of(&a).contains(&"wrong_exit_income"), "{out}");
     assert!(!rules_of(&b).contains(&"wrong_exit_income"), "{out}");
     assert!(rules_of(&_c).contains(&"wrong_inclusion_vehicle"), "{out}");
-    assert_eq!(rules_of(&d), ["missed_income"], "{out}");
+    // The walk's 14-year-old answered as ordinary labour: the member check says so.
+    assert_eq!(
+        rules_of(&d),
+        ["missed_income", "member_labour_age"],
+        "{out}"
+    );
+    let labour = list
+        .iter()
+        .find(|f| f["interview_id"] == d && f["rule"] == "member_labour_age")
+        .expect("labour finding");
+    assert_eq!(labour["severity"], "warning");
+    assert_eq!(
+        labour["message"]["zh"],
+        "王小梅：14岁，劳动能力答的是「普通劳动力」；16周岁以下应为无劳动力"
+    );
     // Five members with other ID numbers than the registry's: a mismatch, IDs masked.
     assert!(rules_of(&a).contains(&"mismatch_member_ids"), "{out}");
     assert!(

@@ -240,7 +240,9 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
         household
     };
     // One write: the interview, every answer and the completion, or nothing.
-    let mut s = ws.start_unsaved(&household, &interviewer(cli))?;
+    // The identity questions the file leaves out come from the registry record; the file's
+    // own answers (and its roster) win.
+    let mut s = ws.start_preloaded(&household, &interviewer(cli), session::Preload::Identity)?;
     let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
     let missing = s.save_all(&ws, &changes, args.complete)?;
     let code = if missing.is_empty() {

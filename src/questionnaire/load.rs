@@ -106,6 +106,10 @@ struct RawQuestion {
     #[serde(default)]
     registry: Option<String>,
     #[serde(default)]
+    prefill: bool,
+    #[serde(default)]
+    unprompted: bool,
+    #[serde(default)]
     questions: Option<Vec<RawQuestion>>,
     #[serde(default)]
     max_rows: Option<usize>,
@@ -673,6 +677,28 @@ fn question(
             ),
         );
     }
+    if rq.prefill && rq.registry.is_none() {
+        ck.error(
+            q,
+            Some("prefill"),
+            LoadErrorKind::Invalid,
+            tr!(
+                "prefill 需要 registry：预填的值来自建档立卡字段",
+                "prefill needs a registry binding: the value filled in comes from it"
+            ),
+        );
+    }
+    if rq.prefill && rq.unprompted {
+        ck.error(
+            q,
+            Some("prefill"),
+            LoadErrorKind::Invalid,
+            tr!(
+                "不要提示（unprompted）的问题不能预填",
+                "a question answered unprompted cannot be prefilled"
+            ),
+        );
+    }
     let relevant = rq
         .relevant
         .as_deref()
@@ -686,6 +712,8 @@ fn question(
         relevant,
         constraint,
         registry: rq.registry,
+        prefill: rq.prefill,
+        unprompted: rq.unprompted,
     })
 }
 

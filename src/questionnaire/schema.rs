@@ -145,6 +145,12 @@ pub struct Question {
     pub relevant: Option<Expression>,
     pub constraint: Option<Constraint>,
     pub registry: Option<String>,
+    /// A new interview starts with the registry value (its `registry` field) filled in, for
+    /// the interviewer to confirm or correct (the household's identity).
+    pub prefill: bool,
+    /// The household answers without prompting (e.g. the paired helper's name): never
+    /// prefilled; the registry value is shown only once it is answered, for comparison.
+    pub unprompted: bool,
 }
 
 impl Question {

@@ -191,6 +191,26 @@ pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Findin
             message: rule.message.clone(),
             evidence: evidence(rule, scope),
             in_progress: s.in_progress,
+            member: None,
+        });
+    }
+    for m in super::members::check(scope, s.kind, &rules.member_labels) {
+        let p = place.get_or_insert_with(|| Place::from_scope(scope));
+        out.push(Finding {
+            household_id: s.household.household_id.clone(),
+            interview_id: s.interview_id,
+            head_name: p.head_name.clone(),
+            county: p.county.clone(),
+            township: p.township.clone(),
+            village: p.village.clone(),
+            household_kind: s.kind,
+            kind: m.check.finding,
+            rule: m.check.id.to_string(),
+            severity: m.check.severity,
+            message: m.message,
+            evidence: m.evidence,
+            in_progress: s.in_progress,
+            member: Some(m.row),
         });
     }
     out

@@ -144,6 +144,9 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// The interview is not completed yet (listed only on request).
     pub in_progress: bool,
+    /// For a check of one member of the roster (`reconcile::members`): the member's row id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
 }
 
 /// A finding's identity: the interview and the rule. Marks are kept under it.
@@ -151,7 +154,10 @@ pub type FindingKey = (Uuid, String);
 
 impl Finding {
     pub fn key(&self) -> FindingKey {
-        (self.interview_id, self.rule.clone())
+        match &self.member {
+            Some(row) => (self.interview_id, format!("{}@{row}", self.rule)),
+            None => (self.interview_id, self.rule.clone()),
+        }
     }
 
     /// The status of the interview the finding comes from, to show beside it (进行中 /

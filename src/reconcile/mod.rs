@@ -18,6 +18,7 @@ mod error;
 pub mod export;
 mod finding;
 mod mark;
+pub mod members;
 mod rates;
 mod rules;
 mod run;

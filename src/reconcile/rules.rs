@@ -69,6 +69,8 @@ pub struct RuleSet {
     pub(super) symbols: Symbols,
     /// Questionnaire id → household kind.
     questionnaires: HashMap<String, Kind>,
+    /// The member questions of each kind's questionnaire, for the member checks' messages.
+    pub(super) member_labels: super::members::Labels,
 }
 
 #[derive(Deserialize)]
@@ -111,6 +113,11 @@ fn shape(form: &Questionnaire) -> Shape {
             s.rosters.insert(q.id.clone());
             for rq in questions {
                 s.roster_of.insert(rq.id.clone(), q.id.clone());
+            }
+            // The member checks read each row's id.
+            if q.id == super::members::ROSTER {
+                s.roster_of
+                    .insert(crate::interview::ROW_ID_KEY.into(), q.id.clone());
             }
         }
     }
@@ -156,7 +163,10 @@ impl RuleSet {
         }
         let shapes: BTreeMap<Kind, Shape> = forms.iter().map(|f| (f.kind, shape(f))).collect();
         let symbols = Symbols::new(
-            rules.iter().flat_map(|r| r.expression.ast.references()),
+            rules
+                .iter()
+                .flat_map(|r| r.expression.ast.references())
+                .chain(super::members::COLUMNS),
             &shapes,
         );
         Ok(RuleSet {
@@ -165,6 +175,7 @@ impl RuleSet {
             rules,
             symbols,
             questionnaires: forms.iter().map(|f| (f.id.clone(), f.kind)).collect(),
+            member_labels: super::members::labels(forms),
         })
     }
 

@@ -20,6 +20,7 @@ use crate::tr;
 
 mod data;
 mod list;
+mod preload;
 mod restore;
 mod rows;
 mod verify;
@@ -27,6 +28,9 @@ mod verify;
 pub use data::{Imported, RegistryFile};
 pub use list::{HouseholdList, InterviewFilter, ListFilter, ListPage, ListRow};
 
+pub use preload::{
+    MEMBERS, Preload, age_on, from_id_number, preload, registry_member, registry_value,
+};
 pub use rows::RemovedRow;
 pub use verify::{Repair, Verification};
 
@@ -205,17 +209,53 @@ impl Workspace {
         ctx
     }
 
-    /// Starts a new interview of a household with the questionnaire of its kind, stored at
-    /// once (it shows in the lists before the first answer).
+    /// For the preload of a household the registry does not know: its county and township
+    /// from the registry's village of that name (when there is exactly one; households
+    /// entered this way have no county and do not count), so that the
+    /// interview's identity questions start with them; the household itself is unchanged.
+    fn with_known_village(&self, h: &Household) -> Result<Household, SessionError> {
+        let mut out = h.clone();
+        if h.provisional && h.county.is_empty() && h.township.is_empty() && !h.village.is_empty() {
+            let known: Vec<_> = self
+                .store
+                .villages()?
+                .into_iter()
+                .filter(|v| v.village == h.village && !v.county.is_empty())
+                .collect();
+            if let [v] = known.as_slice() {
+                out.county = v.county.clone();
+                out.township = v.township.clone();
+            }
+        }
+        Ok(out)
+    }
+
+    /// Starts a new interview of a household with the questionnaire of its kind, preloaded
+    /// from the registry (identity questions and members, see [`preload`]) and stored at once
+    /// with its preloaded answers, in one transaction (it shows in the lists before the
+    /// first answer).
     pub fn start(&self, h: &Household, interviewer: &str) -> Result<Session, SessionError> {
-        let s = self.start_unsaved(h, interviewer)?;
-        self.store.create_interview(&s.record)?;
+        let mut s = self.start_unsaved(h, interviewer)?;
+        s.save_many(self, &[])?;
         Ok(s)
     }
 
-    /// A new interview of a household that is not stored until its first save (an answer
-    /// file is entered whole: nothing of it is stored unless all of it is).
+    /// A new interview of a household, preloaded like [`Workspace::start`], that is not
+    /// stored until its first save (an answer file is entered whole: nothing of it is stored
+    /// unless all of it is); the preloaded answers are saved with it.
     pub fn start_unsaved(&self, h: &Household, interviewer: &str) -> Result<Session, SessionError> {
+        self.start_preloaded(h, interviewer, Preload::Everything)
+    }
+
+    /// A new interview, not stored yet, preloaded with `what` from the registry record (a
+    /// household the registry does not know: the head's name and village it was entered
+    /// with). Answers given later win over the preloaded ones.
+    pub fn start_preloaded(
+        &self,
+        h: &Household,
+        interviewer: &str,
+        what: Preload,
+    ) -> Result<Session, SessionError> {
         let form = self.forms.get(h.kind())?;
         let at = now();
         let record = InterviewRecord {
@@ -234,8 +274,14 @@ impl Workspace {
             result: Answers::default().to_json(),
             events: 0,
         };
-        let interview = Interview::new(form, self.context(h));
-        Ok(Session { record, interview })
+        let mut interview = Interview::new(form, self.context(h));
+        let known = self.with_known_village(h)?;
+        let preloaded = preload(&mut interview, &known, what, || Uuid::new_v4().to_string());
+        Ok(Session {
+            record,
+            interview,
+            preloaded,
+        })
     }
 
     /// Opens a stored interview where it stopped.
@@ -265,7 +311,11 @@ impl Workspace {
         if let Some(c) = &record.cursor {
             interview.go_to(c);
         }
-        Ok(Session { record, interview })
+        Ok(Session {
+            record,
+            interview,
+            preloaded: Vec::new(),
+        })
     }
 
     /// The event log of an interview, in the order it is folded (answers, rows, and status
@@ -291,6 +341,9 @@ impl Workspace {
 pub struct Session {
     pub record: InterviewRecord,
     pub interview: Interview,
+    /// Answers preloaded from the registry into an interview not stored yet: saved with its
+    /// first save, before the changes given there.
+    preloaded: Vec<Change>,
 }
 
 impl Session {
@@ -363,13 +416,23 @@ impl Session {
         if !missing.is_empty() {
             return Ok(Err(missing));
         }
+        if self.record.status == Status::Completed && self.preloaded.is_empty() {
+            return Ok(Ok(()));
+        }
         let origin = self.origin(store);
-        let event = Event::status(self.record.interview_id, &origin, true);
+        let preloaded = std::mem::take(&mut self.preloaded);
+        let mut events = batch_events(self.record.interview_id, &origin, &preloaded);
+        let done = Origin {
+            at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
+            ..origin.clone()
+        };
+        events.push(Event::status(self.record.interview_id, &done, true));
         let before = self.record.clone();
         self.record.status = Status::Completed;
         self.record.completed_at = Some(origin.at);
-        if let Err(e) = self.persist(store, vec![event], origin.at) {
+        if let Err(e) = self.persist(store, events, origin.at) {
             self.record = before;
+            self.preloaded = preloaded;
             return Err(e);
         }
         Ok(Ok(()))
@@ -395,6 +458,9 @@ impl Session {
         let store = &ws.store;
         let origin = self.origin(store);
         let before = self.record.clone();
+        let preloaded = std::mem::take(&mut self.preloaded);
+        let changes: Vec<Change> = preloaded.iter().chain(changes).cloned().collect();
+        let changes = changes.as_slice();
         let mut events: Vec<Event> = if changes.is_empty() {
             Vec::new()
         } else {
@@ -423,6 +489,7 @@ impl Session {
         if let Err(e) = self.persist(store, events, origin.at) {
             self.record = before;
             self.revert();
+            self.keep_preloaded(preloaded);
             return Err(e);
         }
         Ok(missing)
@@ -438,6 +505,9 @@ impl Session {
         let store = &ws.store;
         let origin = self.origin(store);
         let before = self.record.clone();
+        let preloaded = std::mem::take(&mut self.preloaded);
+        let changes: Vec<Change> = preloaded.iter().chain(changes).cloned().collect();
+        let changes = changes.as_slice();
         let mut events: Vec<Event> = if changes.is_empty() {
             Vec::new()
         } else {
@@ -454,8 +524,20 @@ impl Session {
             Err(e) => {
                 self.record = before;
                 self.revert();
+                self.keep_preloaded(preloaded);
                 Err(e)
             }
+        }
+    }
+
+    /// After a failed first save: the preloaded answers stay, in the engine and to be
+    /// saved, so that nothing the registry gave is lost.
+    fn keep_preloaded(&mut self, preloaded: Vec<Change>) {
+        if self.record.events == 0 {
+            for c in &preloaded {
+                self.interview.apply(c);
+            }
+            self.preloaded = preloaded;
         }
     }
 
