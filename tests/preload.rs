@@ -119,6 +119,24 @@ fn a_registered_household_starts_with_its_identity_and_members() {
     assert_eq!(s.record.events as usize, log.len());
     let resumed = ws.resume(s.record.interview_id).expect("resume");
     assert_eq!(resumed.interview.answers(), s.interview.answers());
+
+    // the registry's values beside the answers, by question id and row id
+    let helper = s.registry_value(&h, "helper_name", None).expect("helper");
+    assert_eq!(helper.zh, "周春");
+    let spouse_row = s.interview.rows("members")[1].id.clone();
+    let sex = s.registry_value(&h, "sex", Some(&spouse_row)).expect("sex");
+    assert_eq!(sex.zh, "女");
+    assert_eq!(
+        s.registry_value(&h, "sex", None),
+        None,
+        "a roster question needs its row"
+    );
+    assert_eq!(
+        s.registry_value(&h, "food_ok", None),
+        None,
+        "not bound to the registry"
+    );
+    assert_eq!(s.interview_date(), s.interview.context().today);
 }
 
 #[test]

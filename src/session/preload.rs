@@ -160,3 +160,38 @@ pub fn registry_value(
     };
     Some(Text::new(shown(Lang::Zh), shown(Lang::En)))
 }
+
+impl super::Session {
+    /// The interview's date: its `interview_date` answer, else the day it is entered (the
+    /// date ages are computed at).
+    pub fn interview_date(&self) -> NaiveDate {
+        match self.interview.answer("interview_date") {
+            Some(Answer::Date(d)) => *d,
+            _ => self.interview.context().today,
+        }
+    }
+
+    /// [`registry_value`] of a question of this interview, by id; `row` is the row's id for
+    /// a roster question. For showing beside the answer (after it, for a question answered
+    /// unprompted).
+    pub fn registry_value(
+        &self,
+        h: &Household,
+        question_id: &str,
+        row: Option<&str>,
+    ) -> Option<Text> {
+        let form = self.interview.form();
+        let q = form.question(question_id)?;
+        let row = match (form.roster_of(question_id), row) {
+            (Some(roster), Some(id)) => Some(
+                self.interview
+                    .rows(&roster.id)
+                    .iter()
+                    .find(|r| r.id == id)?,
+            ),
+            (Some(_), None) => return None,
+            (None, _) => None,
+        };
+        registry_value(h, q, row, self.interview_date())
+    }
+}
