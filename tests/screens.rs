@@ -445,7 +445,9 @@ fn a_deleted_data_folder_shows_not_saved_and_refuses_further_answers() {
     assert!(render(&a, 80, 24).contains("已保存"));
 
     std::fs::remove_dir_all(&data).unwrap();
-    // The county, preloaded from the registry: confirming it is a save.
+    // The county, preloaded from the registry: a correction of it is a save.
+    assert!(render(&a, 80, 24).contains("> 演示县"));
+    typed(&mut a, "东");
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 80, 24);
     assert!(!s.contains("已保存"), "{s}");
@@ -456,8 +458,11 @@ fn a_deleted_data_folder_shows_not_saved_and_refuses_further_answers() {
     // Still on the county: the answer was not taken.
     assert!(s.contains("> 演示县"), "{s}");
 
-    // The next answer is refused up front with the same reason, not tried again.
+    // Esc puts the saved county back; the next answer is refused up front with the same
+    // reason, not tried again.
+    key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::PageDown);
+    assert!(render(&a, 80, 24).contains("乡（镇）"));
     typed(&mut a, "昙华乡");
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 80, 24);
@@ -609,6 +614,12 @@ fn moving_on_saves_an_edited_answer_or_stays_and_esc_puts_it_back() {
     key(&mut a, KeyCode::Char('1'));
     key(&mut a, KeyCode::Enter);
     go_to(&mut a, "调查日期");
+    // A date starts from the interview's date.
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(render(&a, 100, 30).contains(&format!("> {today}")));
     clear_input(&mut a);
     typed(&mut a, "2017-12-23");
     key(&mut a, KeyCode::Enter);
@@ -620,7 +631,7 @@ fn moving_on_saves_an_edited_answer_or_stays_and_esc_puts_it_back() {
     typed(&mut a, "2017-12-24");
     key(&mut a, KeyCode::PageDown);
     let s = render(&a, 100, 30);
-    assert!(!s.contains("调查日期"), "moved on: {s}");
+    assert!(!s.contains("调查日期（必答）"), "moved on: {s}");
     assert_eq!(
         interview(&a)
             .session
@@ -636,7 +647,10 @@ fn moving_on_saves_an_edited_answer_or_stays_and_esc_puts_it_back() {
     typed(&mut a, "2017-13-40");
     key(&mut a, KeyCode::Down);
     let s = render(&a, 100, 30);
-    assert!(s.contains("调查日期") && s.contains("> 2017-13-40"), "{s}");
+    assert!(
+        s.contains("调查日期（必答）") && s.contains("> 2017-13-40"),
+        "{s}"
+    );
     assert!(s.contains("! "), "the reason: {s}");
     // Esc puts the saved answer back, visibly.
     key(&mut a, KeyCode::Esc);
@@ -991,4 +1005,42 @@ fn the_list_reads_a_page_not_the_registry() {
     let s = render(&a, 100, 30);
     assert!(s.contains(&last), "the last household at the end: {s}");
     assert_eq!(l.selected().unwrap().entry.household_id, last);
+}
+
+#[test]
+fn the_helpers_name_is_asked_unprompted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    go_to(&mut a, "您知道您家的帮扶责任人是谁吗");
+    key(&mut a, KeyCode::Char('y'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("帮扶责任人姓名"), "{s}");
+    // Nothing filled in, no registry value to read out.
+    let input = s.lines().find(|l| l.contains("│ >")).unwrap();
+    assert_eq!(
+        input
+            .split("│ >")
+            .nth(1)
+            .unwrap()
+            .split('│')
+            .next()
+            .unwrap()
+            .trim(),
+        ""
+    );
+    assert!(!s.contains("建档立卡："), "{s}");
+    typed(&mut a, "周春");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::PageUp);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("> 周春"), "{s}");
+    if interview(&a).household.helper.is_empty() {
+        return;
+    }
+    assert!(
+        s.contains("建档立卡："),
+        "the registry's value beside the answer: {s}"
+    );
 }

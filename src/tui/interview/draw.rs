@@ -77,11 +77,24 @@ pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
         let [top, bottom] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(area);
         draw_review(f, v, lang, top);
-        f.render_widget(Paragraph::new(panel), bottom);
+        draw_cut(f, panel, bottom, lang, None);
         draw_confirm(f, v, lang, top);
         return;
     }
-    let side = if area.width >= 70 { 22 } else { 0 };
+    // The sections' column: as wide as their titles need where there is room.
+    let titles = form
+        .sections
+        .iter()
+        .map(|s| width(s.title.get(lang)))
+        .max()
+        .unwrap_or(0) as u16;
+    let side = if area.width >= 100 {
+        (titles + 8).clamp(22, 30)
+    } else if area.width >= 70 {
+        22
+    } else {
+        0
+    };
     let right_w = if area.width >= 110 { 34 } else { 0 };
     let [left, middle, right] = Layout::horizontal([
         Constraint::Length(side),
@@ -291,6 +304,8 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
         .as_ref()
         .and_then(|f| iv.context().registry.get(f))
         && *val != Value::Missing
+        // Answered unprompted: the registry's value only once there is an answer to compare.
+        && (!q.unprompted || v.stored().is_some())
     {
         let shown = tr!("建档立卡：{}", "registry: {}", value_text(val, lang));
         for l in wrap(shown.get(lang), w) {

@@ -343,8 +343,15 @@ impl Interview {
                 };
                 self.input = Input::new(text);
             }
+            // A date starts from the interview's date, confirmed with Enter (not saved by
+            // moving on).
+            (QuestionType::Date, None) => {
+                let today = self.session.interview.context().today;
+                self.input = Input::new(today.format("%Y-%m-%d").to_string());
+            }
             // Identity fields start from the registry; the interviewer confirms or corrects.
-            (QuestionType::Text, None) => {
+            // A question answered unprompted never does.
+            (QuestionType::Text, None) if q.prefill && !q.unprompted => {
                 if let Some(crate::questionnaire::expr::Value::Text(t)) = q
                     .registry
                     .as_ref()
