@@ -88,6 +88,9 @@ fn rows_move_up_and_down_as_events_that_replay() {
     let mut reversed = log.clone();
     reversed.reverse();
     assert_eq!(fold(s.interview.form(), &reversed).0, folded);
+    // the store agrees with its events (what `ruhu verify` checks)
+    let v = ws.verify().expect("verify");
+    assert!(v.is_sound(), "{:?}", v.problems.len());
 }
 
 #[test]
@@ -133,4 +136,5 @@ fn a_removed_row_is_restored_with_its_answers_in_its_place() {
     assert_eq!(first.after, None);
     assert!(s.restore_row(&ws, &first).expect("restore"));
     assert_eq!(names(&s), ["王小二", "李梅", "王小三"]);
+    assert!(ws.verify().expect("verify").is_sound());
 }

@@ -137,6 +137,10 @@ fn a_registered_household_starts_with_its_identity_and_members() {
         "not bound to the registry"
     );
     assert_eq!(s.interview_date(), s.interview.context().today);
+    assert!(
+        ws.verify().expect("verify").is_sound(),
+        "the store agrees with its events"
+    );
 }
 
 #[test]
