@@ -878,6 +878,20 @@ fn completing_asks_first() {
     let s = render(&a, 100, 30);
     assert!(s.contains("调查已完成并保存"), "{s}");
     assert!(s.contains("已完成"), "back on the list: {s}");
+    // Changing an answer of the completed interview reopens it, visibly.
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("检查全部答案（已完成"), "{s}");
+    key(&mut a, KeyCode::Enter); // the first question listed: the interviewer's name
+    typed(&mut a, "甲");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("重新打开"), "{s}");
+    assert!(s.contains("（调查进行中）"), "{s}");
+    assert_eq!(
+        interview(&a).session.record.status,
+        ruhu::interview::Status::InProgress
+    );
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub struct Counts {
     pub in_progress: usize,
     pub completed: usize,
     pub demo: bool,
+    /// Why some of the counts could not be read (shown, never a silent zero).
+    pub error: Option<Text>,
 }
 
 /// Save state shown in the status line.
@@ -147,13 +149,21 @@ impl Ctx {
     pub fn refresh_counts(&mut self) {
         let mut c = Counts {
             households: self.ws.household_count(),
-            in_sample: self.ws.sample_ids().map_or(0, |s| s.len()),
             ..Counts::default()
         };
-        for r in self.ws.interview_results().flatten() {
-            match r.status {
-                InterviewStatus::InProgress => c.in_progress += 1,
-                InterviewStatus::Completed => c.completed += 1,
+        match self.ws.sample_ids() {
+            Ok(s) => c.in_sample = s.len(),
+            Err(e) => c.error = Some(e.message()),
+        }
+        for r in self.ws.interview_results() {
+            match r {
+                Ok(r) => match r.status {
+                    InterviewStatus::InProgress => c.in_progress += 1,
+                    InterviewStatus::Completed => c.completed += 1,
+                },
+                Err(e) => {
+                    c.error.get_or_insert(e.message());
+                }
             }
         }
         c.demo = self

@@ -118,6 +118,16 @@ fn draw(f: &mut Frame, app: &Ctx, area: Rect) {
             ])
         })
         .collect();
+    if let Some(e) = &c.error {
+        let t = tr!(
+            "! 有些数字读不出来：{}",
+            "! some counts cannot be read: {}",
+            e.get(lang)
+        );
+        for l in wrap(t.get(lang), inner.width.saturating_sub(2) as usize) {
+            lines.push(Line::from(Span::styled(format!(" {l}"), theme::error())));
+        }
+    }
     lines.push(Line::default());
     let next = if app.trouble == Some(StoreTrouble::ReadOnly) {
         tr!(

@@ -299,15 +299,12 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
             lines.push(Line::from(Span::styled(l, theme::dim())));
         }
     }
-    if let Some(val) = q
-        .registry
-        .as_ref()
-        .and_then(|f| iv.context().registry.get(f))
-        && *val != Value::Missing
+    let row_id = v.row_edit.as_ref().map(|e| e.row_id.as_str());
+    if let Some(val) = v.session.registry_value(&v.household, &q.id, row_id)
         // Answered unprompted: the registry's value only once there is an answer to compare.
         && (!q.unprompted || v.stored().is_some())
     {
-        let shown = tr!("建档立卡：{}", "registry: {}", value_text(val, lang));
+        let shown = tr!("建档立卡：{}", "registry: {}", val.get(lang));
         for l in wrap(shown.get(lang), w) {
             lines.push(Line::from(Span::styled(l, theme::dim())));
         }

@@ -23,7 +23,7 @@ use super::paste::{self, Pasted};
 use super::screen::{Nav, Screen};
 use super::text::input_request;
 use crate::i18n::{Lang, Text};
-use crate::interview::{Answer, AnswerError, Change};
+use crate::interview::{Answer, AnswerError, Change, Status};
 use crate::questionnaire::{Question, QuestionType};
 use crate::reconcile::Finding;
 use crate::registry::Household;
@@ -447,11 +447,18 @@ impl Interview {
     fn persist(&mut self, ctx: &mut Ctx, change: &Change) -> bool {
         let key = (self.session.record.interview_id, answer_key(change));
         let here = self.session.interview.current().id.clone();
+        let was = self.session.record.status;
         match self.session.save(&ctx.ws, change) {
             Ok(at) => {
                 ctx.unsaved.answers.remove(&key);
                 self.save = SaveState::Saved(at);
                 self.reflag(ctx);
+                if was == Status::Completed && self.session.record.status != was {
+                    ctx.say(tr!(
+                        "这次调查已完成，修改答案后重新打开（进行中），记入日志；检查后可再完成",
+                        "this interview was completed: the change reopened it (in progress, logged); review and complete it again"
+                    ));
+                }
                 true
             }
             Err(e) => {

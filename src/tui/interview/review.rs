@@ -213,6 +213,14 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
                     }
                 }),
         };
+        // The registry's value beside an answer that differs from it.
+        if let (Some(given), Some(reg)) = (
+            iv.answer(id).map(|a| a.display(q, lang)),
+            v.session.registry_value(&v.household, id, None),
+        ) && given != reg.get(lang)
+        {
+            answer.push_str(tr!("（建档立卡：{}）", " (registry: {})", reg.get(lang)).get(lang));
+        }
         if matches!(q.kind, QuestionType::Roster { .. }) && skipped > 0 {
             answer.push_str(tr!("，跳过 {} 题", ", {} skipped", skipped).get(lang));
         }
