@@ -26,6 +26,63 @@ fn evidence_label(form: &Questionnaire, source: EvidenceSource, name: &str, lang
     by_question.map_or_else(|| name.to_string(), |q| q.label.get(lang).to_string())
 }
 
+/// The evidence of a finding as the cadre reads it: each answer with the registry's value
+/// beside it when the rule compared the two, then registry values on their own. The
+/// assessment's settings (thresholds) are left to the auditors' screen.
+fn evidence_texts(fnd: &Finding, form: &Questionnaire, lang: Lang) -> Vec<String> {
+    let registry_of = |e: &crate::reconcile::Evidence| {
+        form.question(&e.name)
+            .and_then(|q| q.registry.clone())
+            .and_then(|field| {
+                fnd.evidence
+                    .iter()
+                    .find(|r| r.source == EvidenceSource::Registry && r.name == field)
+            })
+    };
+    let mut paired = Vec::new();
+    let mut out = Vec::new();
+    for e in fnd
+        .evidence
+        .iter()
+        .filter(|e| e.source == EvidenceSource::Answer)
+    {
+        let label = evidence_label(form, e.source, &e.name, lang);
+        let text = match registry_of(e) {
+            Some(r) => {
+                paired.push(r.name.clone());
+                tr!(
+                    "  {}：答 {}，建档立卡 {}",
+                    "  {}: answered {}, registry {}",
+                    label,
+                    plain(&e.value, lang),
+                    plain(&r.value, lang)
+                )
+            }
+            None => tr!(
+                "  {}：答 {}",
+                "  {}: answered {}",
+                label,
+                plain(&e.value, lang)
+            ),
+        };
+        out.push(text.get(lang).to_string());
+    }
+    for e in fnd
+        .evidence
+        .iter()
+        .filter(|e| e.source == EvidenceSource::Registry && !paired.contains(&e.name))
+    {
+        let t = tr!(
+            "  建档立卡 {}：{}",
+            "  registry {}: {}",
+            evidence_label(form, e.source, &e.name, lang),
+            plain(&e.value, lang)
+        );
+        out.push(t.get(lang).to_string());
+    }
+    out
+}
+
 /// A JSON value as plain text (no quotes; null as a dash).
 fn plain(v: &serde_json::Value, lang: Lang) -> String {
     match v {
@@ -103,18 +160,7 @@ pub fn lines(
         if !evidence {
             continue;
         }
-        for e in &fnd.evidence {
-            let source = match e.source {
-                EvidenceSource::Answer => tr!("答案", "answer"),
-                EvidenceSource::Registry => tr!("建档立卡", "registry"),
-                EvidenceSource::Setting => tr!("设置", "setting"),
-            };
-            let text = format!(
-                "  {} {}：{}",
-                source.get(lang),
-                evidence_label(form, e.source, &e.name, lang),
-                plain(&e.value, lang)
-            );
+        for text in evidence_texts(fnd, form, lang) {
             for l in wrap(&text, w) {
                 out.push(Line::from(Span::styled(truncate(&l, w), theme::dim())));
             }
