@@ -1080,3 +1080,19 @@ fn the_key_bar_and_the_help_mark_what_cannot_be_done_now() {
     let s = render(&a, 100, 30);
     assert!(s.contains("d 载入演示数据×"), "{s}");
 }
+
+#[test]
+fn the_list_says_it_is_being_prepared_before_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    // As the event loop does: a frame is drawn before the slow work runs.
+    a.settle_at_once = false;
+    key(&mut a, KeyCode::Char('1'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("正在整理户列表"), "{s}");
+    assert!(s.contains("共 - 户"), "no count yet: {s}");
+    assert!(a.settle());
+    let s = render(&a, 100, 30);
+    assert!(s.contains("共 300 户") && !s.contains("正在整理"), "{s}");
+    assert!(!a.settle(), "nothing more to do");
+}

@@ -382,6 +382,12 @@ fn draw(f: &mut Frame, ctx: &Ctx, l: &Households, area: Rect) {
     } else {
         tr!("", "")
     };
+    // No count before the list is open (or when it cannot be read).
+    let total = if l.list.is_some() && l.error.is_none() {
+        l.page.total.to_string()
+    } else {
+        "-".to_string()
+    };
     let line = tr!(
         " 村：{}  类型：{}  调查：{}{}  共 {} 户",
         " village: {}  kind: {}  interview: {}{}  {} shown",
@@ -389,7 +395,7 @@ fn draw(f: &mut Frame, ctx: &Ctx, l: &Households, area: Rect) {
         kind,
         status,
         sample.get(lang),
-        l.page.total
+        total
     );
     f.render_widget(
         Paragraph::new(truncate(line.get(lang), filters.width as usize)).style(theme::heading()),
