@@ -223,6 +223,28 @@ fn a_second_head_and_a_first_row_not_the_head_are_flagged_and_reordering_fixes_i
             .is_some()
     );
     assert!(f.messages("roster_head_not_first").is_empty());
+    // a first row without a name, not the head
+    f.member("r9", &[("relation", choice("child"))]);
+    assert!(
+        f.s.move_row(&f.ws, "members", "r9", true)
+            .expect("move")
+            .is_some()
+    );
+    assert!(
+        f.s.move_row(&f.ws, "members", "r9", true)
+            .expect("move")
+            .is_some()
+    );
+    assert_eq!(
+        f.messages("roster_head_not_first"),
+        ["成员表第一行（子女），户主赵大山应排在第一行"]
+    );
+    assert!(
+        f.s.remove_row(&f.ws, "members", "r9")
+            .expect("remove")
+            .is_some()
+    );
+    assert!(f.messages("roster_head_not_first").is_empty());
     f.member(
         "r2",
         &[("name", text("赵二山")), ("relation", choice("head"))],

@@ -318,26 +318,31 @@ fn head_not_first(m: &Members, i: usize) -> Option<Text> {
     if relation == "head" {
         return None;
     }
-    let (who, shown) = (m.who(0), m.label("relation", &relation));
+    let shown = m.label("relation", &relation);
+    // The first row, named: "第一行是钱小红（配偶）", else "第一行（配偶）".
+    let who = match m.text("name", 0) {
+        Some(n) => Text::new(format!("是{n}"), format!("is {n}")),
+        None => Text::new("", "is a member"),
+    };
     let head = heads(m).first().map(|&h| m.who(h));
     Some(match head {
         Some(h) => Text::new(
             format!(
-                "成员表第一行是{}（{}），户主{}应排在第一行",
+                "成员表第一行{}（{}），户主{}应排在第一行",
                 who.zh, shown.zh, h.zh
             ),
             format!(
-                "the first row is {} ({}); the head, {}, comes first",
+                "the first row {} ({}); the head, {}, comes first",
                 who.en, shown.en, h.en
             ),
         ),
         None => Text::new(
             format!(
-                "成员表第一行是{}（{}），不是户主；户主应排在第一行",
+                "成员表第一行{}（{}），不是户主；户主应排在第一行",
                 who.zh, shown.zh
             ),
             format!(
-                "the first row is {} ({}), not the head; the head comes first",
+                "the first row {} ({}), not the head; the head comes first",
                 who.en, shown.en
             ),
         ),
