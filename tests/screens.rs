@@ -1096,3 +1096,28 @@ fn the_list_says_it_is_being_prepared_before_it_opens() {
     assert!(s.contains("共 300 户") && !s.contains("正在整理"), "{s}");
     assert!(!a.settle(), "nothing more to do");
 }
+
+#[test]
+fn another_section_saves_what_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    first_text_question(&mut a);
+    typed(&mut a, "李明");
+    a.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::CONTROL));
+    let s = render(&a, 100, 30);
+    assert!(
+        s.contains("家庭成员 ·") || s.contains("您家现在共同生活"),
+        "{s}"
+    );
+    assert!(s.contains("已保存"), "{s}");
+    a.on_key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::CONTROL));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("调查员姓名") && s.contains("> 李明"), "{s}");
+    // An invalid answer keeps the section from changing.
+    go_to(&mut a, "调查日期");
+    clear_input(&mut a);
+    typed(&mut a, "2017-02-30");
+    a.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::CONTROL));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("调查日期（必答）") && s.contains("! "), "{s}");
+}

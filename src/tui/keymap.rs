@@ -97,6 +97,8 @@ pub enum Action {
     Undo,
     MoveUp,
     MoveDown,
+    NextSection,
+    PreviousSection,
     Yes,
     No,
     OpenFindings,
@@ -587,6 +589,26 @@ pub static BINDINGS: &[Binding] = &[
         "撤销/返回",
         "undo/back",
         true
+    ),
+    bind!(
+        In(Question),
+        PageDown,
+        CTRL,
+        NextSection,
+        "Ctrl+PgDn",
+        "下一部分",
+        "next section",
+        false
+    ),
+    bind!(
+        In(Question),
+        PageUp,
+        CTRL,
+        PreviousSection,
+        "Ctrl+PgUp",
+        "上一部分",
+        "previous section",
+        false
     ),
     // the roster table
     bind!(

@@ -584,6 +584,40 @@ impl Interview {
         self.load_input(ctx.lang);
     }
 
+    /// To the first question that wants a key in the next (or previous) section that has one.
+    pub(super) fn to_section(&mut self, ctx: &mut Ctx, next: bool) {
+        let iv = &self.session.interview;
+        let form = iv.form();
+        let section = |id: &str| form.position(id).map(|p| p.section);
+        let here = iv.current_section();
+        let wants = |q: &&Question| iv.is_relevant(&q.id) && !is_auto(q);
+        let target = if next {
+            iv.steps()
+                .filter(wants)
+                .find(|q| section(&q.id).is_some_and(|s| s > here))
+                .map(|q| q.id.clone())
+        } else {
+            // The previous section's first question.
+            let prev = iv
+                .steps()
+                .filter(wants)
+                .filter_map(|q| section(&q.id).filter(|&s| s < here))
+                .max();
+            prev.and_then(|p| {
+                iv.steps()
+                    .filter(wants)
+                    .find(|q| section(&q.id) == Some(p))
+                    .map(|q| q.id.clone())
+            })
+        };
+        if let Some(id) = target {
+            self.row_edit = None;
+            self.row_cursor = 0;
+            self.session.interview.go_to(&id);
+            self.load_input(ctx.lang);
+        }
+    }
+
     /// Esc: typed text is put back to the saved answer (said so), else back out of a row,
     /// else out of the interview.
     fn back(&mut self, ctx: &mut Ctx) -> Nav {
@@ -694,6 +728,10 @@ impl Interview {
             Action::Review if self.leave_question(ctx) => {
                 self.row_edit = None;
                 self.review = Some(0);
+            }
+            Action::NextSection | Action::PreviousSection if self.leave_question(ctx) => {
+                self.note_skip();
+                self.to_section(ctx, action == Action::NextSection);
             }
             Action::Flags => self.flags = Some(0),
             Action::Back => return self.back(ctx),
