@@ -585,7 +585,7 @@ impl Interview {
     }
 
     /// To the first question that wants a key in the next (or previous) section that has one.
-    pub(super) fn to_section(&mut self, ctx: &mut Ctx, next: bool) {
+    pub(super) fn go_to_section(&mut self, ctx: &mut Ctx, next: bool) {
         let iv = &self.session.interview;
         let form = iv.form();
         let section = |id: &str| form.position(id).map(|p| p.section);
@@ -731,7 +731,7 @@ impl Interview {
             }
             Action::NextSection | Action::PreviousSection if self.leave_question(ctx) => {
                 self.note_skip();
-                self.to_section(ctx, action == Action::NextSection);
+                self.go_to_section(ctx, action == Action::NextSection);
             }
             Action::Flags => self.flags = Some(0),
             Action::Back => return self.back(ctx),

@@ -89,8 +89,8 @@ impl Interview {
                 self.advance(ctx);
             }
             Action::PreviousQuestion => self.retreat(ctx),
-            Action::NextSection => self.to_section(ctx, true),
-            Action::PreviousSection => self.to_section(ctx, false),
+            Action::NextSection => self.go_to_section(ctx, true),
+            Action::PreviousSection => self.go_to_section(ctx, false),
             Action::Review => self.review = Some(0),
             Action::Flags => self.flags = Some(0),
             Action::Back => return Nav::Pop,
