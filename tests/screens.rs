@@ -289,11 +289,15 @@ fn a_rehearsal_shows_what_an_assessor_would_flag() {
         s.contains("调查进行中"),
         "the interview's status beside its findings: {s}"
     );
+    // What the difficulty is: a choice, shown by its label in the evidence.
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::F(2));
     let s = render(&a, 100, 30);
     assert!(s.contains("考核可能发现"), "review: {s}");
     // The evidence by the question's label, not its variable id.
     assert!(!s.contains("food_ok"), "no variable ids: {s}");
+    assert!(!s.contains("grain_short"), "no choice names: {s}");
     assert!(
         s.contains("不愁吃") && s.contains("：答 否"),
         "evidence: {s}"

@@ -47,6 +47,7 @@ fn evidence_texts(fnd: &Finding, form: &Questionnaire, lang: Lang) -> Vec<String
         .filter(|e| e.source == EvidenceSource::Answer)
     {
         let label = evidence_label(form, e.source, &e.name, lang);
+        let answered = choice_labels(form.question(&e.name), &e.value, lang);
         let text = match registry_of(e) {
             Some(r) => {
                 paired.push(r.name.clone());
@@ -54,16 +55,11 @@ fn evidence_texts(fnd: &Finding, form: &Questionnaire, lang: Lang) -> Vec<String
                     "  {}：答 {}，建档立卡 {}",
                     "  {}: answered {}, registry {}",
                     label,
-                    plain(&e.value, lang),
+                    answered,
                     plain(&r.value, lang)
                 )
             }
-            None => tr!(
-                "  {}：答 {}",
-                "  {}: answered {}",
-                label,
-                plain(&e.value, lang)
-            ),
+            None => tr!("  {}：答 {}", "  {}: answered {}", label, answered),
         };
         out.push(text.get(lang).to_string());
     }
@@ -81,6 +77,27 @@ fn evidence_texts(fnd: &Finding, form: &Questionnaire, lang: Lang) -> Vec<String
         out.push(t.get(lang).to_string());
     }
     out
+}
+
+/// An answer's value as plain text, a choice by its label (never its name).
+fn choice_labels(
+    q: Option<&crate::questionnaire::Question>,
+    v: &serde_json::Value,
+    lang: Lang,
+) -> String {
+    let label = |name: &str| {
+        q.and_then(|q| q.choice(name))
+            .map(|c| c.label.get(lang).to_string())
+    };
+    match v {
+        serde_json::Value::String(s) => label(s).unwrap_or_else(|| s.clone()),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|x| choice_labels(q, x, lang))
+            .collect::<Vec<_>>()
+            .join("、"),
+        other => plain(other, lang),
+    }
 }
 
 /// A JSON value as plain text (no quotes; null as a dash).
@@ -167,4 +184,81 @@ pub fn lines(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{Evidence, FindingKind};
+
+    fn finding(evidence: Vec<Evidence>) -> Finding {
+        Finding {
+            household_id: "1".into(),
+            interview_id: uuid::Uuid::nil(),
+            head_name: "胡玉琴".into(),
+            county: String::new(),
+            township: String::new(),
+            village: String::new(),
+            household_kind: crate::questionnaire::Kind::Exited,
+            kind: FindingKind::Mismatch,
+            rule: "r".into(),
+            severity: Severity::Finding,
+            message: crate::i18n::Text::new("家庭人口数与建档立卡不符", "size differs"),
+            evidence,
+            in_progress: true,
+            member: None,
+        }
+    }
+
+    #[test]
+    fn evidence_reads_in_labels_with_the_registry_beside_the_answer() {
+        let forms =
+            crate::session::Forms::from_report(crate::questionnaire::load_bundled()).unwrap();
+        let form = forms.get(crate::questionnaire::Kind::Exited).unwrap();
+        let f = finding(vec![
+            Evidence {
+                source: EvidenceSource::Answer,
+                name: "household_size".into(),
+                value: serde_json::json!(5),
+            },
+            Evidence {
+                source: EvidenceSource::Registry,
+                name: "household_size".into(),
+                value: serde_json::json!(4),
+            },
+            Evidence {
+                source: EvidenceSource::Answer,
+                name: "food_problem".into(),
+                value: serde_json::json!(["grain_short"]),
+            },
+            Evidence {
+                source: EvidenceSource::Setting,
+                name: "household_size_tolerance".into(),
+                value: serde_json::json!(0),
+            },
+        ]);
+        let texts = evidence_texts(&f, &form, Lang::Zh);
+        let all = texts.join("\n");
+        assert!(all.contains("：答 5，建档立卡 4"), "{all}");
+        assert!(all.contains("主粮不够吃"), "{all}");
+        assert!(
+            !all.contains("grain_short") && !all.contains("household_size"),
+            "{all}"
+        );
+        // Every line of the panel within its width, the message whole.
+        let lines = lines(&[f], &form, Status::InProgress, Lang::Zh, 21, true);
+        let text: Vec<String> = lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+            .collect();
+        assert!(
+            text.iter().all(|l| crate::tui::text::width(l) <= 21),
+            "{text:?}"
+        );
+        assert!(
+            text.concat().contains("家庭人口数与建档立卡不符"),
+            "{text:?}"
+        );
+        assert!(text.concat().contains("（调查进行中）"), "{text:?}");
+    }
 }
