@@ -69,11 +69,25 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
                     line = rest;
                     w = width(&line);
                 } else if NO_LINE_START.contains(c) && line.chars().count() > 1 {
-                    // Chinese punctuation never starts a line: carry the last char over.
-                    let last = line.pop().unwrap_or_default();
-                    lines.push(std::mem::take(&mut line));
-                    line.push(last);
-                    w = width(&line);
+                    // Chinese punctuation never starts a line: carry the last char over,
+                    // and the one before it while that is punctuation too (“件）” + “。”).
+                    let mut carried = String::new();
+                    while let Some(last) = line.pop() {
+                        carried.insert(0, last);
+                        if !NO_LINE_START.contains(last) || line.chars().count() <= 1 {
+                            break;
+                        }
+                    }
+                    if width(&carried) + cw > max {
+                        // No room to carry (a very narrow column): break here after all.
+                        line.push_str(&carried);
+                        lines.push(std::mem::take(&mut line));
+                        w = 0;
+                    } else {
+                        lines.push(std::mem::take(&mut line));
+                        line = carried;
+                        w = width(&line);
+                    }
                 } else {
                     lines.push(std::mem::take(&mut line));
                     w = 0;
@@ -139,6 +153,23 @@ mod tests {
     fn punctuation_does_not_start_a_line() {
         let lines = wrap("大约需要三十分钟。调查结果保密", 16);
         assert_eq!(lines, ["大约需要三十分", "钟。调查结果保密"]);
+    }
+
+    #[test]
+    fn two_punctuation_marks_together_do_not_start_a_line() {
+        let text = "您好！我是考核组的入户调查员（出示工作证件）。今天到您家来";
+        for max in 2..40 {
+            for l in wrap(text, max) {
+                assert!(width(&l) <= max, "{l:?} wider than {max}");
+            }
+        }
+        for max in 6..40 {
+            for l in wrap(text, max).iter().skip(1) {
+                let first = l.chars().next().unwrap();
+                assert!(!NO_LINE_START.contains(first), "{l:?} at {max}");
+            }
+            assert_eq!(wrap(text, max).concat(), text, "nothing lost at {max}");
+        }
     }
 
     #[test]

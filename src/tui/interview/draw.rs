@@ -275,10 +275,14 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
         truncate(&heading, w),
         theme::heading(),
     )));
-    for note in notes_before(v, lang) {
-        for l in wrap(&note, w) {
+    let notes = notes_before(v, lang);
+    for note in &notes {
+        for l in wrap(note, w) {
             lines.push(Line::from(Span::styled(l, theme::dim())));
         }
+    }
+    if !notes.is_empty() {
+        lines.push(Line::default());
     }
     let required = if q.required {
         tr!("（必答）", " (required)").get(lang).to_string()
