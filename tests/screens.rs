@@ -1125,3 +1125,33 @@ fn another_section_saves_what_was_typed() {
     let s = render(&a, 100, 30);
     assert!(s.contains("调查日期（必答）") && s.contains("! "), "{s}");
 }
+
+#[test]
+fn id_numbers_are_masked_on_the_screen_unless_asked() {
+    let all = ruhu::demo::generate(&Default::default());
+    let h = all.iter().min_by_key(|h| h.household_id.clone()).unwrap();
+    let ids: Vec<&str> = h
+        .members
+        .iter()
+        .map(|m| m.id_number.as_str())
+        .filter(|s| s.len() == 18)
+        .collect();
+    assert!(ids.len() >= 2, "{h:?}");
+    for show in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = app(dir.path(), Lang::Zh).with_show_ids(show);
+        key(&mut a, KeyCode::Char('1'));
+        key(&mut a, KeyCode::Enter);
+        go_to(&mut a, "a 添加成员");
+        let s = render(&a, 120, 30);
+        for id in &ids {
+            let masked = format!("{}**********{}", &id[..4], &id[14..]);
+            if show {
+                assert!(s.contains(id), "{id} in full with --show-ids: {s}");
+            } else {
+                assert!(!s.contains(id), "{id} shown in full: {s}");
+                assert!(s.contains(&masked), "{masked}: {s}");
+            }
+        }
+    }
+}

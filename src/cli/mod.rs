@@ -309,7 +309,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         None => {
             let ws = workspace(&cli)?;
-            let app = crate::tui::App::new(ws, lang, interviewer(&cli));
+            let app = crate::tui::App::new(ws, lang, interviewer(&cli)).with_show_ids(cli.show_ids);
             let outcome = crate::tui::run(app)
                 .map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
             match outcome.warning() {

@@ -50,6 +50,12 @@ impl App {
         }
     }
 
+    /// ID numbers in full (`--show-ids`) instead of masked.
+    pub fn with_show_ids(mut self, show: bool) -> Self {
+        self.ctx.show_ids = show;
+        self
+    }
+
     /// The screen on top.
     pub fn screen(&self) -> &dyn Screen {
         self.stack.last().map(|s| s.as_ref()).unwrap_or(&Home)

@@ -125,6 +125,9 @@ pub struct Ctx {
     pub trouble: Option<StoreTrouble>,
     /// What was not saved in this run.
     pub unsaved: Unsaved,
+    /// Show ID numbers in full (`--show-ids`); masked everywhere but the field being edited
+    /// otherwise.
+    pub show_ids: bool,
 }
 
 impl Ctx {
@@ -140,6 +143,7 @@ impl Ctx {
             counts: Counts::default(),
             trouble,
             unsaved: Unsaved::default(),
+            show_ids: false,
         };
         ctx.refresh_counts();
         ctx

@@ -174,6 +174,33 @@ impl Tui {
         }
     }
 
+    /// The screen once it has changed from `before` (what the keys just sent were acting on)
+    /// and then stopped changing. A loaded machine may take longer than the 40 ms of
+    /// [`Tui::settled`] to answer a key: without the wait for a change, the screen before the
+    /// keys would be read as the answer to them. After 5 s without a change, the screen as
+    /// it is.
+    pub fn settled_after(&self, before: &str) -> String {
+        let start = Instant::now();
+        while self.screen() == before && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Then 150 ms without a change: the keys of one step (an answer and Enter) are
+        // answered by several frames, and the one between them is not the answer.
+        let mut last = self.screen();
+        let mut still = Instant::now();
+        while still.elapsed() < Duration::from_millis(150)
+            && start.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(15));
+            let now = self.screen();
+            if now != last {
+                last = now;
+                still = Instant::now();
+            }
+        }
+        last
+    }
+
     pub fn tab(&mut self) {
         self.send("\t");
     }

@@ -65,14 +65,30 @@ pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
     let form = v.session.interview.form();
     let status = v.session.record.status;
     if let Some(top) = v.flags {
-        let lines = panel::lines(&v.findings, form, status, lang, area.width as usize, true);
+        let lines = panel::lines(
+            &v.findings,
+            form,
+            status,
+            lang,
+            area.width as usize,
+            true,
+            v.show_ids,
+        );
         let top = top.min(lines.len().saturating_sub(1));
         let shown: Vec<Line> = lines.into_iter().skip(top).collect();
         f.render_widget(Paragraph::new(shown), area);
         return;
     }
     if v.review.is_some() {
-        let panel = panel::lines(&v.findings, form, status, lang, area.width as usize, true);
+        let panel = panel::lines(
+            &v.findings,
+            form,
+            status,
+            lang,
+            area.width as usize,
+            true,
+            v.show_ids,
+        );
         let h = (panel.len() as u16).min(area.height / 2);
         let [top, bottom] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(area);
@@ -106,7 +122,15 @@ pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
         draw_sections(f, v, lang, left, right_w == 0);
     }
     if right_w > 0 {
-        let lines = panel::lines(&v.findings, form, status, lang, right_w as usize - 2, true);
+        let lines = panel::lines(
+            &v.findings,
+            form,
+            status,
+            lang,
+            right_w as usize - 2,
+            true,
+            v.show_ids,
+        );
         draw_cut(f, lines, right, lang, Some(Borders::LEFT));
     }
     draw_question(f, v, lang, middle, side == 0);
@@ -205,6 +229,7 @@ fn draw_sections(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, with_find
             lang,
             inner_w,
             false,
+            v.show_ids,
         ));
     }
     draw_cut(f, lines, area, lang, Some(Borders::RIGHT));
@@ -308,7 +333,11 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
         // Answered unprompted: the registry's value only once there is an answer to compare.
         && (!q.unprompted || v.stored().is_some())
     {
-        let shown = tr!("建档立卡：{}", "registry: {}", val.get(lang));
+        let shown = tr!(
+            "建档立卡：{}",
+            "registry: {}",
+            v.shown(val.get(lang).to_string())
+        );
         for l in wrap(shown.get(lang), w) {
             lines.push(Line::from(Span::styled(l, theme::dim())));
         }

@@ -84,6 +84,9 @@ pub struct Interview {
     flags: Option<usize>,
     /// What an assessor would flag from the answers saved so far.
     pub findings: Vec<Finding>,
+    /// ID numbers shown in full (`--show-ids`); masked otherwise, but in the field being
+    /// edited.
+    pub show_ids: bool,
 }
 
 /// Resumes the household's latest interview, or starts one; none (with the message shown)
@@ -121,6 +124,7 @@ pub fn open(ctx: &mut Ctx, h: Household) -> Option<Box<dyn Screen>> {
                 removed: None,
                 flags: None,
                 findings: Vec::new(),
+                show_ids: ctx.show_ids,
             };
             v.go_to_work_left();
             v.load_input(ctx.lang);
@@ -211,6 +215,16 @@ fn question_key(row: Option<&str>, question: &str) -> String {
 }
 
 impl Interview {
+    /// A text as shown outside the field being edited: ID numbers masked unless
+    /// `--show-ids`.
+    pub fn shown(&self, text: String) -> String {
+        if self.show_ids {
+            text
+        } else {
+            crate::redact::mask_ids(&text)
+        }
+    }
+
     /// The question being answered: a top-level question or, while editing a row, a roster
     /// question.
     pub fn question(&self) -> &Question {
@@ -627,7 +641,7 @@ impl Interview {
                 Some(a) => tr!(
                     "已撤销输入，恢复为保存的答案：{}",
                     "typing undone: back to the saved answer {}",
-                    a.display(self.question(), ctx.lang)
+                    self.shown(a.display(self.question(), ctx.lang))
                 ),
                 None => tr!(
                     "已撤销输入（这一题还没有答案）",

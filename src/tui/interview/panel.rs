@@ -146,8 +146,17 @@ pub fn lines(
     lang: Lang,
     w: usize,
     evidence: bool,
+    show_ids: bool,
 ) -> Vec<Line<'static>> {
     let w = w.max(4);
+    // Masked before wrapping, so that no line break splits a number out of reach.
+    let shown = |t: String| {
+        if show_ids {
+            t
+        } else {
+            crate::redact::mask_ids(&t)
+        }
+    };
     let mut out = Vec::new();
     let style = if findings.is_empty() {
         theme::ok()
@@ -171,14 +180,14 @@ pub fn lines(
             fnd.kind.label().get(lang),
             fnd.message.get(lang)
         );
-        for l in wrap(&head, w) {
+        for l in wrap(&shown(head), w) {
             out.push(Line::from(Span::styled(l, style)));
         }
         if !evidence {
             continue;
         }
         for text in evidence_texts(fnd, form, lang) {
-            for l in wrap(&text, w) {
+            for l in wrap(&shown(text), w) {
                 out.push(Line::from(Span::styled(truncate(&l, w), theme::dim())));
             }
         }
@@ -246,7 +255,7 @@ mod tests {
             "{all}"
         );
         // Every line of the panel within its width, the message whole.
-        let lines = lines(&[f], &form, Status::InProgress, Lang::Zh, 21, true);
+        let lines = lines(&[f], &form, Status::InProgress, Lang::Zh, 21, true, false);
         let text: Vec<String> = lines
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())

@@ -204,7 +204,7 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
                 .to_string(),
             _ => iv
                 .answer(id)
-                .map(|a| a.display(q, lang))
+                .map(|a| v.shown(a.display(q, lang)))
                 .unwrap_or_else(|| {
                     if skipped > 0 {
                         tr!("（跳过）", "(skipped)").get(lang).to_string()
@@ -219,7 +219,8 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
             v.session.registry_value(&v.household, id, None),
         ) && given != reg.get(lang)
         {
-            answer.push_str(tr!("（建档立卡：{}）", " (registry: {})", reg.get(lang)).get(lang));
+            let reg = v.shown(reg.get(lang).to_string());
+            answer.push_str(tr!("（建档立卡：{}）", " (registry: {})", reg).get(lang));
         }
         if matches!(q.kind, QuestionType::Roster { .. }) && skipped > 0 {
             answer.push_str(tr!("，跳过 {} 题", ", {} skipped", skipped).get(lang));

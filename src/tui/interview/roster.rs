@@ -321,7 +321,7 @@ pub(super) fn roster_table(
     let cell = |r: &crate::interview::Row, q: &Question| {
         r.values
             .get(&q.id)
-            .map(|a| a.display(q, lang))
+            .map(|a| v.shown(a.display(q, lang)))
             .unwrap_or_default()
     };
     let num_w = 3;
