@@ -982,6 +982,28 @@ fn a_household_not_in_the_registry_gets_a_village_the_registry_knows() {
     let v = interview(&a);
     assert_eq!(v.household.village, "桂花村");
     assert!(v.household.provisional);
+    let pid = v.household.household_id.clone();
+    assert!(pid.starts_with("P-"), "{pid}");
+    // The form's head and village fill the identity questions, with the county and township
+    // of the registry's 桂花村; the review shows the provisional id.
+    let iv = &v.session.interview;
+    let text = |id: &str| iv.answer(id).map(|a| a.to_json().to_string());
+    assert_eq!(text("head_name").as_deref(), Some("\"李四\""));
+    assert_eq!(text("village").as_deref(), Some("\"桂花村\""));
+    assert_eq!(text("household_id"), Some(format!("\"{pid}\"")));
+    assert!(
+        text("county").is_some_and(|c| c.contains("演示县")),
+        "{:?}",
+        text("county")
+    );
+    assert!(
+        text("township").is_some(),
+        "township from the registry's village"
+    );
+    key(&mut a, KeyCode::F(2));
+    let s = render(&a, 100, 30);
+    assert!(s.contains(&pid), "the provisional id in the review: {s}");
+    key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
 
     // A village the registry does not know only after a yes.
@@ -1154,4 +1176,54 @@ fn id_numbers_are_masked_on_the_screen_unless_asked() {
             }
         }
     }
+}
+
+#[test]
+fn a_member_moved_up_or_down_stays_moved_and_a_first_row_not_the_head_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    go_to(&mut a, "a 添加成员");
+    let names = |a: &App| -> Vec<String> {
+        interview(a)
+            .session
+            .interview
+            .rows("members")
+            .iter()
+            .map(|r| {
+                r.values
+                    .get("name")
+                    .map(|n| n.to_json().to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let head_not_first = |a: &App| {
+        interview(a)
+            .findings
+            .iter()
+            .any(|f| f.rule == "roster_head_not_first")
+    };
+    let before = names(&a);
+    assert!(before.len() >= 2, "{before:?}");
+    assert!(!head_not_first(&a));
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Char('['));
+    let moved = names(&a);
+    assert_eq!(moved[0], before[1]);
+    assert_eq!(moved[1], before[0]);
+    assert!(head_not_first(&a), "the head is no longer first");
+    // The order is stored: the interview opened again has it.
+    let id = interview(&a).session.record.interview_id;
+    let stored = a.ctx.ws.resume(id).unwrap();
+    let first = stored.interview.rows("members")[0]
+        .values
+        .get("name")
+        .unwrap()
+        .to_json();
+    assert_eq!(first.to_string(), before[1]);
+    key(&mut a, KeyCode::Char(']'));
+    assert_eq!(names(&a), before);
+    assert!(!head_not_first(&a));
 }

@@ -545,7 +545,7 @@ pub static BINDINGS: &[Binding] = &[
         Char(' '),
         NONE,
         Toggle,
-        "空格",
+        "Space",
         "选中或取消（多选）",
         "tick (multiple choice)",
         false
