@@ -4,6 +4,11 @@ use ratatui::crossterm::event::KeyCode;
 use tui_input::InputRequest;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::i18n::Lang;
+use crate::interview::format_number;
+use crate::questionnaire::expr::Value;
+use crate::tr;
+
 /// What a key does in a text field (typing and the editing keys), if anything.
 pub fn input_request(code: KeyCode) -> Option<InputRequest> {
     Some(match code {
@@ -130,6 +135,22 @@ pub fn pad(s: &str, cells: usize) -> String {
     let t = truncate(s, cells);
     let w = width(&t);
     format!("{t}{}", " ".repeat(cells.saturating_sub(w)))
+}
+
+/// Text of a computed value.
+pub fn value_text(v: &Value, lang: Lang) -> String {
+    match v {
+        Value::Missing => tr!("（尚不能计算）", "(cannot compute yet)")
+            .get(lang)
+            .to_string(),
+        Value::Number(n) => format_number(*n),
+        Value::Bool(true) => tr!("是", "yes").get(lang).to_string(),
+        Value::Bool(false) => tr!("否", "no").get(lang).to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Choices(c) => c.join(", "),
+        Value::List(l) => l.len().to_string(),
+    }
 }
 
 #[cfg(test)]

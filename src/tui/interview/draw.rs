@@ -8,14 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::super::ctx::SaveState;
-use super::super::text::{hard_wrap, pad, truncate, width, wrap};
+use super::super::text::{hard_wrap, pad, truncate, value_text, width, wrap};
 use super::super::theme;
 use super::review::draw_review;
 use super::roster::roster_table;
 use super::{Confirm, Interview, option_key, panel};
 use crate::i18n::Lang;
-use crate::interview::{Answer, Status, format_number};
-use crate::questionnaire::expr::Value;
+use crate::interview::{Answer, Status};
 use crate::questionnaire::{Question, QuestionType};
 use crate::tr;
 
@@ -233,22 +232,6 @@ fn draw_sections(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, with_find
         ));
     }
     draw_cut(f, lines, area, lang, Some(Borders::RIGHT));
-}
-
-/// Text of a computed value.
-pub fn value_text(v: &Value, lang: Lang) -> String {
-    match v {
-        Value::Missing => tr!("（尚不能计算）", "(cannot compute yet)")
-            .get(lang)
-            .to_string(),
-        Value::Number(n) => format_number(*n),
-        Value::Bool(true) => tr!("是", "yes").get(lang).to_string(),
-        Value::Bool(false) => tr!("否", "no").get(lang).to_string(),
-        Value::Text(s) => s.clone(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::Choices(c) => c.join(", "),
-        Value::List(l) => l.len().to_string(),
-    }
 }
 
 /// The notes (read out) just before the current question in the flow, shown above it since
