@@ -140,9 +140,12 @@ fn a_killed_registry_import_leaves_a_whole_store_and_finishes_when_run_again() {
             &data,
             &format!("seed {seed}, round {round}, killed at {at:?}"),
         );
+        // Killed after the store was made but before the marker was written (a slow
+        // start on a loaded machine), the store holds nothing of the import: nothing to say.
         let (_, _, err) = ruhu(&data, &["interview", "list"]);
+        let nothing = || count(&data, &["registry", "list", "--format", "json"]) == 0;
         assert!(
-            err.contains("没有完成") || !data.join("db").exists(),
+            err.contains("没有完成") || !data.join("db").exists() || nothing(),
             "seed {seed}, round {round}: no word of the unfinished import: {err}"
         );
     }
