@@ -837,6 +837,21 @@ fn single_choice_keys_and_options_past_nine() {
     assert!(s.contains("您好！我是") && s.contains("调查员姓名"), "{s}");
     go_to(&mut a, "受访人与户主的关系");
     assert!(render(&a, 100, 30).contains("( ) 8. 其他"));
+    // A digit pasted (an input method may commit through paste) does what a typed one does:
+    // the option is saved and the interview moves on; the rest of the paste stays out of
+    // the next question.
+    a.on_paste("1 9");
+    let v = interview(&a);
+    assert_eq!(
+        v.session
+            .interview
+            .answer("respondent_relation")
+            .map(|x| x.to_json()),
+        Some(serde_json::json!("head"))
+    );
+    let s = render(&a, 100, 30);
+    assert!(!s.contains("受访人与户主的关系"), "moved on: {s}");
+    assert!(!s.contains("> 9") && !s.contains("> 1 9"), "{s}");
     // Ten or more options: the tenth is reached by `a` (shown as its key).
     go_to(&mut a, "您家享受过扶贫政策或帮扶措施吗");
     key(&mut a, KeyCode::Char('1'));

@@ -868,11 +868,14 @@ impl Screen for Interview {
                         let name = self.options(ctx.lang)[i].0.clone();
                         toggle(&mut self.ticks, &name);
                     }
-                } else if let Some(i) =
-                    option_of_key(&q, c).filter(|&i| i < self.options(ctx.lang).len())
-                {
-                    self.choice = i;
-                    self.touched = true;
+                } else if option_of_key(&q, c).is_some_and(|i| i < self.options(ctx.lang).len()) {
+                    // As typed: saved, and the interview moves on.
+                    self.choose_by_key(ctx, c);
+                    return Some(Pasted {
+                        kept,
+                        total,
+                        cap: paste::MAX_CHOICE_KEYS,
+                    });
                 }
             }
             self.validate();
