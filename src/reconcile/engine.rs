@@ -170,48 +170,49 @@ pub fn reconcile_subject(s: &Subject, rules: &RuleSet, settings: &Settings) -> V
 pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Finding> {
     let mut place: Option<Place> = None;
     let mut out = Vec::new();
+    let mut push = |kind, rule: String, severity, message, evidence, member| {
+        let p = place.get_or_insert_with(|| Place::from_scope(scope));
+        out.push(Finding {
+            household_id: s.household.household_id.clone(),
+            interview_id: s.interview_id,
+            head_name: p.head_name.clone(),
+            county: p.county.clone(),
+            township: p.township.clone(),
+            village: p.village.clone(),
+            household_kind: s.kind,
+            kind,
+            rule,
+            severity,
+            message,
+            evidence,
+            in_progress: s.in_progress,
+            member,
+        });
+    };
     for rule in rules.for_kind(s.kind) {
         // Fires only when true as far as the answers go: an answer not given yet makes
         // what depends on it unknown, and an unknown rule does not fire.
         if rule.expression.ast.known_bool(scope) != Some(true) {
             continue;
         }
-        let p = place.get_or_insert_with(|| Place::from_scope(scope));
-        out.push(Finding {
-            household_id: s.household.household_id.clone(),
-            interview_id: s.interview_id,
-            head_name: p.head_name.clone(),
-            county: p.county.clone(),
-            township: p.township.clone(),
-            village: p.village.clone(),
-            household_kind: s.kind,
-            kind: rule.finding,
-            rule: rule.id.clone(),
-            severity: rule.severity,
-            message: rule.message.clone(),
-            evidence: evidence(rule, scope),
-            in_progress: s.in_progress,
-            member: None,
-        });
+        push(
+            rule.finding,
+            rule.id.clone(),
+            rule.severity,
+            rule.message.clone(),
+            evidence(rule, scope),
+            None,
+        );
     }
     for m in super::members::check(scope, s.kind, &rules.member_labels) {
-        let p = place.get_or_insert_with(|| Place::from_scope(scope));
-        out.push(Finding {
-            household_id: s.household.household_id.clone(),
-            interview_id: s.interview_id,
-            head_name: p.head_name.clone(),
-            county: p.county.clone(),
-            township: p.township.clone(),
-            village: p.village.clone(),
-            household_kind: s.kind,
-            kind: m.check.finding,
-            rule: m.check.id.to_string(),
-            severity: m.check.severity,
-            message: m.message,
-            evidence: m.evidence,
-            in_progress: s.in_progress,
-            member: Some(m.row),
-        });
+        push(
+            m.check.finding,
+            m.check.id.to_string(),
+            m.check.severity,
+            m.message,
+            m.evidence,
+            Some(m.row),
+        );
     }
     out
 }

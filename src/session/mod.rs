@@ -437,11 +437,6 @@ impl Session {
         }
         Ok(Ok(()))
     }
-
-    /// Remembers where the interview stands (no event: the cursor is not an answer).
-    pub fn save_cursor(&mut self, ws: &Workspace) -> Result<(), StoreError> {
-        self.persist(&ws.store, Vec::new(), self.record.updated_at)
-    }
 }
 
 impl Session {
@@ -455,6 +450,17 @@ impl Session {
         changes: &[Change],
         complete: bool,
     ) -> Result<Vec<Missing>, StoreError> {
+        self.save_changes(ws, changes, complete)
+            .map(|(missing, _)| missing)
+    }
+
+    /// [`Session::save_all`], and the instant the changes were saved at.
+    fn save_changes(
+        &mut self,
+        ws: &Workspace,
+        changes: &[Change],
+        complete: bool,
+    ) -> Result<(Vec<Missing>, DateTime<FixedOffset>), StoreError> {
         let store = &ws.store;
         let origin = self.origin(store);
         let before = self.record.clone();
@@ -492,7 +498,7 @@ impl Session {
             self.keep_preloaded(preloaded);
             return Err(e);
         }
-        Ok(missing)
+        Ok((missing, origin.at))
     }
 
     /// Saves several changes the engine has made in one transaction (one flush). Changes to
@@ -502,32 +508,7 @@ impl Session {
         ws: &Workspace,
         changes: &[Change],
     ) -> Result<DateTime<FixedOffset>, StoreError> {
-        let store = &ws.store;
-        let origin = self.origin(store);
-        let before = self.record.clone();
-        let preloaded = std::mem::take(&mut self.preloaded);
-        let changes: Vec<Change> = preloaded.iter().chain(changes).cloned().collect();
-        let changes = changes.as_slice();
-        let mut events: Vec<Event> = if changes.is_empty() {
-            Vec::new()
-        } else {
-            self.reopen_for_change(&origin).into_iter().collect()
-        };
-        // After the reopening, in the log's order.
-        let changed = Origin {
-            at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
-            ..origin.clone()
-        };
-        events.extend(batch_events(self.record.interview_id, &changed, changes));
-        match self.persist(store, events, origin.at) {
-            Ok(()) => Ok(origin.at),
-            Err(e) => {
-                self.record = before;
-                self.revert();
-                self.keep_preloaded(preloaded);
-                Err(e)
-            }
-        }
+        self.save_changes(ws, changes, false).map(|(_, at)| at)
     }
 
     /// After a failed first save: the preloaded answers stay, in the engine and to be

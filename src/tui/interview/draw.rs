@@ -63,8 +63,9 @@ pub fn status_line(v: &Interview, lang: Lang) -> Line<'static> {
 pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
     let form = v.session.interview.form();
     let status = v.session.record.status;
-    if let Some(top) = v.flags {
-        let lines = panel::lines(
+    // The findings with their evidence, as wide as the screen.
+    let whole = || {
+        panel::lines(
             &v.findings,
             form,
             status,
@@ -72,22 +73,17 @@ pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
             area.width as usize,
             true,
             v.show_ids,
-        );
+        )
+    };
+    if let Some(top) = v.flags {
+        let lines = whole();
         let top = top.min(lines.len().saturating_sub(1));
         let shown: Vec<Line> = lines.into_iter().skip(top).collect();
         f.render_widget(Paragraph::new(shown), area);
         return;
     }
     if v.review.is_some() {
-        let panel = panel::lines(
-            &v.findings,
-            form,
-            status,
-            lang,
-            area.width as usize,
-            true,
-            v.show_ids,
-        );
+        let panel = whole();
         let h = (panel.len() as u16).min(area.height / 2);
         let [top, bottom] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(area);

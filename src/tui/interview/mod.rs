@@ -251,15 +251,7 @@ impl Interview {
     pub fn stored(&self) -> Option<&Answer> {
         let q = self.question();
         match &self.row_edit {
-            Some(e) => {
-                let roster = &self.session.interview.current().id;
-                self.session
-                    .interview
-                    .rows(roster)
-                    .iter()
-                    .find(|r| r.id == e.row_id)
-                    .and_then(|r| r.values.get(&q.id))
-            }
+            Some(_) => self.row_values().and_then(|values| values.get(&q.id)),
             None => self.session.interview.answer(&q.id),
         }
     }

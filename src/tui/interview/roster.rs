@@ -233,7 +233,10 @@ impl Interview {
         self.load_input(lang);
     }
 
-    fn row_values(&self) -> Option<&std::collections::BTreeMap<String, crate::interview::Answer>> {
+    /// The answers of the row being edited.
+    pub(super) fn row_values(
+        &self,
+    ) -> Option<&std::collections::BTreeMap<String, crate::interview::Answer>> {
         let e = self.row_edit.as_ref()?;
         let roster = &self.session.interview.current().id;
         self.session
