@@ -316,6 +316,7 @@ fn build(dir: &Path) {
             answers,
             result,
             events: 0,
+            skipped: Vec::new(),
         });
     }
     write!(backup, "],\"interviews\":[").unwrap();

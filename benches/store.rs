@@ -131,6 +131,7 @@ fn record(household_id: String, device: &str) -> InterviewRecord {
         answers: json!({}),
         result: json!({}),
         events: 0,
+        skipped: Vec::new(),
     }
 }
 

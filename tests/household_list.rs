@@ -160,10 +160,12 @@ fn interviews_the_sample_and_households_entered_one_by_one_show() {
 }
 
 #[test]
-fn the_list_is_made_again_after_a_bulk_write_or_when_damaged() {
+fn the_list_follows_a_bulk_write_and_is_made_again_when_damaged() {
     let dir = tempfile::tempdir().unwrap();
     let (ws, all) = workspace(dir.path());
     assert_eq!(ws.household_list().unwrap().len(), all.len());
+    let file = dir.path().join("households.list");
+    let before = std::fs::read(&file).unwrap();
     let mut more = ruhu::demo::generate(&ruhu::demo::DemoOptions {
         households: 20,
         seed: 99,
@@ -185,9 +187,13 @@ fn the_list_is_made_again_after_a_bulk_write_or_when_damaged() {
         )
         .unwrap();
     assert_eq!(found.total, 11, "批量1 and 批量10..19");
-    // A damaged file is derived: it is made again.
-    let file = dir.path().join("households.list");
+    // A few households loaded are read from the store beside the file, which stays.
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    // A damaged file is derived: it is made again, with them.
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(ws.household_list().unwrap().len(), all.len() + 20);
     let whole = std::fs::read(&file).unwrap();
+    assert!(whole.len() > before.len());
     // Not a list; empty (a rename that a power cut kept without its data); cut short; a
     // trailer whose count lies.
     let mut lying = whole.clone();

@@ -404,6 +404,7 @@ fn record(
         answers: json!({}),
         result,
         events: 0,
+        skipped: Vec::new(),
     }
 }
 

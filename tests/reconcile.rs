@@ -1444,6 +1444,7 @@ fn the_store_path_finds_what_the_record_path_finds() {
                 answers: c.result.clone(),
                 result: c.result.clone(),
                 events: 0,
+                skipped: Vec::new(),
             };
             store.create_interview(&record).expect("interview");
         }

@@ -589,7 +589,8 @@ fn a_read_only_empty_folder_does_not_load_the_demo() {
 
 // ----- the cadre's path --------------------------------------------------------------
 
-/// Moves through the interview with Tab (saving nothing) until `label` shows.
+/// Moves through the interview with Tab (questions passed are recorded as skipped) until
+/// `label` shows.
 fn go_to(a: &mut App, label: &str) {
     for _ in 0..120 {
         if render(a, 100, 30).contains(label) {
@@ -673,7 +674,17 @@ fn moving_does_not_write_the_record_again() {
     key(&mut a, KeyCode::Char('1'));
     key(&mut a, KeyCode::Enter);
     let id = interview(&a).session.record.interview_id;
+    // Passing unanswered questions with Tab records each as skipped, once.
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Tab);
+    }
     let before = a.ws.interview(id).unwrap().unwrap();
+    let skips = before.skipped.len();
+    assert!(skips > 0, "{before:?}");
+    // Going back and over them again writes nothing.
+    for _ in 0..6 {
+        key(&mut a, KeyCode::PageUp);
+    }
     for _ in 0..6 {
         key(&mut a, KeyCode::Tab);
     }
@@ -683,6 +694,7 @@ fn moving_does_not_write_the_record_again() {
     assert_eq!(after.updated_at, before.updated_at);
     assert_eq!(after.cursor, before.cursor);
     assert_eq!(after.events, before.events);
+    assert_eq!(after.skipped.len(), skips);
 }
 
 #[test]
@@ -704,6 +716,37 @@ fn enter_on_an_empty_required_question_stays_and_a_skip_is_listed_in_the_review(
     assert!(s.contains("跳过 "), "{s}");
     let line = s.lines().find(|l| l.contains("受访人姓名")).unwrap();
     assert!(line.contains("（跳过）"), "{line}");
+    // The skip is saved: left and opened again, the review still lists it.
+    while a.depth() > 1 {
+        key(&mut a, KeyCode::Esc);
+    }
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::F(2));
+    let s = render(&a, 100, 30);
+    let line = s.lines().find(|l| l.contains("受访人姓名")).unwrap();
+    assert!(line.contains("（跳过）"), "after reopening: {s}");
+    // An answer takes the skip back.
+    key(&mut a, KeyCode::Esc);
+    go_to(&mut a, "受访人姓名");
+    typed(&mut a, "张桂英");
+    key(&mut a, KeyCode::Enter);
+    let record = &interview(&a).session.record;
+    assert!(
+        !record
+            .skipped
+            .iter()
+            .any(|s| s.question_id == "respondent_name"),
+        "{:?}",
+        record.skipped
+    );
+    key(&mut a, KeyCode::F(2));
+    let s = render(&a, 100, 30);
+    let line = s.lines().find(|l| l.contains("受访人姓名")).unwrap();
+    assert!(
+        line.contains("张桂英") && !line.contains("（跳过）"),
+        "{line}"
+    );
 }
 
 #[test]

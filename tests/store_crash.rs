@@ -75,6 +75,7 @@ fn new_record(device_id: &str) -> InterviewRecord {
         answers: json!({}),
         result: json!({}),
         events: 0,
+        skipped: Vec::new(),
     }
 }
 

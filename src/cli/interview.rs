@@ -51,6 +51,25 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
         .iter()
         .map(|m| json!({"question": m.question, "row": m.row.as_ref().map(|r| r.1)}))
         .collect();
+    // Questions passed on purpose and still without an answer: (question, row index).
+    let iv = &s.interview;
+    let skipped: Vec<(&crate::questionnaire::Question, Option<usize>)> = s
+        .record
+        .skipped
+        .iter()
+        .filter_map(|k| {
+            let q = iv.form().question(&k.question_id)?;
+            match &k.row {
+                None => iv.answer(&q.id).is_none().then_some((q, None)),
+                Some(row) => {
+                    let roster = iv.form().roster_of(&q.id)?;
+                    let rows = iv.rows(&roster.id);
+                    let i = rows.iter().position(|r| &r.id == row)?;
+                    (!rows[i].values.contains_key(&q.id)).then_some((q, Some(i)))
+                }
+            }
+        })
+        .collect();
     // Completions and reopenings, as the log records them.
     let log: Vec<(String, bool)> = ws
         .events(id)?
@@ -64,6 +83,10 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
             v["answers"] = s.record.answers.clone();
             v["result"] = s.interview.result().to_json();
             v["missing"] = Json::Array(missing);
+            v["skipped"] = skipped
+                .iter()
+                .map(|(q, row)| json!({"question": q.id, "row": row}))
+                .collect();
             v["log"] = log
                 .iter()
                 .map(|(at, done)| {
@@ -94,7 +117,25 @@ pub(super) fn show(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fail
                 };
                 say(cli, &format!("  {at}  {}", what.get(lang)));
             }
-            let iv = &s.interview;
+            if !skipped.is_empty() {
+                let names: Vec<String> = skipped
+                    .iter()
+                    .map(|(q, row)| match row {
+                        None => q.label.get(lang).to_string(),
+                        Some(i) => tr!("{}（第{}行）", "{} (row {})", q.label.get(lang), i + 1)
+                            .get(lang)
+                            .to_string(),
+                    })
+                    .collect();
+                say(
+                    cli,
+                    &format!(
+                        "  {}{}",
+                        tr!("有意跳过：", "skipped on purpose: ").get(lang),
+                        names.join(tr!("、", ", ").get(lang))
+                    ),
+                );
+            }
             for q in iv.form().all_questions() {
                 if let Some(a) = iv.answer(&q.id) {
                     say(

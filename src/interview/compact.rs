@@ -326,6 +326,7 @@ mod tests {
                 "rosters": {"members": [{"_row": "r1", "name": "张三丰", "age": 61}, {"_row": "r2"}]}
             }),
             events: 12,
+            skipped: Vec::new(),
         }
     }
 

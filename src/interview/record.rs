@@ -44,6 +44,10 @@ pub enum EventOp {
     Status,
     /// Move row `row` of roster `question_id` right after row `value.after` (null: first).
     MoveRow,
+    /// `question_id` (in `row` for a roster question) was passed on purpose without an
+    /// answer (`value` true), or that is taken back (false). An answer given later takes
+    /// it back too.
+    Skip,
 }
 
 /// One change of one interview, as stored and as merged between laptops.
@@ -110,6 +114,18 @@ impl Event {
             String::new(),
             None,
             Json::Bool(completed),
+        )
+    }
+
+    /// The event that records a question passed on purpose (`skipped`) or taken back.
+    pub fn skip(interview_id: Uuid, origin: &Origin, skip: &Skipped, skipped: bool) -> Event {
+        Event::new(
+            interview_id,
+            origin,
+            EventOp::Skip,
+            skip.question_id.clone(),
+            skip.row.clone(),
+            Json::Bool(skipped),
         )
     }
 
@@ -186,7 +202,7 @@ impl Event {
             }
             EventOp::AddRow => Some(Change::AddRow(row_ref(self.row.as_ref()?))),
             EventOp::RemoveRow => Some(Change::RemoveRow(row_ref(self.row.as_ref()?))),
-            EventOp::Status | EventOp::MoveRow => None,
+            EventOp::Status | EventOp::MoveRow | EventOp::Skip => None,
         }
     }
 
@@ -197,7 +213,7 @@ impl Event {
     pub fn order_key(&self) -> (DateTime<FixedOffset>, u8, Uuid) {
         let rank = match self.op {
             EventOp::AddRow => 0,
-            EventOp::Set | EventOp::MoveRow => 1,
+            EventOp::Set | EventOp::MoveRow | EventOp::Skip => 1,
             EventOp::RemoveRow => 2,
             EventOp::Status => 3,
         };
@@ -227,6 +243,55 @@ pub fn fold(form: &Questionnaire, events: &[Event]) -> (Answers, Status) {
         }
     }
     (answers, status)
+}
+
+/// A question passed on purpose without an answer: its id and, for a roster question, the
+/// row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Skipped {
+    pub question_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+}
+
+impl Skipped {
+    /// What `e` (a skip or an answer) says of.
+    fn of(e: &Event) -> Skipped {
+        Skipped {
+            question_id: e.question_id.clone(),
+            row: e.row.clone(),
+        }
+    }
+}
+
+/// Keeps `skipped` (sorted, each once) as `e` leaves it: a skip adds, taking it back or an
+/// answer given removes. Other events change nothing.
+pub fn apply_skip(skipped: &mut Vec<Skipped>, e: &Event) {
+    let adds = match e.op {
+        EventOp::Skip => e.value.as_bool() == Some(true),
+        EventOp::Set if !e.value.is_null() => false,
+        _ => return,
+    };
+    let s = Skipped::of(e);
+    match skipped.binary_search(&s) {
+        Ok(i) if !adds => {
+            skipped.remove(i);
+        }
+        Err(i) if adds => skipped.insert(i, s),
+        _ => {}
+    }
+}
+
+/// The questions passed on purpose that events (in any order, repeats allowed) leave.
+pub fn fold_skipped(events: &[Event]) -> Vec<Skipped> {
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by_key(|e| e.order_key());
+    sorted.dedup_by_key(|e| e.event_id);
+    let mut skipped = Vec::new();
+    for e in sorted {
+        apply_skip(&mut skipped, e);
+    }
+    skipped
 }
 
 /// An interview as stored: who, what, where it stands, and its current answers (the fold of
@@ -259,4 +324,8 @@ pub struct InterviewRecord {
     /// How many events the log holds.
     #[serde(default)]
     pub events: u64,
+    /// Questions passed on purpose without an answer, sorted ([`fold_skipped`] of the
+    /// events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::i18n::Text;
 use crate::interview::{
-    Answers, Change, Context, Event, Interview, InterviewRecord, Missing, Origin, Status,
+    Answers, Change, Context, Event, Interview, InterviewRecord, Missing, Origin, Skipped, Status,
 };
 use crate::questionnaire::{Kind, LoadReport, Questionnaire};
 use crate::registry::Household;
@@ -273,6 +273,7 @@ impl Workspace {
             answers: Answers::default().to_json(),
             result: Answers::default().to_json(),
             events: 0,
+            skipped: Vec::new(),
         };
         let mut interview = Interview::new(form, self.context(h));
         let known = self.with_known_village(h)?;
@@ -366,6 +367,9 @@ impl Session {
         record.result = self.interview.result().to_json();
         record.cursor = Some(self.interview.current().id.clone());
         record.updated_at = at;
+        for e in &events {
+            crate::interview::apply_skip(&mut record.skipped, e);
+        }
         store.record_events(&events, &record)?;
         record.events += events.len() as u64;
         self.record = record;
@@ -520,6 +524,37 @@ impl Session {
             }
             self.preloaded = preloaded;
         }
+    }
+
+    /// Records that a question was passed on purpose without an answer (`skipped`), or takes
+    /// that back; the review lists the questions passed. Nothing is written when the record
+    /// says so already. Not a change of an answer: a completed interview stays completed.
+    pub fn mark_skipped(
+        &mut self,
+        ws: &Workspace,
+        skip: &Skipped,
+        skipped: bool,
+    ) -> Result<(), StoreError> {
+        if self.record.skipped.binary_search(skip).is_ok() == skipped {
+            return Ok(());
+        }
+        let store = &ws.store;
+        let origin = self.origin(store);
+        let before = self.record.clone();
+        // An interview not stored yet is stored with its preloaded answers first.
+        let preloaded = std::mem::take(&mut self.preloaded);
+        let mut events = batch_events(self.record.interview_id, &origin, &preloaded);
+        let after = Origin {
+            at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
+            ..origin.clone()
+        };
+        events.push(Event::skip(self.record.interview_id, &after, skip, skipped));
+        if let Err(e) = self.persist(store, events, origin.at) {
+            self.record = before;
+            self.keep_preloaded(preloaded);
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Reopens a completed interview without changing an answer (status back to in

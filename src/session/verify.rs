@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::i18n::Text;
-use crate::interview::{Answers, Context, Interview, InterviewRecord, fold};
+use crate::interview::{Answers, Context, Interview, InterviewRecord, fold, fold_skipped};
 use crate::questionnaire::Questionnaire;
 use crate::registry::Household;
 use crate::store::{Problem, Store, StoreError, Tally};
@@ -110,6 +110,7 @@ fn check_interview(
     };
     let events = store.events(id)?;
     let (folded, status) = fold(&form, &events);
+    let skipped = fold_skipped(&events);
     let household = store.household(&record.household_id)?;
     let ctx = context_of(record, household.as_ref());
     let mut problems = Vec::new();
@@ -120,6 +121,7 @@ fn check_interview(
             r.answers = iv.answers().to_json();
             r.result = iv.result().to_json();
             r.status = status;
+            r.skipped = skipped.clone();
             Some(r)
         }
         Err(why) => {
@@ -177,6 +179,15 @@ fn check_interview(
             ),
         )));
     }
+    if record.skipped != skipped {
+        problems.push(fixable(in_interview(
+            id,
+            tr!(
+                "保存的跳过题目与答题记录不一致",
+                "the questions stored as skipped differ from what its events say"
+            ),
+        )));
+    }
     let rewrite = rebuilt.filter(|_| problems.iter().any(|p| p.repairable));
     Ok((problems, rewrite))
 }
@@ -224,5 +235,44 @@ impl Workspace {
             rewritten,
             after: self.verify()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::interview::Skipped;
+    use crate::session::{Forms, Workspace};
+
+    #[test]
+    fn a_record_whose_skips_differ_from_its_events_is_found_and_repaired() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = Workspace::open(dir.path(), Forms::bundled().expect("forms")).expect("open");
+        let h = ws.new_household("李四", "桂花村").expect("household");
+        let mut s = ws.start(&h, "调查员").expect("start");
+        let skip = Skipped {
+            question_id: "respondent_name".into(),
+            row: None,
+        };
+        s.mark_skipped(&ws, &skip, true).expect("skip");
+        assert!(ws.verify().expect("verify").is_sound());
+        let mut wrong = s.record.clone();
+        wrong.skipped.clear();
+        ws.store.record_events(&[], &wrong).expect("rewrite");
+        let found = ws.verify().expect("verify");
+        assert!(
+            found
+                .problems
+                .iter()
+                .any(|p| p.repairable && p.what.en.contains("skipped")),
+            "{:?}",
+            found.problems
+        );
+        let repaired = ws.repair().expect("repair");
+        assert!(repaired.after.is_sound());
+        let stored = ws
+            .interview(s.record.interview_id)
+            .expect("read")
+            .expect("stored");
+        assert_eq!(stored.skipped, vec![skip]);
     }
 }

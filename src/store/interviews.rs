@@ -47,6 +47,8 @@ struct ForReconciliation {
     result: serde_json::Value,
     #[serde(default)]
     events: u64,
+    #[serde(default)]
+    skipped: Vec<crate::interview::Skipped>,
 }
 
 impl From<ForReconciliation> for InterviewRecord {
@@ -66,6 +68,7 @@ impl From<ForReconciliation> for InterviewRecord {
             answers: serde_json::Value::Null,
             result: r.result,
             events: r.events,
+            skipped: r.skipped,
         }
     }
 }

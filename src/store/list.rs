@@ -467,7 +467,219 @@ fn read_index(path: &Path) -> Result<(u64, Vec<Place>)> {
     Ok((count, places))
 }
 
+/// A list file being written, household by household in id order, under a temporary
+/// name until [`ListWriter::finish`] renames it into place (dropped before: removed).
+pub(super) struct ListWriter {
+    path: PathBuf,
+    temp: PathBuf,
+    out: Option<std::io::BufWriter<File>>,
+    /// Places by county, township and village joined with SEP.
+    places: HashMap<String, u32>,
+    order: Vec<Place>,
+    key: String,
+    entry: Vec<u8>,
+    count: u64,
+    at: u64,
+}
+
+impl ListWriter {
+    fn create(path: &Path) -> Result<ListWriter> {
+        let temp = path.with_extension("list-partial");
+        let io = |e| StoreError::io(list_text(path), e);
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 20,
+            crate::private_file::create(&temp).map_err(io)?,
+        );
+        out.write_all(MAGIC).map_err(io)?;
+        Ok(ListWriter {
+            path: path.to_path_buf(),
+            temp,
+            out: Some(out),
+            places: HashMap::new(),
+            order: Vec::new(),
+            key: String::new(),
+            entry: Vec::new(),
+            count: 0,
+            at: MAGIC.len() as u64,
+        })
+    }
+
+    /// Appends a household: after every one appended before it in id order.
+    fn push(&mut self, h: &Household) -> Result<()> {
+        self.key.clear();
+        for part in [&h.county, &h.township, &h.village] {
+            self.key.push_str(part);
+            self.key.push(SEP);
+        }
+        let index = match self.places.get(self.key.as_str()) {
+            Some(&i) => i,
+            None => {
+                let i = u32::try_from(self.order.len()).unwrap_or(u32::MAX);
+                self.places.insert(self.key.clone(), i);
+                self.order.push(Place {
+                    county: h.county.clone(),
+                    township: h.township.clone(),
+                    village: h.village.clone(),
+                });
+                i
+            }
+        };
+        let entry = &mut self.entry;
+        entry.clear();
+        entry.push(status_byte(h.status));
+        entry.push(u8::from(h.provisional));
+        entry.extend_from_slice(&index.to_le_bytes());
+        let size = h
+            .household_size
+            .map_or(0, |n| n.min(u32::from(u16::MAX)) as u16);
+        entry.extend_from_slice(&size.to_le_bytes());
+        put_text(entry, &h.household_id);
+        put_text(entry, &h.head_name);
+        put_text(entry, &h.village_group);
+        let search = search_text(h);
+        entry.extend_from_slice(&(search.len() as u32).to_le_bytes());
+        entry.extend_from_slice(search.as_bytes());
+        let io = |e| StoreError::io(list_text(&self.path), e);
+        let Some(out) = self.out.as_mut() else {
+            return Err(damaged(&self.path, "written after it was finished"));
+        };
+        out.write_all(&(entry.len() as u32).to_le_bytes())
+            .map_err(io)?;
+        out.write_all(entry).map_err(io)?;
+        self.at += 4 + entry.len() as u64;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Writes the villages and the trailer and renames the file into place.
+    fn finish(mut self) -> Result<(u64, Vec<Place>)> {
+        let mut tail = Vec::new();
+        tail.extend_from_slice(&(self.order.len() as u32).to_le_bytes());
+        for p in &self.order {
+            put_text(&mut tail, &p.county);
+            put_text(&mut tail, &p.township);
+            put_text(&mut tail, &p.village);
+        }
+        tail.extend_from_slice(&self.count.to_le_bytes());
+        tail.extend_from_slice(&self.at.to_le_bytes());
+        tail.extend_from_slice(MAGIC);
+        let path = self.path.clone();
+        let io = |e| StoreError::io(list_text(&path), e);
+        let Some(mut out) = self.out.take() else {
+            return Err(damaged(&path, "written twice"));
+        };
+        let written = out
+            .write_all(&tail)
+            .and_then(|()| out.flush())
+            .and_then(|()| {
+                drop(out);
+                std::fs::rename(&self.temp, &self.path)
+            });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&self.temp);
+            return Err(io(e));
+        }
+        Ok((self.count, std::mem::take(&mut self.order)))
+    }
+}
+
+impl Drop for ListWriter {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// What a bulk load tells the household list (see [`Store::list_before_bulk`]).
+#[derive(Default)]
+pub(super) struct AfterBulk {
+    /// The list was up to date when the load began.
+    was_current: bool,
+    /// The ids put, while no more than [`MAX_RECENT`]; `None` beyond.
+    ids: Option<Vec<Vec<u8>>>,
+    /// A load into an empty store that puts households in id order writes the list as it
+    /// goes; `None` once one comes out of order (or the store was not empty).
+    writer: Option<ListWriter>,
+    last: Vec<u8>,
+}
+
+impl AfterBulk {
+    /// Notes a household put by the load.
+    pub(super) fn put(&mut self, h: &Household) {
+        let id = h.household_id.as_bytes();
+        if self.writer.is_some() {
+            let in_order = self.last.is_empty() || id > self.last.as_slice();
+            let pushed = in_order && self.writer.as_mut().is_some_and(|w| w.push(h).is_ok());
+            if pushed {
+                self.last.clear();
+                self.last.extend_from_slice(id);
+            } else {
+                self.writer = None;
+            }
+        }
+        if let Some(ids) = &mut self.ids {
+            if ids.len() < MAX_RECENT {
+                ids.push(id.to_vec());
+            } else {
+                self.ids = None;
+            }
+        }
+    }
+}
+
 impl Store {
+    /// Marks the list out of date before a bulk load (a load cut short leaves it so, and
+    /// it is made again when next opened); says whether it was up to date.
+    pub(super) fn list_before_bulk(&self) -> Result<AfterBulk> {
+        let was_current =
+            !self.meta.contains_key(keys::META_LIST_STALE)? && self.work.join(FILE).is_file();
+        self.meta.insert(keys::META_LIST_STALE, &[1u8])?;
+        let path = self.work.join(FILE);
+        let writer = if self.household_count() == 0 {
+            ListWriter::create(&path).ok()
+        } else {
+            None
+        };
+        Ok(AfterBulk {
+            was_current,
+            ids: Some(Vec::new()),
+            writer,
+            last: Vec::new(),
+        })
+    }
+
+    /// Brings the list up to date after a bulk load that finished: a few households put
+    /// into a list that was up to date join the households changed one by one; otherwise
+    /// the list file is made again now. The list is derived: if this fails, it stays
+    /// marked out of date and is made when next opened.
+    pub(super) fn list_after_bulk(&self, mut after: AfterBulk) {
+        if let Some(w) = after.writer.take()
+            && self.install_list(w).is_ok()
+        {
+            return;
+        }
+        let follow = |ids: &[Vec<u8>]| -> Result<bool> {
+            if self.list_recent.len() + ids.len() > MAX_RECENT {
+                return Ok(false);
+            }
+            let mut batch = sled::Batch::default();
+            for id in ids {
+                batch.insert(id.as_slice(), &[]);
+            }
+            self.list_recent.apply_batch(batch)?;
+            self.meta.remove(keys::META_LIST_STALE)?;
+            Ok(true)
+        };
+        let followed = match &after.ids {
+            Some(ids) if after.was_current => follow(ids).unwrap_or(false),
+            _ => false,
+        };
+        if !followed {
+            let _ = self.make_list(&self.work.join(FILE));
+        }
+    }
+
     /// The household list (made again first when it is out of date or missing).
     pub fn household_list(&self) -> Result<ListIndex> {
         let path = self.work.join(FILE);
@@ -508,84 +720,16 @@ impl Store {
     /// Writes the list file from the blocks, then marks it up to date. On a read-only store
     /// it goes into the private copy.
     fn make_list(&self, path: &Path) -> Result<(u64, Vec<Place>)> {
-        let io = |e| StoreError::io(list_text(path), e);
-        let temp = path.with_extension("list-partial");
-        let mut out = std::io::BufWriter::with_capacity(
-            1 << 20,
-            crate::private_file::create(&temp).map_err(io)?,
-        );
-        let written = (|| -> Result<(u64, Vec<Place>)> {
-            // Places by county, township and village joined with SEP.
-            let mut places: HashMap<String, u32> = HashMap::new();
-            let mut key = String::new();
-            let mut order: Vec<Place> = Vec::new();
-            let mut entry: Vec<u8> = Vec::new();
-            let mut count = 0u64;
-            let mut at = MAGIC.len() as u64;
-            out.write_all(MAGIC).map_err(io)?;
-            for h in self.households() {
-                let h = h?;
-                key.clear();
-                for part in [&h.county, &h.township, &h.village] {
-                    key.push_str(part);
-                    key.push(SEP);
-                }
-                let index = match places.get(key.as_str()) {
-                    Some(&i) => i,
-                    None => {
-                        let i = u32::try_from(order.len()).unwrap_or(u32::MAX);
-                        places.insert(key.clone(), i);
-                        order.push(Place {
-                            county: h.county.clone(),
-                            township: h.township.clone(),
-                            village: h.village.clone(),
-                        });
-                        i
-                    }
-                };
-                entry.clear();
-                entry.push(status_byte(h.status));
-                entry.push(u8::from(h.provisional));
-                entry.extend_from_slice(&index.to_le_bytes());
-                let size = h
-                    .household_size
-                    .map_or(0, |n| n.min(u32::from(u16::MAX)) as u16);
-                entry.extend_from_slice(&size.to_le_bytes());
-                put_text(&mut entry, &h.household_id);
-                put_text(&mut entry, &h.head_name);
-                put_text(&mut entry, &h.village_group);
-                let search = search_text(&h);
-                entry.extend_from_slice(&(search.len() as u32).to_le_bytes());
-                entry.extend_from_slice(search.as_bytes());
-                out.write_all(&(entry.len() as u32).to_le_bytes())
-                    .map_err(io)?;
-                out.write_all(&entry).map_err(io)?;
-                at += 4 + entry.len() as u64;
-                count += 1;
-            }
-            let mut tail = Vec::new();
-            tail.extend_from_slice(&(order.len() as u32).to_le_bytes());
-            for p in &order {
-                put_text(&mut tail, &p.county);
-                put_text(&mut tail, &p.township);
-                put_text(&mut tail, &p.village);
-            }
-            tail.extend_from_slice(&count.to_le_bytes());
-            tail.extend_from_slice(&at.to_le_bytes());
-            tail.extend_from_slice(MAGIC);
-            out.write_all(&tail).map_err(io)?;
-            out.flush().map_err(io)?;
-            Ok((count, order))
-        })();
-        drop(out);
-        let made = written.and_then(|made| {
-            std::fs::rename(&temp, path).map_err(io)?;
-            Ok(made)
-        });
-        if made.is_err() {
-            let _ = std::fs::remove_file(&temp);
+        let mut w = ListWriter::create(path)?;
+        for h in self.households() {
+            w.push(&h?)?;
         }
-        let made = made?;
+        self.install_list(w)
+    }
+
+    /// Puts a written list in place and marks it up to date.
+    fn install_list(&self, w: ListWriter) -> Result<(u64, Vec<Place>)> {
+        let made = w.finish()?;
         self.list_recent.clear()?;
         self.meta.remove(keys::META_LIST_STALE)?;
         Ok(made)

@@ -65,6 +65,9 @@ pub struct BulkHouseholds<'a> {
     runs: Option<Runs>,
     /// [`PENDING_BYTES`]; smaller in tests.
     pending_limit: usize,
+    /// The household list as it stood before the load (`list.rs`): whether it was up to
+    /// date, and the ids put while they are few enough to be followed one by one.
+    list: super::list::AfterBulk,
 }
 
 /// The way to the writer thread.
@@ -128,6 +131,7 @@ impl BulkHouseholds<'_> {
     /// Adds or replaces a household (written with the next plan).
     pub fn put_encoded(&mut self, h: &Household) -> Result<()> {
         let value = codec::encode_household(h)?;
+        self.list.put(h);
         let id = h.household_id.as_bytes();
         if self.pending.is_empty() {
             // In order so far when nothing stored comes after it; once runs are on disk,
@@ -236,7 +240,12 @@ impl BulkHouseholds<'_> {
             Ok(())
         })?;
         self.store.sync()?;
-        applied.map(|()| self.written)
+        applied?;
+        // The household list follows: the few households put are read from the blocks when
+        // it is opened; after more, the list file is made now, where the user already waits
+        // for the load, rather than at the next opening of the households screen.
+        self.store.list_after_bulk(std::mem::take(&mut self.list));
+        Ok(self.written)
     }
 }
 
@@ -291,8 +300,9 @@ impl Store {
     pub fn bulk(&self) -> Result<BulkHouseholds<'_>> {
         self.writable()?;
         self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
-        // The household list is made again when it is next opened (`list.rs`).
-        self.meta.insert(keys::META_LIST_STALE, &[1u8])?;
+        // Until the load has finished the household list is out of date: made again when
+        // next opened, should the load stop half way (`list.rs`).
+        let list = self.list_before_bulk()?;
         self.sync()?;
         Ok(BulkHouseholds {
             store: self,
@@ -308,6 +318,7 @@ impl Store {
             may_spill: false,
             runs: None,
             pending_limit: PENDING_BYTES,
+            list,
         })
     }
 

@@ -78,6 +78,7 @@ fn record(household_id: &str) -> InterviewRecord {
         answers: json!({}),
         result: json!({}),
         events: 0,
+        skipped: Vec::new(),
     }
 }
 
@@ -789,4 +790,86 @@ fn check_layout_finds_damaged_blocks_and_wrong_counters() {
             .any(|p| !p.repairable && p.what.en.contains("damaged")),
         "{problems:?}"
     );
+}
+
+/// The household list's ids and head names, through its query.
+fn listed(s: &Store) -> Vec<(String, String)> {
+    let list = s.household_list().unwrap();
+    let (entries, total) = list.query(None, "", &|_| true, 0, usize::MAX).unwrap();
+    assert_eq!(total, entries.len());
+    entries
+        .into_iter()
+        .map(|e| (e.household_id, e.head_name))
+        .collect()
+}
+
+fn stored(s: &Store) -> Vec<(String, String)> {
+    s.households()
+        .map(|h| h.map(|h| (h.household_id, h.head_name)).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_bulk_load_leaves_the_household_list_current() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let file = dir.path().join(list::FILE);
+    let partial = dir.path().join("households.list-partial");
+    let current = |s: &Store| !s.meta.contains_key(keys::META_LIST_STALE).unwrap();
+
+    // Into an empty store in id order: the list is written as the households go in.
+    s.put_households((0..300).map(|i| household(&format!("H{i:04}"))))
+        .unwrap();
+    assert!(current(&s) && file.is_file() && !partial.exists());
+    let made = std::fs::read(&file).unwrap();
+    assert_eq!(listed(&s), stored(&s));
+
+    // A few more into a current list: followed one by one, the file is left as it was.
+    s.put_households((0..5).map(|i| {
+        let mut h = household(&format!("H{:04}", i * 2 + 1));
+        h.head_name = format!("王{i}");
+        h
+    }))
+    .unwrap();
+    assert!(current(&s));
+    assert_eq!(s.list_recent.len(), 5);
+    assert_eq!(std::fs::read(&file).unwrap(), made);
+    assert_eq!(listed(&s), stored(&s));
+    assert!(listed(&s).contains(&("H0003".into(), "王1".into())));
+
+    // More than can be followed, out of order: the file is made again at the end.
+    s.put_households((0..5000).rev().map(|i| {
+        let mut h = household(&format!("G{i:05}"));
+        h.head_name = format!("刘{i}");
+        h
+    }))
+    .unwrap();
+    assert!(current(&s) && !partial.exists());
+    assert_eq!(s.list_recent.len(), 0);
+    assert_ne!(std::fs::read(&file).unwrap(), made);
+    assert_eq!(listed(&s).len(), 5300);
+    assert_eq!(listed(&s), stored(&s));
+}
+
+#[test]
+fn an_unordered_load_into_an_empty_store_makes_the_list_at_its_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    // Out of order, and one id twice (the later one stays).
+    let mut ids: Vec<String> = (0..200)
+        .map(|i| format!("H{:04}", (i * 37) % 200))
+        .collect();
+    ids.push("H0007".into());
+    s.put_households(ids.iter().enumerate().map(|(n, id)| {
+        let mut h = household(id);
+        h.head_name = format!("陈{n}");
+        h
+    }))
+    .unwrap();
+    assert!(!s.meta.contains_key(keys::META_LIST_STALE).unwrap());
+    assert!(!dir.path().join("households.list-partial").exists());
+    let shown = listed(&s);
+    assert_eq!(shown, stored(&s));
+    assert_eq!(shown.len(), 200);
+    assert!(shown.contains(&("H0007".into(), "陈200".into())));
 }

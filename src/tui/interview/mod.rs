@@ -8,7 +8,6 @@ mod review;
 mod roster;
 
 use std::any::Any;
-use std::collections::BTreeSet;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyCode;
@@ -23,7 +22,7 @@ use super::paste::{self, Pasted};
 use super::screen::{Nav, Screen};
 use super::text::input_request;
 use crate::i18n::{Lang, Text};
-use crate::interview::{Answer, AnswerError, Change, Status};
+use crate::interview::{Answer, AnswerError, Change, Skipped, Status};
 use crate::questionnaire::{Question, QuestionType};
 use crate::reconcile::Finding;
 use crate::registry::Household;
@@ -76,8 +75,6 @@ pub struct Interview {
     pub row_edit: Option<RowEdit>,
     /// Review screen cursor, when the review is open.
     pub review: Option<usize>,
-    /// Questions passed on purpose without an answer, as (row id or empty, question id).
-    pub skipped: BTreeSet<(String, String)>,
     confirm: Option<Confirm>,
     removed: Option<Removed>,
     /// The possible findings on the whole screen (its scroll), when open.
@@ -119,7 +116,6 @@ pub fn open(ctx: &mut Ctx, h: Household) -> Option<Box<dyn Screen>> {
                 row_cursor: 0,
                 row_edit: None,
                 review: None,
-                skipped: BTreeSet::new(),
                 confirm: None,
                 removed: None,
                 flags: None,
@@ -527,21 +523,23 @@ impl Interview {
         !self.edited() || self.save_current(ctx)
     }
 
-    /// Notes a question passed without an answer (listed in the review).
-    fn note_skip(&mut self) {
-        if self.is_roster_table() || !self.question().kind.is_input() {
+    /// Notes a question passed without an answer (saved; listed in the review). An
+    /// answered question needs nothing: its answer took any earlier skip back.
+    fn note_skip(&mut self, ctx: &mut Ctx) {
+        if self.is_roster_table() || !self.question().kind.is_input() || self.stored().is_some() {
             return;
         }
-        let row = self
-            .row_edit
-            .as_ref()
-            .map(|e| e.row_id.clone())
-            .unwrap_or_default();
-        let key = (row, self.question().id.clone());
-        if self.stored().is_none() {
-            self.skipped.insert(key);
-        } else {
-            self.skipped.remove(&key);
+        let skip = Skipped {
+            question_id: self.question().id.clone(),
+            row: self.row_edit.as_ref().map(|e| e.row_id.clone()),
+        };
+        if let Some(why) = ctx.refusal(tr!("记下跳过的题", "note a skipped question")) {
+            self.save = SaveState::Failed(why);
+            return;
+        }
+        if let Err(e) = self.session.mark_skipped(&ctx.ws, &skip, true) {
+            let m = ctx.note_failure(&e);
+            self.save = SaveState::Failed(m);
         }
     }
 
@@ -720,14 +718,14 @@ impl Interview {
                     }
                     Ok(_) => {
                         if self.save_current(ctx) {
-                            self.note_skip();
+                            self.note_skip(ctx);
                             self.advance(ctx);
                         }
                     }
                 }
             }
             Action::NextQuestion | Action::Down if self.leave_question(ctx) => {
-                self.note_skip();
+                self.note_skip(ctx);
                 self.advance(ctx);
             }
             Action::PreviousQuestion | Action::Up if self.leave_question(ctx) => self.retreat(ctx),
@@ -736,7 +734,7 @@ impl Interview {
                 self.review = Some(0);
             }
             Action::NextSection | Action::PreviousSection if self.leave_question(ctx) => {
-                self.note_skip();
+                self.note_skip(ctx);
                 self.go_to_section(ctx, action == Action::NextSection);
             }
             Action::Flags => self.flags = Some(0),

@@ -145,23 +145,26 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
         .into_iter()
         .map(|m| m.row.map_or(m.question, |(r, _, _)| r))
         .collect();
+    let skipped = &v.session.record.skipped;
     let skipped_in = |id: &str, q: &crate::questionnaire::Question| -> usize {
         match &q.kind {
             QuestionType::Roster { .. } => {
-                let rows: HashSet<&str> = iv.rows(id).iter().map(|r| r.id.as_str()).collect();
-                v.skipped
+                let rows = iv.rows(id);
+                skipped
                     .iter()
-                    .filter(|(row, _)| rows.contains(row.as_str()))
+                    .filter_map(|s| Some((s.row.as_deref()?, s.question_id.as_str())))
                     .filter(|(row, qid)| {
-                        iv.rows(id)
-                            .iter()
+                        rows.iter()
                             .find(|r| r.id == *row)
-                            .is_some_and(|r| !r.values.contains_key(qid))
+                            .is_some_and(|r| !r.values.contains_key(*qid))
                     })
                     .count()
             }
             _ => usize::from(
-                v.skipped.contains(&(String::new(), id.to_string())) && iv.answer(id).is_none(),
+                skipped
+                    .iter()
+                    .any(|s| s.row.is_none() && s.question_id == id)
+                    && iv.answer(id).is_none(),
             ),
         }
     };

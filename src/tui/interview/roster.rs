@@ -85,7 +85,7 @@ impl Interview {
                 }
             }
             Action::NextQuestion => {
-                self.note_skip();
+                self.note_skip(ctx);
                 self.advance(ctx);
             }
             Action::PreviousQuestion => self.retreat(ctx),
