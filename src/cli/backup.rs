@@ -122,6 +122,7 @@ pub(super) fn restore(
     } else {
         ws.restore(reader)?
     };
+    ws.settle()?;
     report(cli, format, path, counts, true);
     Ok(ExitCode::SUCCESS)
 }

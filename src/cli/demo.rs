@@ -60,6 +60,7 @@ pub(super) fn demo(
     }
     let ws = workspace(cli)?;
     let n = ws.load_households(crate::demo::generate_iter(&opts))?;
+    let ws = ws.settle()?;
     match format {
         Format::Json => print_json(
             cli,

@@ -191,6 +191,7 @@ fn import(cli: &Cli, args: &ImportArgs, kind: Kind) -> Result<ExitCode, Failure>
         Kind::Villages => RegistryFile::Villages,
     };
     let result = ws.import_registry(file, path, &opts, &mut progress)?;
+    ws.settle()?;
     bar.finish();
     let Imported {
         summary,
