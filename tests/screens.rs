@@ -1285,3 +1285,21 @@ fn a_member_moved_up_or_down_stays_moved_and_a_first_row_not_the_head_is_flagged
     assert_eq!(names(&a), before);
     assert!(!head_not_first(&a));
 }
+
+#[test]
+fn at_80_columns_a_long_section_title_keeps_its_words_not_a_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    key(&mut a, KeyCode::Char('1'));
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    let line = s
+        .lines()
+        .find(|l| l.contains("家庭收入"))
+        .unwrap_or_else(|| panic!("{s}"));
+    let sections = line.split('│').next().unwrap();
+    assert!(!sections.contains('~'), "{s}");
+    // At 100 columns there is room for the whole title.
+    let s = render(&a, 100, 30);
+    assert!(s.contains("家庭收入（过去12个月）"), "{s}");
+}

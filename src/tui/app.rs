@@ -225,13 +225,18 @@ impl App {
     pub fn draw(&self, f: &mut Frame) {
         let screen = self.screen();
         let title = screen.title(&self.ctx);
-        let body = chrome::frame(f, self, &title, screen.status(&self.ctx));
-        if chrome::too_small(f, self, body) {
+        let available = |a: Action| screen.available(&self.ctx, a);
+        let keys = chrome::Keys {
+            mode: self.mode(),
+            available: &available,
+        };
+        let body = chrome::frame(f, &self.ctx, &keys, &title, screen.status(&self.ctx));
+        if chrome::too_small(f, self.ctx.lang, body) {
             return;
         }
         screen.draw(f, &self.ctx, body);
         if self.help {
-            help::draw(f, self, f.area());
+            help::draw(f, self.ctx.lang, screen.mode(), &available, f.area());
         }
     }
 }

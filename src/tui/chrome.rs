@@ -6,16 +6,29 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::App;
+use super::ctx::Ctx;
 use super::keymap::{self, Action, Mode};
 use super::text::{truncate, width, wrap};
 use super::theme;
 use crate::i18n::Lang;
 
+/// What the frame shows of the screen on top: how keys are read now and which actions can
+/// be taken.
+pub struct Keys<'a> {
+    pub mode: Mode,
+    pub available: &'a dyn Fn(Action) -> bool,
+}
+
 /// Splits the screen into title, body, hints and status; draws all but the body.
-pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>>) -> Rect {
+pub fn frame(
+    f: &mut Frame,
+    ctx: &Ctx,
+    keys: &Keys<'_>,
+    title: &str,
+    status: Option<Line<'static>>,
+) -> Rect {
     let area = f.area();
-    let banner = banner_lines(app, area.width as usize, area.height.saturating_sub(3) / 2);
+    let banner = banner_lines(ctx, area.width as usize, area.height.saturating_sub(3) / 2);
     let [top, warning, body, hints, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner.len() as u16),
@@ -26,8 +39,8 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
     .areas(area);
     f.render_widget(Paragraph::new(banner), warning);
     let mut t = format!(" 入户 ruhu · {title}");
-    if app.ctx.counts.demo {
-        t.push_str(match app.lang {
+    if ctx.counts.demo {
+        t.push_str(match ctx.lang {
             Lang::Zh => " · 演示数据",
             Lang::En => " · demo data (演示数据)",
         });
@@ -36,13 +49,13 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
         Paragraph::new(truncate(&t, top.width as usize)).style(theme::title()),
         top,
     );
-    f.render_widget(hint_bar(app, hints.width as usize), hints);
-    let line = match (&app.ctx.flash, status) {
+    f.render_widget(hint_bar(ctx.lang, keys, hints.width as usize), hints);
+    let line = match (&ctx.flash, status) {
         (Some((t, err)), _) => {
             let prefix = if *err { "! " } else { "" };
             Line::from(Span::styled(
                 truncate(
-                    &format!("{prefix}{}", t.get(app.lang)),
+                    &format!("{prefix}{}", t.get(ctx.lang)),
                     bottom.width as usize,
                 ),
                 if *err { theme::error() } else { theme::ok() },
@@ -58,12 +71,12 @@ pub fn frame(f: &mut Frame, app: &App, title: &str, status: Option<Line<'static>
 /// The banner about the store's trouble (read-only, folder gone), wrapped to the width and
 /// cut to `max` lines; none when there is no trouble. Marked by `!` and bold, not only by
 /// colour.
-fn banner_lines(app: &App, w: usize, max: u16) -> Vec<Line<'static>> {
-    let Some(text) = app.ctx.banner() else {
+fn banner_lines(ctx: &Ctx, w: usize, max: u16) -> Vec<Line<'static>> {
+    let Some(text) = ctx.banner() else {
         return Vec::new();
     };
     let max = usize::from(max.max(1));
-    let mut lines: Vec<String> = wrap(text.get(app.lang), w.saturating_sub(2));
+    let mut lines: Vec<String> = wrap(text.get(ctx.lang), w.saturating_sub(2));
     if lines.len() > max {
         // The rest joins the last line kept, which is then cut (ending in `~`).
         let rest: String = lines.split_off(max).concat();
@@ -90,15 +103,15 @@ fn banner_lines(app: &App, w: usize, max: u16) -> Vec<Line<'static>> {
 ///
 /// An action that cannot be taken now is dimmed, without the reverse key cap, and marked
 /// with `×` (not by colour alone).
-fn hint_bar(app: &App, max: usize) -> Paragraph<'static> {
-    let mode = app.mode();
+fn hint_bar(lang: Lang, keys: &Keys<'_>, max: usize) -> Paragraph<'static> {
+    let mode = keys.mode;
     let all = keymap::hints(mode);
     let is_help = |e: &keymap::Entry| e.action == Action::Help;
     let help = all.iter().find(|e| is_help(e)).cloned();
-    let on = |e: &keymap::Entry| mode == Mode::Help || app.available(e.action);
+    let on = |e: &keymap::Entry| mode == Mode::Help || (keys.available)(e.action);
     let label = |e: &keymap::Entry| {
         let mark = if on(e) { "" } else { "×" };
-        format!(" {}{mark} ", e.does.get(app.lang))
+        format!(" {}{mark} ", e.does.get(lang))
     };
     let item_w = |e: &keymap::Entry| width(&format!(" {}", e.keys)) + width(&label(e));
     let mut budget = max.saturating_sub(help.as_ref().map_or(0, item_w));
@@ -133,7 +146,7 @@ pub const MIN_BODY: (u16, u16) = (30, 6);
 
 /// When the body is smaller than [`MIN_BODY`], says so in it (and true): nothing is drawn
 /// squeezed or cut beyond reading.
-pub fn too_small(f: &mut Frame, app: &App, body: Rect) -> bool {
+pub fn too_small(f: &mut Frame, lang: Lang, body: Rect) -> bool {
     if body.width >= MIN_BODY.0 && body.height >= MIN_BODY.1 {
         return false;
     }
@@ -146,7 +159,7 @@ pub fn too_small(f: &mut Frame, app: &App, body: Rect) -> bool {
         MIN_BODY.0,
         MIN_BODY.1 + 3
     );
-    let lines: Vec<Line> = wrap(t.get(app.lang), body.width.max(2) as usize)
+    let lines: Vec<Line> = wrap(t.get(lang), body.width.max(2) as usize)
         .into_iter()
         .take(body.height.max(1) as usize)
         .map(|l| Line::from(Span::styled(l, theme::warn())))

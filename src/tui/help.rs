@@ -6,15 +6,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::app::App;
-use super::keymap;
+use super::keymap::{self, Action, Mode};
 use super::text::{pad, truncate, width};
 use super::theme;
+use crate::i18n::Lang;
 use crate::tr;
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let lang = app.lang;
-    let mode = app.screen().mode();
+/// The help of the screen read in `mode`, over `area`; `available` says which actions can
+/// be taken now.
+pub fn draw(f: &mut Frame, lang: Lang, mode: Mode, available: &dyn Fn(Action) -> bool, area: Rect) {
     let entries = keymap::help(mode);
     let w = area.width.saturating_sub(4).min(76);
     let h = (entries.len() as u16 + 3).min(area.height);
@@ -43,7 +43,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let lines: Vec<Line> = entries
         .iter()
         .map(|e| {
-            let on = app.available(e.action);
+            let on = available(e.action);
             let does = if on {
                 e.does.get(lang).to_string()
             } else {

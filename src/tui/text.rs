@@ -7,6 +7,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::i18n::Lang;
 use crate::interview::format_number;
 use crate::questionnaire::expr::Value;
+use crate::questionnaire::{Choice, Question, QuestionType, Questionnaire};
 use crate::tr;
 
 /// What a key does in a text field (typing and the editing keys), if anything.
@@ -130,11 +131,59 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// A title in `max` cells: whole if it fits, else without a closing part in brackets (a
+/// qualifier, `家庭收入（过去12个月）` → `家庭收入`), else cut.
+pub fn fit_title(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let trimmed = s.trim_end();
+    for (open, close) in [('（', '）'), ('(', ')'), ('【', '】')] {
+        if trimmed.ends_with(close)
+            && let Some(at) = trimmed.rfind(open)
+        {
+            let head = trimmed[..at].trim_end();
+            if !head.is_empty() && width(head) <= max {
+                return head.to_string();
+            }
+        }
+    }
+    truncate(s, max)
+}
+
 /// Pads text with spaces to exactly `cells` cells (cutting it if longer).
 pub fn pad(s: &str, cells: usize) -> String {
     let t = truncate(s, cells);
     let w = width(&t);
     format!("{t}{}", " ".repeat(cells.saturating_sub(w)))
+}
+
+/// Text of the computed value of `q` (a calculation) in `form`: choices by their labels,
+/// looked up in the choice lists of the questions its expression refers to.
+pub fn computed_text(form: &Questionnaire, q: &Question, v: &Value, lang: Lang) -> String {
+    let Value::Choices(names) = v else {
+        return value_text(v, lang);
+    };
+    let QuestionType::Calculate(e) = &q.kind else {
+        return value_text(v, lang);
+    };
+    let lists: Vec<&[Choice]> = e
+        .ast
+        .references()
+        .into_iter()
+        .filter_map(|id| form.question(id))
+        .map(|r| r.kind.choices())
+        .collect();
+    names
+        .iter()
+        .map(|n| {
+            lists
+                .iter()
+                .find_map(|l| l.iter().find(|c| &c.name == n))
+                .map_or_else(|| n.clone(), |c| c.label.get(lang).to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(tr!("、", ", ").get(lang))
 }
 
 /// Text of a computed value.
@@ -156,6 +205,46 @@ pub fn value_text(v: &Value, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_too_wide_loses_its_bracketed_part_before_it_is_cut() {
+        assert_eq!(
+            fit_title("家庭收入（过去12个月）", 30),
+            "家庭收入（过去12个月）"
+        );
+        assert_eq!(fit_title("家庭收入（过去12个月）", 14), "家庭收入");
+        assert_eq!(fit_title("Income (last 12 months)", 10), "Income");
+        assert_eq!(fit_title("两不愁三保障情况核实", 9), "两不愁三~");
+        assert!(width(&fit_title("两不愁三保障情况核实", 9)) <= 9);
+        assert_eq!(fit_title("（全部在括号里）", 6), "（全~");
+    }
+
+    #[test]
+    fn a_computed_choice_shows_its_label_not_its_name() {
+        let src = r#"{"id": "t", "version": "1", "kind": "poor",
+            "title": {"zh": "测试", "en": "Test"},
+            "sections": [{"id": "s", "title": {"zh": "部分", "en": "Part"}, "questions": [
+              {"id": "aid", "type": "select_multiple", "label": {"zh": "帮扶", "en": "Aid"},
+               "choices": [{"name": "cash", "label": {"zh": "现金", "en": "cash"}},
+                           {"name": "housing", "label": {"zh": "危房改造", "en": "housing"}}]},
+              {"id": "aid_copy", "type": "calculate", "label": {"zh": "帮扶（计算）", "en": "Aid"},
+               "calculation": "${aid}"}]}]}"#;
+        let form = crate::questionnaire::from_str("t.json", src).expect("form");
+        let q = form.question("aid_copy").expect("calc");
+        let v = Value::Choices(vec!["housing".into(), "cash".into(), "other".into()]);
+        assert_eq!(
+            computed_text(&form, q, &v, Lang::Zh),
+            "危房改造、现金、other"
+        );
+        assert_eq!(
+            computed_text(&form, q, &v, Lang::En),
+            "housing, cash, other"
+        );
+        assert_eq!(
+            computed_text(&form, q, &Value::Number(2.5), Lang::Zh),
+            "2.5"
+        );
+    }
 
     #[test]
     fn chinese_is_two_cells_a_char() {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::super::ctx::SaveState;
-use super::super::text::{hard_wrap, pad, truncate, value_text, width, wrap};
+use super::super::text::{computed_text, fit_title, hard_wrap, pad, truncate, width, wrap};
 use super::super::theme;
 use super::review::draw_review;
 use super::roster::roster_table;
@@ -200,7 +200,7 @@ fn draw_sections(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, with_find
             format!("{}/{}", p.answered, p.required)
         };
         let mark_w = width(&mark);
-        let title = truncate(s.title.get(lang), inner_w.saturating_sub(mark_w + 2));
+        let title = fit_title(s.title.get(lang), inner_w.saturating_sub(mark_w + 2));
         let text = format!(
             "{}{}",
             pad(&title, inner_w.saturating_sub(mark_w + 1)),
@@ -335,7 +335,10 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
         QuestionType::Calculate(_) => {
             lines.push(Line::from(vec![
                 Span::raw("= "),
-                Span::styled(value_text(&iv.value(&q.id), lang), theme::heading()),
+                Span::styled(
+                    computed_text(iv.form(), q, &iv.value(&q.id), lang),
+                    theme::heading(),
+                ),
                 Span::styled(
                     tr!("  （自动计算）", "  (computed)").get(lang).to_string(),
                     theme::dim(),

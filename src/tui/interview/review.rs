@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::super::ctx::{Ctx, SaveState};
 use super::super::keymap::Action;
 use super::super::screen::Nav;
-use super::super::text::value_text;
+use super::super::text::computed_text;
 use super::super::text::{pad, truncate, width};
 use super::super::theme;
 use super::{Confirm, Interview};
@@ -201,7 +201,9 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
         };
         let skipped = skipped_in(id, q);
         let mut answer = match &q.kind {
-            QuestionType::Calculate(_) => format!("= {}", value_text(&iv.value(id), lang)),
+            QuestionType::Calculate(_) => {
+                format!("= {}", computed_text(iv.form(), q, &iv.value(id), lang))
+            }
             QuestionType::Roster { .. } => tr!("{} 行", "{} rows", iv.rows(id).len())
                 .get(lang)
                 .to_string(),
