@@ -19,6 +19,7 @@ pub mod sample;
 pub mod session;
 pub mod sheet_csv;
 pub mod store;
+pub mod sync;
 pub mod tui;
 
 /// mimalloc instead of the system allocator: reading and writing records allocates many
