@@ -71,6 +71,9 @@ pub(super) fn parse_identity(text: &str) -> Result<age::x25519::Identity, Text> 
 /// How the mark starts as ruhu writes it.
 const MARK_START: &[u8] = b"{\"ruhu_bundle\":";
 
+/// How an age file in ASCII armor starts.
+const ARMOR: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
 /// Bytes read from the start of the input to tell an age file from a plain one.
 const PEEK: usize = 64;
 
@@ -97,6 +100,16 @@ fn read_from<R: Read>(
     if !crate::passphrase::is_encrypted(&start[..n]) {
         let mut plain = BufReader::with_capacity(1 << 20, input);
         return parse(&mut plain, src, false, header_only);
+    }
+    if start[..n].starts_with(ARMOR) {
+        return Err(Refusal::with(
+            RefusalKind::SealBroken,
+            src,
+            tr!(
+                "这是 ASCII 格式（age -a）的加密文件，ruhu 只读二进制格式：请用 age -d 解密后再导入，或加密时不加 -a",
+                "an encrypted file in ASCII armor (age -a); ruhu reads the binary form: decrypt it with age -d first, or encrypt without -a"
+            ),
+        ));
     }
     // The age header is read through a cap: its length is not bounded otherwise, and age
     // parses it again from its start at each line. The cap is lifted once it is read.

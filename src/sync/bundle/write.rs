@@ -6,7 +6,10 @@ use std::path::Path;
 use age::secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use super::{Body, FORMAT, Header, MARK, MAX_LINE_BYTES, MAX_RECORDS, RecordRef, Trailer, hex};
+use super::{
+    Body, FORMAT, Header, MARK, MAX_BUNDLE_BYTES, MAX_LINE_BYTES, MAX_RECORDS, RecordRef, Trailer,
+    hex,
+};
 use crate::i18n::Text;
 use crate::tr;
 
@@ -179,6 +182,8 @@ struct Lines<W: Write> {
     hash: Sha256,
     line: Vec<u8>,
     records: u64,
+    /// Bytes written so far.
+    bytes: u64,
 }
 
 impl<W: Write> Lines<W> {
@@ -195,6 +200,10 @@ impl<W: Write> Lines<W> {
             )));
         }
         self.line.push(b'\n');
+        self.bytes += self.line.len() as u64;
+        if self.bytes > MAX_BUNDLE_BYTES {
+            return Err(Fail::Invalid(too_large()));
+        }
         self.hash.update(&self.line);
         self.out.write_all(&self.line)?;
         Ok(())
@@ -207,6 +216,14 @@ impl<W: Write> Lines<W> {
         self.records += 1;
         Ok(())
     }
+}
+
+fn too_large() -> Text {
+    tr!(
+        "答卷包超过 {} 字节的上限：请分成几个导出",
+        "the bundle is over the limit of {} bytes: export it in parts",
+        MAX_BUNDLE_BYTES
+    )
 }
 
 fn json_fail(e: serde_json::Error) -> Fail {
@@ -224,6 +241,7 @@ fn write_plain<W: Write>(w: W, header: &Header, body: &Body) -> Result<W, Fail> 
         hash: Sha256::new(),
         line: Vec::with_capacity(4096),
         records: 0,
+        bytes: 0,
     };
     lines.line.clear();
     lines
@@ -260,6 +278,10 @@ fn write_plain<W: Write>(w: W, header: &Header, body: &Body) -> Result<W, Fail> 
     lines.line.extend_from_slice(b"{\"end\":");
     serde_json::to_writer(&mut lines.line, &trailer).map_err(json_fail)?;
     lines.line.extend_from_slice(b"}\n");
+    lines.bytes += lines.line.len() as u64;
+    if lines.bytes > MAX_BUNDLE_BYTES {
+        return Err(Fail::Invalid(too_large()));
+    }
     lines.out.write_all(&lines.line)?;
     lines.out.into_inner().map_err(|e| Fail::Io(e.into_error()))
 }
