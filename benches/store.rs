@@ -141,6 +141,8 @@ fn event(r: &InterviewRecord, question: usize, value: serde_json::Value) -> Even
         interview_id: r.interview_id,
         at: now(),
         device_id: r.device_id.clone(),
+        seq: 0,
+        base: Vec::new(),
         interviewer: r.interviewer.clone(),
         op: EventOp::Set,
         question_id: format!("q{question:02}"),

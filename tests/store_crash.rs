@@ -85,6 +85,8 @@ fn answer(device_id: &str, n: u64) -> Event {
         interview_id: INTERVIEW,
         at: now(),
         device_id: device_id.into(),
+        seq: 0,
+        base: Vec::new(),
         interviewer: "王五".into(),
         op: EventOp::Set,
         question_id: "income".into(),

@@ -3,6 +3,7 @@
 
 mod answer;
 mod answers;
+pub mod causal;
 pub mod compact;
 mod engine;
 mod record;

@@ -58,6 +58,14 @@ pub struct Event {
     /// When it happened: UTC instant with the laptop's local offset.
     pub at: DateTime<FixedOffset>,
     pub device_id: String,
+    /// The event's number among its device's events, from 1 with no gaps (0: not numbered
+    /// yet, or written before events were numbered). The store numbers its own events as it
+    /// writes them.
+    #[serde(default)]
+    pub seq: u64,
+    /// The events of the same cell (`causal.rs`) its author had seen: what it supersedes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub base: Vec<Uuid>,
     pub interviewer: String,
     pub op: EventOp,
     pub question_id: String,
@@ -170,6 +178,8 @@ impl Event {
             interview_id,
             at: origin.at,
             device_id: origin.device_id.clone(),
+            seq: 0,
+            base: Vec::new(),
             interviewer: origin.interviewer.clone(),
             op,
             question_id,
@@ -221,12 +231,10 @@ impl Event {
     }
 }
 
-/// Folds events (in any order, repeats allowed) into answers and status: the same set of
-/// events always gives the same result.
+/// Folds events (in any order, repeats allowed) into answers and status, in causal order
+/// (`causal.rs`): the same set of events always gives the same result.
 pub fn fold(form: &Questionnaire, events: &[Event]) -> (Answers, Status) {
-    let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| e.order_key());
-    sorted.dedup_by_key(|e| e.event_id);
+    let sorted = super::causal::order(events);
     let mut answers = Answers::default();
     let mut status = Status::InProgress;
     for e in sorted {
@@ -284,9 +292,7 @@ pub fn apply_skip(skipped: &mut Vec<Skipped>, e: &Event) {
 
 /// The questions passed on purpose that events (in any order, repeats allowed) leave.
 pub fn fold_skipped(events: &[Event]) -> Vec<Skipped> {
-    let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| e.order_key());
-    sorted.dedup_by_key(|e| e.event_id);
+    let sorted = super::causal::order(events);
     let mut skipped = Vec::new();
     for e in sorted {
         apply_skip(&mut skipped, e);

@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use uuid::Uuid;
 
 use crate::i18n::Text;
+use crate::interview::causal::{Cell, Heads};
 use crate::interview::{
     Answers, Change, Context, Event, Interview, InterviewRecord, Missing, Origin, Skipped, Status,
 };
@@ -282,6 +283,7 @@ impl Workspace {
             record,
             interview,
             preloaded,
+            heads: Heads::default(),
         })
     }
 
@@ -312,19 +314,23 @@ impl Workspace {
         if let Some(c) = &record.cursor {
             interview.go_to(c);
         }
+        let heads = Heads::of(&self.store.events(id)?);
         Ok(Session {
             record,
             interview,
             preloaded: Vec::new(),
+            heads,
         })
     }
 
     /// The event log of an interview, in the order it is folded (answers, rows, and status
-    /// changes: completed, reopened).
+    /// changes: completed, reopened): each event after those it saw (`causal.rs`).
     pub fn events(&self, interview: Uuid) -> Result<Vec<Event>, SessionError> {
-        let mut events = self.store.events(interview)?;
-        events.sort_by_key(|e| e.order_key());
-        Ok(events)
+        let events = self.store.events(interview)?;
+        Ok(crate::interview::causal::order(&events)
+            .into_iter()
+            .cloned()
+            .collect())
     }
 
     /// The most recent interview of a household, if any.
@@ -345,6 +351,8 @@ pub struct Session {
     /// Answers preloaded from the registry into an interview not stored yet: saved with its
     /// first save, before the changes given there.
     preloaded: Vec<Change>,
+    /// The leaves of each cell of the log: what the next event of a cell has seen.
+    heads: Heads,
 }
 
 impl Session {
@@ -359,9 +367,16 @@ impl Session {
     fn persist(
         &mut self,
         store: &Store,
-        events: Vec<Event>,
+        mut events: Vec<Event>,
         at: DateTime<FixedOffset>,
     ) -> Result<(), StoreError> {
+        // Each event names what its author saw of its cell, the events before it in this
+        // batch included.
+        let mut heads = self.heads.clone();
+        for e in &mut events {
+            e.base = heads.base_for(&Cell::of(e));
+            heads.apply(e);
+        }
         let mut record = self.record.clone();
         record.answers = self.interview.answers().to_json();
         record.result = self.interview.result().to_json();
@@ -373,6 +388,7 @@ impl Session {
         store.record_events(&events, &record)?;
         record.events += events.len() as u64;
         self.record = record;
+        self.heads = heads;
         Ok(())
     }
 

@@ -283,6 +283,9 @@ impl Store {
         );
         batch.remove(keys::META_COUNTS_DIRTY);
         self.meta.apply_batch(batch)?;
+        // A backup of schema 2 has events without numbers: they are numbered and chained
+        // as a store of schema 2 is when it is opened; every event is indexed by device.
+        self.index_events()?;
         self.rebuild_derived()?;
         importer_checks_whole(self, &mut **importer.checks.borrow_mut())?;
         Ok(counts)

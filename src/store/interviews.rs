@@ -97,21 +97,30 @@ impl Store {
     fn write_interview(&self, events: &[Event], record: &InterviewRecord) -> Result<()> {
         self.writable()?;
         let id = record.interview_id;
+        if let Some(e) = events.iter().find(|e| e.interview_id != id) {
+            return Err(StoreError::Invalid(format!(
+                "event {} belongs to interview {}, not to {id}",
+                e.event_id, e.interview_id
+            )));
+        }
+        // New question ids go into the dictionary with the result that brings them; if the
+        // write fails they are taken out of the copy in memory again. The same lock keeps
+        // the numbering of this device's events in one writer's hands.
+        let mut names = self.lock_names();
+        let mut seq = self.last_seq(&self.device_id)?;
         let mut values = Vec::with_capacity(events.len());
+        let mut numbered = Vec::with_capacity(events.len());
         for e in events {
-            if e.interview_id != id {
-                return Err(StoreError::Invalid(format!(
-                    "event {} belongs to interview {}, not to {id}",
-                    e.event_id, e.interview_id
-                )));
+            let mut e = e.clone();
+            if e.seq == 0 && e.device_id == self.device_id {
+                seq += 1;
+                e.seq = seq;
             }
-            values.push((e.event_id, encode("event", e)?));
+            values.push((e.event_id, encode("event", &e)?));
+            numbered.push((e.device_id, e.seq));
         }
         let key = keys::interview(id);
         let added = events.len() as u64;
-        // New question ids go into the dictionary with the result that brings them; if the
-        // write fails they are taken out of the copy in memory again.
-        let mut names = self.lock_names();
         let known = names.len();
         let compact = crate::interview::compact::encode(record, &mut names);
         let new_names: Vec<([u8; 4], String)> = names
@@ -134,9 +143,10 @@ impl Store {
             &self.results,
             &self.interviewed,
             &self.names_tree,
+            &self.by_device,
         )
             .transaction(
-                |(interviews, log, index, meta, results, interviewed, coded)| {
+                |(interviews, log, index, meta, results, interviewed, coded, devices)| {
                     for (code, name) in &new_names {
                         coded.insert(&code[..], name.as_bytes())?;
                     }
@@ -147,11 +157,14 @@ impl Store {
                         ),
                     };
                     let first = stored.as_ref().map_or(0, |h| h.events);
-                    for (i, (event_id, value)) in values.iter().enumerate() {
-                        log.insert(
-                            &keys::event(id, first + i as u64, *event_id)[..],
-                            value.as_slice(),
-                        )?;
+                    for (i, ((event_id, value), (device, seq))) in
+                        values.iter().zip(&numbered).enumerate()
+                    {
+                        let k = keys::event(id, first + i as u64, *event_id);
+                        log.insert(&k[..], value.as_slice())?;
+                        if *seq > 0 {
+                            devices.insert(super::devices::key(device, *seq), &k[..])?;
+                        }
                     }
                     let mut record = record.clone();
                     record.events = first + added;

@@ -39,13 +39,23 @@ impl Store {
             }
         }
         write(&mut part)?;
+        self.meta
+            .insert(keys::META_SCHEMA_VERSION, &2u32.to_be_bytes())?;
+        self.sync()?;
+        self.db.drop_tree(HOUSEHOLDS_V1)?;
+        Ok(())
+    }
+
+    /// Schema 3 numbers every event among its device's events and names what each one saw
+    /// of its cell (`devices.rs`): the events of schema 2 are numbered in the order they
+    /// were made and chained by time, cell by cell.
+    pub(super) fn migrate_from_2(&self) -> Result<()> {
+        self.index_events()?;
         self.meta.insert(
             keys::META_SCHEMA_VERSION,
             &super::SCHEMA_VERSION.to_be_bytes(),
         )?;
-        self.sync()?;
-        self.db.drop_tree(HOUSEHOLDS_V1)?;
-        Ok(())
+        self.sync()
     }
 }
 

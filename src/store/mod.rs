@@ -21,6 +21,7 @@ mod backup;
 mod blocks;
 mod check;
 mod codec;
+mod devices;
 mod error;
 mod files;
 mod households;
@@ -58,7 +59,7 @@ pub use results::{Compacts, Direction};
 /// fails with [`StoreError::TooNew`]; an older one is brought up to date when opened
 /// (`migrate.rs`). Version 1 kept one JSON household per key in `households`; version 2 keeps
 /// them in blocks in `household_blocks`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// sled's page cache: modest, so that a 1,000,000-household store runs on an old laptop.
 const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
@@ -94,6 +95,8 @@ pub struct Store {
     work: PathBuf,
     /// Households written one by one since the household list was made (`list.rs`).
     list_recent: sled::Tree,
+    /// Events by device and number (`devices.rs`).
+    by_device: sled::Tree,
     /// True when this open undid a restore that had been cut short.
     restore_undone: bool,
     /// The private copy a read-only folder was opened from (removed when the store is
@@ -164,6 +167,7 @@ impl Store {
             interviewed: db.open_tree("interviewed")?,
             names_tree: db.open_tree("result_names")?,
             list_recent: db.open_tree("list_recent")?,
+            by_device: db.open_tree("by_device")?,
             names: Default::default(),
             db,
             db_file,
@@ -334,6 +338,11 @@ impl Store {
                 }),
                 Some(1) => {
                     self.migrate_from_1()?;
+                    self.migrate_from_2()?;
+                    Ok((false, true))
+                }
+                Some(2) => {
+                    self.migrate_from_2()?;
                     Ok((false, true))
                 }
                 Some(found) => Err(StoreError::corrupt(

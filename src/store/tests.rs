@@ -82,12 +82,16 @@ fn record(household_id: &str) -> InterviewRecord {
     }
 }
 
+/// An answer event of another device ("dev"), numbered as a bundle brings it.
 fn event(r: &InterviewRecord, question: &str, value: serde_json::Value) -> Event {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Event {
         event_id: Uuid::new_v4(),
         interview_id: r.interview_id,
         at: at(1),
         device_id: "dev".into(),
+        seq: SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        base: Vec::new(),
         interviewer: r.interviewer.clone(),
         op: EventOp::Set,
         question_id: question.into(),
@@ -872,4 +876,108 @@ fn an_unordered_load_into_an_empty_store_makes_the_list_at_its_end() {
     assert_eq!(shown, stored(&s));
     assert_eq!(shown.len(), 200);
     assert!(shown.contains(&("H0007".into(), "陈200".into())));
+}
+
+/// An answer event of this store's device at minute `minute`.
+fn own_event(s: &Store, r: &InterviewRecord, q: &str, v: serde_json::Value, minute: u32) -> Event {
+    let mut e = event(r, q, v);
+    e.device_id = s.device_id().to_string();
+    e.seq = 0;
+    e.at = at(minute);
+    e
+}
+
+#[test]
+fn own_events_are_numbered_without_gaps_and_listed_by_device() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = open(dir.path());
+    let (a, b) = (record("H1"), record("H2"));
+    s.record_events(
+        &[
+            own_event(&s, &a, "name", json!("王秀英"), 1),
+            own_event(&s, &a, "age", json!(40), 2),
+        ],
+        &a,
+    )
+    .unwrap();
+    // Another device's event, as a bundle brings it, keeps its number.
+    let mut theirs = event(&b, "name", json!("李四"));
+    theirs.device_id = "laptop-2".into();
+    theirs.seq = 7;
+    s.record_events(&[own_event(&s, &b, "name", json!("张三"), 3), theirs], &b)
+        .unwrap();
+    let seqs: Vec<u64> = s
+        .all_events()
+        .map(|e| e.unwrap())
+        .filter(|e| e.device_id == s.device_id())
+        .map(|e| e.seq)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    let held = s.device_events().unwrap();
+    let mine = held.iter().find(|d| d.device_id == s.device_id()).unwrap();
+    assert_eq!(mine.held, vec![devices::SeqRun { first: 1, last: 3 }]);
+    assert!(mine.gaps().is_empty());
+    let other = held.iter().find(|d| d.device_id == "laptop-2").unwrap();
+    assert_eq!(other.gaps(), vec![devices::SeqRun { first: 1, last: 6 }]);
+    // Numbering goes on after a reopen.
+    drop(s);
+    let s = reopen(dir.path());
+    s.record_events(&[own_event(&s, &a, "age", json!(41), 4)], &a)
+        .unwrap();
+    assert_eq!(s.last_seq(s.device_id()).unwrap(), 4);
+}
+
+#[test]
+fn a_schema_2_store_has_its_events_numbered_and_chained_when_opened() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let device = {
+        let s = open(dir.path());
+        let a = record("H1");
+        // Written out of time order: numbers follow the time they were made.
+        s.record_events(
+            &[
+                own_event(&s, &a, "name", json!("王秀兰"), 5),
+                own_event(&s, &a, "name", json!("王秀英"), 1),
+                own_event(&s, &a, "age", json!(40), 3),
+            ],
+            &a,
+        )
+        .unwrap();
+        // As schema 2 left them: no numbers, no bases, no index.
+        for kv in s.events.iter() {
+            let (k, v) = kv.unwrap();
+            let mut e: Event = serde_json::from_slice(&v).unwrap();
+            e.seq = 0;
+            e.base.clear();
+            s.events.insert(k, serde_json::to_vec(&e).unwrap()).unwrap();
+        }
+        s.by_device.clear().unwrap();
+        s.meta
+            .insert(keys::META_SCHEMA_VERSION, &2u32.to_be_bytes())
+            .unwrap();
+        s.flush().unwrap();
+        s.device_id().to_string()
+    };
+    let s = reopen(dir.path());
+    assert_eq!(
+        s.meta.get(keys::META_SCHEMA_VERSION).unwrap().as_deref(),
+        Some(&SCHEMA_VERSION.to_be_bytes()[..])
+    );
+    let mut events: Vec<Event> = s.all_events().map(|e| e.unwrap()).collect();
+    events.sort_by_key(|e| e.seq);
+    let made: Vec<(u64, u32)> = events
+        .iter()
+        .map(|e| (e.seq, chrono::Timelike::minute(&e.at)))
+        .collect();
+    assert_eq!(made, vec![(1, 1), (2, 3), (3, 5)]);
+    // The later name saw the earlier one; the age saw nothing of its cell.
+    assert_eq!(events[2].base, vec![events[0].event_id]);
+    assert!(events[0].base.is_empty() && events[1].base.is_empty());
+    assert!(crate::interview::causal::conflicts(&events).is_empty());
+    let held = s.device_events().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].device_id, device);
+    assert_eq!(held[0].held, vec![devices::SeqRun { first: 1, last: 3 }]);
 }
