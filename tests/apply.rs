@@ -463,3 +463,105 @@ fn hostile_answer_files_are_refused_and_save_nothing() {
     let (code, _, err) = apply("bom.json", &bom);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn apply_to_an_existing_interview_changes_only_the_answers_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = answer_file(dir.path(), "exited");
+    let (code, out, err) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let id = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let show = |data: &Path| -> Value {
+        let (code, out, err) = ruhu(data, &["interview", "show", &id, "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let before = show(&data);
+    let first_row = before["answers"]["rosters"]["members"][0]["_row"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // One answer, and one answer of the first member (by its row id).
+    let change = dir.path().join("change.json");
+    std::fs::write(
+        &change,
+        json!({"questionnaire": "exited",
+               "answers": {"respondent_name": "王秀兰"},
+               "rosters": {"members": [{"_row": first_row, "name": "王建民"}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let args = |f: &Path| {
+        vec![
+            "interview".to_string(),
+            "apply".into(),
+            "--interview".into(),
+            id.clone(),
+            "--answers".into(),
+            f.to_str().unwrap().to_string(),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        ruhu(&data, &a)
+    };
+    let (code, out, err) = run(args(&change));
+    assert_eq!(code, 0, "{out}{err}");
+    let after = show(&data);
+    assert_eq!(after["answers"]["answers"]["respondent_name"], "王秀兰");
+    let members = after["answers"]["rosters"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 5, "no row added or lost");
+    assert_eq!(members[0]["name"], "王建民");
+    assert_eq!(
+        members[0]["relation"],
+        before["answers"]["rosters"]["members"][0]["relation"]
+    );
+    assert_eq!(
+        after["events"].as_u64().unwrap(),
+        before["events"].as_u64().unwrap() + 2,
+        "two answers written, nothing else"
+    );
+    let mut same = after["answers"]["answers"].clone();
+    same["respondent_name"] = before["answers"]["answers"]["respondent_name"].clone();
+    assert_eq!(same, before["answers"]["answers"], "the other answers stay");
+
+    // Given again: nothing differs, nothing is written.
+    let (code, _, _) = run(args(&change));
+    assert_eq!(code, 0);
+    assert_eq!(show(&data)["events"], after["events"]);
+
+    // An invalid answer: refused, nothing saved.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        json!({"questionnaire": "exited", "answers": {"respondent_name": "李四", "household_size": -3}})
+            .to_string(),
+    )
+    .unwrap();
+    let (code, _, err) = run(args(&bad));
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("household_size") || err.contains("家庭人口"),
+        "{err}"
+    );
+    assert_eq!(show(&data)["answers"], after["answers"]);
+}

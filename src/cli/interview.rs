@@ -230,6 +230,9 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
         )));
     }
     let ws = workspace(cli)?;
+    if let Some(id) = args.interview {
+        return change(cli, args, &ws, id, &file);
+    }
     let household = match (&args.household, args.new_household) {
         (Some(id), _) => ws.household(id)?,
         (None, true) => crate::registry::Household::provisional(
@@ -286,6 +289,91 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     let mut s = ws.start_preloaded(&household, &interviewer(cli), session::Preload::Identity)?;
     let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
     let missing = s.save_all(&ws, &changes, args.complete)?;
+    report_applied(cli, args, &s, &missing)
+}
+
+/// `interview apply --interview ID`: the answers the file gives change in that interview,
+/// through the same checks, in one write; the others stay as they are.
+fn change(
+    cli: &Cli,
+    args: &ApplyArgs,
+    ws: &session::Workspace,
+    id: Uuid,
+    file: &Json,
+) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let mut s = ws.resume(id)?;
+    let form = s.interview.form_arc().clone();
+    if let Some(q) = file.get("questionnaire").and_then(Json::as_str)
+        && q != form.id
+    {
+        return Err(fail(tr!(
+            "{}：答案文件是 {} 问卷，而调查 {} 用的是 {} 问卷",
+            "{}: the answer file is for questionnaire '{}', interview {} takes '{}'",
+            args.answers.display(),
+            q,
+            id,
+            form.id
+        )));
+    }
+    let problems_out = |problems: Vec<crate::interview::AnswerProblem>| -> Failure {
+        let lines: Vec<String> = problems.iter().map(|p| p.render(lang)).collect();
+        fail(tr!(
+            "{}：{} 个答案有误，未保存任何内容：\n{}",
+            "{}: {} invalid answer(s), nothing saved:\n{}",
+            args.answers.display(),
+            lines.len(),
+            lines.join("\n")
+        ))
+    };
+    let answers =
+        Answers::from_json(&form, file, || Uuid::new_v4().to_string()).map_err(problems_out)?;
+    // Checked on a copy of the interview first: nothing is written unless all pass.
+    let mut trial = s.interview.clone();
+    session::enter_answers(&mut trial, &answers).map_err(problems_out)?;
+    let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
+    // Only what differs from the stored answers is written.
+    let before = Answers::from_json(&form, &s.record.answers, || Uuid::new_v4().to_string())
+        .unwrap_or_default();
+    let changes: Vec<crate::interview::Change> = changes
+        .into_iter()
+        .filter(|c| !unchanged(&before, c))
+        .collect();
+    let missing = s.save_all(ws, &changes, args.complete)?;
+    report_applied(cli, args, &s, &missing)
+}
+
+/// Whether a change leaves the answers as they are.
+fn unchanged(answers: &Answers, c: &crate::interview::Change) -> bool {
+    use crate::interview::Change;
+    match c {
+        Change::Set {
+            question,
+            row: None,
+            value,
+        } => answers.values.get(question) == value.as_ref(),
+        Change::Set {
+            question,
+            row: Some(r),
+            value,
+        } => answers
+            .rosters
+            .get(&r.roster)
+            .and_then(|rows| rows.iter().find(|x| x.id == r.row))
+            .is_some_and(|row| row.values.get(question) == value.as_ref()),
+        _ => false,
+    }
+}
+
+/// What `interview apply` prints: the interview saved, and the required answers missing
+/// when it was to be completed (exit 1).
+fn report_applied(
+    cli: &Cli,
+    args: &ApplyArgs,
+    s: &session::Session,
+    missing: &[crate::interview::Missing],
+) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
     let code = if missing.is_empty() {
         ExitCode::SUCCESS
     } else {

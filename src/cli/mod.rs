@@ -141,8 +141,12 @@ pub enum InterviewCommand {
 #[derive(Args, Debug)]
 pub struct ApplyArgs {
     /// Household id (户编号) of the registry.
-    #[arg(long, required_unless_present = "new_household")]
+    #[arg(long, required_unless_present_any = ["new_household", "interview"])]
     pub household: Option<String>,
+    /// Change answers of this stored interview instead: only the answers the file gives
+    /// change (rows by their `_row` id: a known row keeps its other answers).
+    #[arg(long, conflicts_with_all = ["household", "new_household"])]
+    pub interview: Option<Uuid>,
     /// Answer file: {"questionnaire": "exited", "answers": {...}, "rosters": {...}}.
     #[arg(long, value_name = "FILE")]
     pub answers: PathBuf,

@@ -626,11 +626,16 @@ pub fn enter_answers(
         }
         if let Some(rows) = answers.rosters.get(&q.id) {
             for (i, row) in rows.iter().enumerate() {
-                match interview.add_row(&q.id, row.id.clone()) {
-                    Ok(c) => changes.push(c),
-                    Err(e) => {
-                        problems.push(AnswerProblem::new(&q.id, Some(i), e));
-                        continue;
+                // A row the interview has already (an existing interview changed) keeps its
+                // place and its other answers.
+                let known = interview.answers().row_index(&q.id, &row.id).is_some();
+                if !known {
+                    match interview.add_row(&q.id, row.id.clone()) {
+                        Ok(c) => changes.push(c),
+                        Err(e) => {
+                            problems.push(AnswerProblem::new(&q.id, Some(i), e));
+                            continue;
+                        }
                     }
                 }
                 let crate::questionnaire::QuestionType::Roster { questions, .. } = &q.kind else {
