@@ -317,6 +317,7 @@ fn build(dir: &Path) {
             result,
             events: 0,
             skipped: Vec::new(),
+            review: None,
         });
     }
     write!(backup, "],\"interviews\":[").unwrap();

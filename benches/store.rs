@@ -132,6 +132,7 @@ fn record(household_id: String, device: &str) -> InterviewRecord {
         result: json!({}),
         events: 0,
         skipped: Vec::new(),
+        review: None,
     }
 }
 

@@ -565,3 +565,76 @@ fn apply_to_an_existing_interview_changes_only_the_answers_given() {
     );
     assert_eq!(show(&data)["answers"], after["answers"]);
 }
+
+#[test]
+fn review_return_and_approve_at_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let file = answer_file(dir.path(), "exited");
+    let hh = demo_household(Status::Exited);
+    let (code, out, err) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+            "--complete",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let id = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = id.as_str();
+    let (code, out, err) = ruhu(
+        &data,
+        &[
+            "review",
+            "return",
+            id,
+            "--comment",
+            "收入要再核实",
+            "--question",
+            "income_wage=按全年算",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], "returned");
+    assert_eq!(v["review"]["questions"]["income_wage"], "按全年算");
+    let (_, out, _) = ruhu(&data, &["interview", "list"]);
+    assert!(
+        out.contains("已退回") && out.contains("意见：收入要再核实"),
+        "{out}"
+    );
+    // Approving a returned interview is refused until it is completed again.
+    let (code, _, err) = ruhu(&data, &["review", "approve", id]);
+    assert_eq!(code, 1);
+    assert!(err.contains("已退回"), "{err}");
+    // An unknown question, and a return without a comment, are refused.
+    let (code, _, err) = ruhu(
+        &data,
+        &[
+            "review",
+            "return",
+            id,
+            "--comment",
+            "x",
+            "--question",
+            "nope",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("nope"), "{err}");
+    let (code, _, _) = ruhu(&data, &["review", "return", id, "--comment", " "]);
+    assert_eq!(code, 1);
+}

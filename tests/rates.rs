@@ -405,6 +405,7 @@ fn record(
         result,
         events: 0,
         skipped: Vec::new(),
+        review: None,
     }
 }
 

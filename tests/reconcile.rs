@@ -1445,6 +1445,7 @@ fn the_store_path_finds_what_the_record_path_finds() {
                 result: c.result.clone(),
                 events: 0,
                 skipped: Vec::new(),
+                review: None,
             };
             store.create_interview(&record).expect("interview");
         }

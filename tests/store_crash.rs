@@ -76,6 +76,7 @@ fn new_record(device_id: &str) -> InterviewRecord {
         result: json!({}),
         events: 0,
         skipped: Vec::new(),
+        review: None,
     }
 }
 

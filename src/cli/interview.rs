@@ -16,7 +16,8 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let ws = workspace(cli)?;
     let mut all: Vec<InterviewRecord> = ws.interview_results().collect::<Result<_, _>>()?;
-    all.sort_by_key(|r| r.started_at);
+    // Returned interviews first: they wait for the interviewer.
+    all.sort_by_key(|r| (r.status != crate::interview::Status::Returned, r.started_at));
     match format {
         Format::Json => print_json(cli, &Json::Array(all.iter().map(summary).collect())),
         Format::Text => {
@@ -32,6 +33,12 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
                         r.updated_at.format("%Y-%m-%d %H:%M")
                     ),
                 );
+                if let Some(review) = r.review.as_ref().filter(|v| !v.comment.is_empty()) {
+                    say(
+                        cli,
+                        &format!("    {}{}", tr!("意见：", "comment: ").get(lang), review.comment),
+                    );
+                }
             }
             if all.is_empty() {
                 say(cli, tr!("还没有调查", "no interviews yet").get(lang));
@@ -176,13 +183,8 @@ fn json_kind(v: &Json) -> &'static str {
     }
 }
 
-fn status_text(r: &InterviewRecord, lang: Lang) -> &'static str {
-    match (r.status, lang) {
-        (crate::interview::Status::InProgress, Lang::Zh) => "进行中",
-        (crate::interview::Status::Completed, Lang::Zh) => "已完成",
-        (crate::interview::Status::InProgress, Lang::En) => "in progress",
-        (crate::interview::Status::Completed, Lang::En) => "completed",
-    }
+fn status_text(r: &InterviewRecord, lang: Lang) -> String {
+    r.status.label().get(lang).to_string()
 }
 
 /// The stable JSON summary of an interview (docs/cli.md).
@@ -199,6 +201,7 @@ fn summary(r: &InterviewRecord) -> Json {
         "updated_at": r.updated_at,
         "completed_at": r.completed_at,
         "events": r.events,
+        "review": r.review,
     })
 }
 

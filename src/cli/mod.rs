@@ -9,6 +9,7 @@ mod findings;
 mod interview;
 mod rates;
 mod registry;
+mod review;
 mod sample;
 mod verify;
 
@@ -119,6 +120,9 @@ pub enum Command {
     /// households, members and villages; list what is stored.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// The team lead's review of an interview: approve it, or return it with comments.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -366,5 +370,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Rates(args)) => rates::rates_command(&cli, args),
         Some(Command::Mark(args)) => findings::mark(&cli, args),
         Some(Command::Registry(command)) => registry::run(&cli, command),
+        Some(Command::Review(command)) => review::run(&cli, command),
     }
 }

@@ -52,7 +52,7 @@ impl Cell {
                 roster: question,
                 row: row.unwrap_or_default(),
             },
-            EventOp::Status => Cell::Status,
+            EventOp::Status | EventOp::Review => Cell::Status,
             EventOp::Skip => Cell::Skip { question, row },
         }
     }

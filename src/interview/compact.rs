@@ -327,6 +327,7 @@ mod tests {
             }),
             events: 12,
             skipped: Vec::new(),
+            review: None,
         }
     }
 

@@ -18,16 +18,54 @@ use crate::questionnaire::Questionnaire;
 pub enum Status {
     InProgress,
     Completed,
+    /// Completed, and approved by the team lead.
+    Approved,
+    /// Returned by the team lead for another visit or corrections (with a comment);
+    /// completing it again clears the return.
+    Returned,
 }
 
 impl Status {
-    /// The status in the user's words: 进行中 / in progress, 已完成 / completed.
+    /// The status in the user's words: 进行中 / in progress, 已完成 / completed, 已通过 /
+    /// approved, 已退回 / returned.
     pub fn label(self) -> crate::i18n::Text {
         match self {
             Status::InProgress => crate::i18n::Text::new("进行中", "in progress"),
             Status::Completed => crate::i18n::Text::new("已完成", "completed"),
+            Status::Approved => crate::i18n::Text::new("已通过", "approved"),
+            Status::Returned => crate::i18n::Text::new("已退回", "returned"),
         }
     }
+
+    /// Completed (approved or not): what findings and rates count.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Completed | Status::Approved)
+    }
+}
+
+/// What a team lead decided of an interview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Return,
+}
+
+/// A team lead's review, as its event carries it and the record keeps the one in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub decision: Decision,
+    /// For the whole interview.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+    /// Per question id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub questions: std::collections::BTreeMap<String, String>,
+    /// Who reviewed, and when (from the event).
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub at: Option<DateTime<FixedOffset>>,
 }
 
 /// What an event does.
@@ -48,6 +86,9 @@ pub enum EventOp {
     /// answer (`value` true), or that is taken back (false). An answer given later takes
     /// it back too.
     Skip,
+    /// The team lead approved or returned the interview (`value` a [`Review`]); a status
+    /// change like [`EventOp::Status`], on the same cell.
+    Review,
 }
 
 /// One change of one interview, as stored and as merged between laptops.
@@ -137,6 +178,51 @@ impl Event {
         )
     }
 
+    /// The event that records a team lead's review.
+    pub fn review(interview_id: Uuid, origin: &Origin, review: &Review) -> Event {
+        let mut value = serde_json::to_value(review).unwrap_or(Json::Null);
+        if let Some(o) = value.as_object_mut() {
+            o.remove("by");
+            o.remove("at");
+        }
+        Event::new(
+            interview_id,
+            origin,
+            EventOp::Review,
+            String::new(),
+            None,
+            value,
+        )
+    }
+
+    /// The review this event records (`by` and `at` from the event); `None` for other
+    /// events.
+    pub fn to_review(&self) -> Option<Review> {
+        if self.op != EventOp::Review {
+            return None;
+        }
+        let mut r: Review = serde_json::from_value(self.value.clone()).ok()?;
+        r.by = self.interviewer.clone();
+        r.at = Some(self.at);
+        Some(r)
+    }
+
+    /// The status this status or review event leaves; `None` for other events.
+    pub fn to_status(&self) -> Option<Status> {
+        match self.op {
+            EventOp::Status => Some(if self.value.as_bool() == Some(true) {
+                Status::Completed
+            } else {
+                Status::InProgress
+            }),
+            EventOp::Review => Some(match self.to_review()?.decision {
+                Decision::Approve => Status::Approved,
+                Decision::Return => Status::Returned,
+            }),
+            _ => None,
+        }
+    }
+
     /// The event that records a row move.
     pub fn row_move(interview_id: Uuid, origin: &Origin, m: &RowMove) -> Event {
         Event::new(
@@ -212,7 +298,7 @@ impl Event {
             }
             EventOp::AddRow => Some(Change::AddRow(row_ref(self.row.as_ref()?))),
             EventOp::RemoveRow => Some(Change::RemoveRow(row_ref(self.row.as_ref()?))),
-            EventOp::Status | EventOp::MoveRow | EventOp::Skip => None,
+            EventOp::Status | EventOp::MoveRow | EventOp::Skip | EventOp::Review => None,
         }
     }
 
@@ -225,7 +311,7 @@ impl Event {
             EventOp::AddRow => 0,
             EventOp::Set | EventOp::MoveRow | EventOp::Skip => 1,
             EventOp::RemoveRow => 2,
-            EventOp::Status => 3,
+            EventOp::Status | EventOp::Review => 3,
         };
         (self.at, rank, self.event_id)
     }
@@ -238,12 +324,10 @@ pub fn fold(form: &Questionnaire, events: &[Event]) -> (Answers, Status) {
     let mut answers = Answers::default();
     let mut status = Status::InProgress;
     for e in sorted {
-        if e.op == EventOp::Status {
-            status = if e.value.as_bool() == Some(true) {
-                Status::Completed
-            } else {
-                Status::InProgress
-            };
+        if matches!(e.op, EventOp::Status | EventOp::Review) {
+            if let Some(s) = e.to_status() {
+                status = s;
+            }
         } else if let Some(m) = e.to_row_move() {
             answers.move_row(&m);
         } else if let Some(c) = e.to_change(form) {
@@ -286,6 +370,26 @@ pub fn apply_skip(skipped: &mut Vec<Skipped>, e: &Event) {
             skipped.remove(i);
         }
         Err(i) if adds => skipped.insert(i, s),
+        _ => {}
+    }
+}
+
+/// The review in effect that events (in any order) leave: the last status change, when it
+/// is a review.
+pub fn fold_review(events: &[Event]) -> Option<Review> {
+    let mut review = None;
+    for e in super::causal::order(events) {
+        apply_review(&mut review, e);
+    }
+    review
+}
+
+/// Keeps the review in effect as `e` leaves it: a review sets it, a completion or
+/// reopening clears it.
+pub fn apply_review(review: &mut Option<Review>, e: &Event) {
+    match e.op {
+        EventOp::Review => *review = e.to_review(),
+        EventOp::Status => *review = None,
         _ => {}
     }
 }
@@ -334,4 +438,8 @@ pub struct InterviewRecord {
     /// events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// The team lead's review in effect ([`fold_review`] of the events): set by a review,
+    /// cleared by a completion or reopening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
 }

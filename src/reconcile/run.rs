@@ -17,7 +17,7 @@ use super::rules::RuleSet;
 use super::scope::ResultScope;
 use super::settings::Settings;
 use crate::interview::compact;
-use crate::interview::{InterviewRecord, Status};
+use crate::interview::InterviewRecord;
 use crate::questionnaire::{Kind, Questionnaire};
 use crate::registry::Household;
 
@@ -82,7 +82,7 @@ impl Reconciler {
                     code_slots,
                     kind: self.kind_of(record, household),
                     interview_id: record.interview_id,
-                    in_progress: record.status != Status::Completed,
+                    in_progress: !record.status.is_done(),
                 };
                 reconcile_subject(&subject, &self.rules, &self.settings)
             },
@@ -170,7 +170,7 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         let (h, bytes) = item?;
         let result = compact::decode(bytes.as_ref()).map_err(&corrupt)?;
         out.interviews += 1;
-        let completed = result.status == Status::Completed;
+        let completed = result.status.is_done();
         if !completed && !filter.include_in_progress {
             continue;
         }

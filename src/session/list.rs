@@ -147,8 +147,11 @@ impl HouseholdList {
             && (!filter.sample_only || self.sample.contains(e.household_id))
             && filter.interview.is_none_or(|f| match f {
                 InterviewFilter::NotStarted => status.is_none(),
-                InterviewFilter::InProgress => status == Some(InterviewStatus::InProgress),
-                InterviewFilter::Completed => status == Some(InterviewStatus::Completed),
+                InterviewFilter::InProgress => matches!(
+                    status,
+                    Some(InterviewStatus::InProgress | InterviewStatus::Returned)
+                ),
+                InterviewFilter::Completed => status.is_some_and(InterviewStatus::is_done),
             })
     }
 }

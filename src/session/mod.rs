@@ -12,7 +12,8 @@ use uuid::Uuid;
 use crate::i18n::Text;
 use crate::interview::causal::{Cell, Heads};
 use crate::interview::{
-    Answers, Change, Context, Event, Interview, InterviewRecord, Missing, Origin, Skipped, Status,
+    Answers, Change, Context, Decision, Event, Interview, InterviewRecord, Missing, Origin,
+    Review, Skipped, Status,
 };
 use crate::questionnaire::{Kind, LoadReport, Questionnaire};
 use crate::registry::Household;
@@ -275,6 +276,7 @@ impl Workspace {
             result: Answers::default().to_json(),
             events: 0,
             skipped: Vec::new(),
+            review: None,
         };
         let mut interview = Interview::new(form, self.context(h));
         let known = self.with_known_village(h)?;
@@ -384,6 +386,7 @@ impl Session {
         record.updated_at = at;
         for e in &events {
             crate::interview::apply_skip(&mut record.skipped, e);
+            crate::interview::apply_review(&mut record.review, e);
         }
         store.record_events(&events, &record)?;
         record.events += events.len() as u64;
@@ -407,7 +410,7 @@ impl Session {
     /// progress, recorded in its log), with the record changed to match. `None` when it is
     /// in progress already.
     fn reopen_for_change(&mut self, origin: &Origin) -> Option<Event> {
-        if self.record.status != Status::Completed {
+        if !self.record.status.is_done() {
             return None;
         }
         self.record.status = Status::InProgress;
@@ -436,7 +439,7 @@ impl Session {
         if !missing.is_empty() {
             return Ok(Err(missing));
         }
-        if self.record.status == Status::Completed && self.preloaded.is_empty() {
+        if self.record.status.is_done() && self.preloaded.is_empty() {
             return Ok(Ok(()));
         }
         let origin = self.origin(store);
@@ -503,7 +506,7 @@ impl Session {
         } else {
             Vec::new()
         };
-        if complete && missing.is_empty() && self.record.status != Status::Completed {
+        if complete && missing.is_empty() && !self.record.status.is_done() {
             let after = Origin {
                 at: origin.at + chrono::Duration::nanoseconds(events.len() as i64),
                 ..origin.clone()
@@ -571,6 +574,37 @@ impl Session {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// The team lead's review: approves a completed interview, or returns one (completed,
+    /// approved or returned before) with a comment for the whole interview and per
+    /// question, as an event that travels with the lead's bundles. `Ok(Err(status))` when
+    /// the interview is not in a state to take it (approving one not completed).
+    pub fn review(
+        &mut self,
+        ws: &Workspace,
+        review: &Review,
+    ) -> Result<Result<(), Status>, StoreError> {
+        let fits = match review.decision {
+            Decision::Approve => self.record.status == Status::Completed,
+            Decision::Return => self.record.status != Status::InProgress,
+        };
+        if !fits {
+            return Ok(Err(self.record.status));
+        }
+        let store = &ws.store;
+        let origin = self.origin(store);
+        let before = self.record.clone();
+        let event = Event::review(self.record.interview_id, &origin, review);
+        self.record.status = match review.decision {
+            Decision::Approve => Status::Approved,
+            Decision::Return => Status::Returned,
+        };
+        if let Err(e) = self.persist(store, vec![event], origin.at) {
+            self.record = before;
+            return Err(e);
+        }
+        Ok(Ok(()))
     }
 
     /// Reopens a completed interview without changing an answer (status back to in

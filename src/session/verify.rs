@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::i18n::Text;
-use crate::interview::{Answers, Context, Interview, InterviewRecord, fold, fold_skipped};
+use crate::interview::{Answers, Context, Interview, InterviewRecord, fold, fold_review, fold_skipped};
 use crate::questionnaire::Questionnaire;
 use crate::registry::Household;
 use crate::store::{Problem, Store, StoreError, Tally};
@@ -111,6 +111,7 @@ fn check_interview(
     let events = store.events(id)?;
     let (folded, status) = fold(&form, &events);
     let skipped = fold_skipped(&events);
+    let review = fold_review(&events);
     let household = store.household(&record.household_id)?;
     let ctx = context_of(record, household.as_ref());
     let mut problems = Vec::new();
@@ -122,6 +123,7 @@ fn check_interview(
             r.result = iv.result().to_json();
             r.status = status;
             r.skipped = skipped.clone();
+            r.review = review.clone();
             Some(r)
         }
         Err(why) => {
@@ -176,6 +178,15 @@ fn check_interview(
             tr!(
                 "保存的状态与答题记录不一致",
                 "the stored status differs from what its events say"
+            ),
+        )));
+    }
+    if record.review != review {
+        problems.push(fixable(in_interview(
+            id,
+            tr!(
+                "保存的审核意见与答题记录不一致",
+                "the review stored differs from what its events say"
             ),
         )));
     }

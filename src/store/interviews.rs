@@ -49,6 +49,8 @@ struct ForReconciliation {
     events: u64,
     #[serde(default)]
     skipped: Vec<crate::interview::Skipped>,
+    #[serde(default)]
+    review: Option<crate::interview::Review>,
 }
 
 impl From<ForReconciliation> for InterviewRecord {
@@ -69,6 +71,7 @@ impl From<ForReconciliation> for InterviewRecord {
             result: r.result,
             events: r.events,
             skipped: r.skipped,
+            review: r.review,
         }
     }
 }

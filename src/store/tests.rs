@@ -79,6 +79,7 @@ fn record(household_id: &str) -> InterviewRecord {
         result: json!({}),
         events: 0,
         skipped: Vec::new(),
+        review: None,
     }
 }
 

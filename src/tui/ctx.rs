@@ -8,7 +8,6 @@ use chrono::{DateTime, FixedOffset};
 use uuid::Uuid;
 
 use crate::i18n::{Lang, Text};
-use crate::interview::Status as InterviewStatus;
 use crate::reconcile::{Reconciler, RuleError};
 use crate::session::{SessionError, Workspace};
 use crate::store::StoreError;
@@ -162,8 +161,8 @@ impl Ctx {
         for r in self.ws.interview_results() {
             match r {
                 Ok(r) => match r.status {
-                    InterviewStatus::InProgress => c.in_progress += 1,
-                    InterviewStatus::Completed => c.completed += 1,
+                    s if s.is_done() => c.completed += 1,
+                    _ => c.in_progress += 1,
                 },
                 Err(e) => {
                     c.error.get_or_insert(e.message());

@@ -32,8 +32,7 @@ const PAGE: usize = 10;
 fn status_label(s: Option<Status>) -> Text {
     match s {
         None => tr!("未调查", "not started"),
-        Some(Status::InProgress) => tr!("进行中", "in progress"),
-        Some(Status::Completed) => tr!("已完成", "completed"),
+        Some(s) => s.label(),
     }
 }
 

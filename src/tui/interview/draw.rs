@@ -14,7 +14,7 @@ use super::review::draw_review;
 use super::roster::roster_table;
 use super::{Confirm, Interview, option_key, panel};
 use crate::i18n::Lang;
-use crate::interview::{Answer, Status};
+use crate::interview::Answer;
 use crate::questionnaire::{Question, QuestionType};
 use crate::tr;
 
@@ -42,10 +42,7 @@ pub fn status_line(v: &Interview, lang: Lang) -> Line<'static> {
             theme::error(),
         ),
     };
-    let status = match v.session.record.status {
-        Status::InProgress => tr!("进行中", "in progress"),
-        Status::Completed => tr!("已完成", "completed"),
-    };
+    let status = v.session.record.status.label();
     Line::from(vec![
         Span::raw(format!(
             " {} {} · {} · {} {}/{} · ",

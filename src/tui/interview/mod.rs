@@ -22,7 +22,7 @@ use super::paste::{self, Pasted};
 use super::screen::{Nav, Screen};
 use super::text::input_request;
 use crate::i18n::{Lang, Text};
-use crate::interview::{Answer, AnswerError, Change, Skipped, Status};
+use crate::interview::{Answer, AnswerError, Change, Skipped};
 use crate::questionnaire::{Question, QuestionType};
 use crate::reconcile::Finding;
 use crate::registry::Household;
@@ -455,7 +455,7 @@ impl Interview {
                 ctx.unsaved.answers.remove(&key);
                 self.save = SaveState::Saved(at);
                 self.reflag(ctx);
-                if was == Status::Completed && self.session.record.status != was {
+                if was.is_done() && self.session.record.status != was {
                     ctx.say(tr!(
                         "这次调查已完成，修改答案后重新打开（进行中），记入日志；检查后可再完成",
                         "this interview was completed: the change reopened it (in progress, logged); review and complete it again"

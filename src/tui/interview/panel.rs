@@ -121,6 +121,8 @@ fn heading(findings: &[Finding], status: Status, lang: Lang) -> String {
     let state = match status {
         Status::InProgress => tr!("（调查进行中）", "(interview in progress)"),
         Status::Completed => tr!("（调查已完成）", "(interview completed)"),
+        Status::Approved => tr!("（调查已通过审核）", "(interview approved)"),
+        Status::Returned => tr!("（调查已退回）", "(interview returned)"),
     };
     let head = if findings.is_empty() {
         tr!(

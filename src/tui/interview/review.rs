@@ -174,10 +174,7 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
         .sum();
     let w = area.width as usize;
     let label_w = (w * 11 / 20).max(10);
-    let status = match v.session.record.status {
-        crate::interview::Status::InProgress => tr!("进行中", "in progress"),
-        crate::interview::Status::Completed => tr!("已完成", "completed"),
-    };
+    let status = v.session.record.status.label();
     let mut lines = vec![Line::from(Span::styled(
         truncate(
             tr!(
