@@ -36,7 +36,11 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
                 if let Some(review) = r.review.as_ref().filter(|v| !v.comment.is_empty()) {
                     say(
                         cli,
-                        &format!("    {}{}", tr!("意见：", "comment: ").get(lang), review.comment),
+                        &format!(
+                            "    {}{}",
+                            tr!("意见：", "comment: ").get(lang),
+                            review.comment
+                        ),
                     );
                 }
             }

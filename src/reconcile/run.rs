@@ -16,8 +16,8 @@ use super::rates::Surveyed;
 use super::rules::RuleSet;
 use super::scope::ResultScope;
 use super::settings::Settings;
-use crate::interview::compact;
 use crate::interview::InterviewRecord;
+use crate::interview::compact;
 use crate::questionnaire::{Kind, Questionnaire};
 use crate::registry::Household;
 

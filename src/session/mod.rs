@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::i18n::Text;
 use crate::interview::causal::{Cell, Heads};
 use crate::interview::{
-    Answers, Change, Context, Decision, Event, Interview, InterviewRecord, Missing, Origin,
-    Review, Skipped, Status,
+    Answers, Change, Context, Decision, Event, Interview, InterviewRecord, Missing, Origin, Review,
+    Skipped, Status,
 };
 use crate::questionnaire::{Kind, LoadReport, Questionnaire};
 use crate::registry::Household;

@@ -10,7 +10,9 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::i18n::Text;
-use crate::interview::{Answers, Context, Interview, InterviewRecord, fold, fold_review, fold_skipped};
+use crate::interview::{
+    Answers, Context, Interview, InterviewRecord, fold, fold_review, fold_skipped,
+};
 use crate::questionnaire::Questionnaire;
 use crate::registry::Household;
 use crate::store::{Problem, Store, StoreError, Tally};
