@@ -4,6 +4,7 @@
 
 mod backup;
 mod check;
+mod coverage;
 mod demo;
 mod findings;
 mod interview;
@@ -11,6 +12,7 @@ mod rates;
 mod registry;
 mod review;
 mod sample;
+mod sync;
 mod verify;
 
 use std::path::PathBuf;
@@ -120,6 +122,11 @@ pub enum Command {
     /// households, members and villages; list what is stored.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// Answer bundles between laptops: export, import, keys, conflicts and their resolution.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
+    /// How far the interviews have got with the sample, per village or interviewer.
+    Coverage(coverage::CoverageArgs),
     /// The team lead's review of an interview: approve it, or return it with comments.
     #[command(subcommand)]
     Review(review::ReviewCommand),
@@ -370,6 +377,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Rates(args)) => rates::rates_command(&cli, args),
         Some(Command::Mark(args)) => findings::mark(&cli, args),
         Some(Command::Registry(command)) => registry::run(&cli, command),
+        Some(Command::Sync(command)) => sync::run(&cli, command),
         Some(Command::Review(command)) => review::run(&cli, command),
+        Some(Command::Coverage(args)) => coverage::coverage(&cli, args),
     }
 }

@@ -51,6 +51,7 @@
 //! villages and groups, and [`Selection::offer`] keeps, in a second pass, only the candidates
 //! of the chosen villages and the returned households. [`draw`] does both over a slice.
 
+pub mod coverage;
 mod export;
 mod frame;
 mod model;

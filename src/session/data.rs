@@ -85,6 +85,29 @@ impl Workspace {
         self.store.household_count()
     }
 
+    /// How far the interviews have got with the stored sample (`None`: no sample drawn).
+    pub fn coverage(&self) -> Result<Option<crate::sample::coverage::Coverage>, StoreError> {
+        let Some(sample) = self.store.sample()? else {
+            return Ok(None);
+        };
+        let visits: Vec<crate::sample::coverage::Visit> = self
+            .store
+            .interview_results()
+            .map(|r| {
+                r.map(|r| crate::sample::coverage::Visit {
+                    household_id: r.household_id,
+                    interviewer: r.interviewer,
+                    status: r.status,
+                    updated_at: r.updated_at,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some(crate::sample::coverage::coverage(
+            &sample.entries,
+            &visits,
+        )))
+    }
+
     /// Closes the store and opens it again: after a bulk load this is where sled replays
     /// what the load logged (about 0.4 s for 1,000,000 households), so that the next start
     /// (a cadre opening the screen) does not.
