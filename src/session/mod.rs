@@ -25,6 +25,7 @@ mod list;
 mod preload;
 mod restore;
 mod rows;
+mod sync;
 mod verify;
 
 pub use data::{Imported, RegistryFile};
@@ -34,6 +35,10 @@ pub use preload::{
     MEMBERS, Preload, age_on, from_id_number, preload, registry_member, registry_value,
 };
 pub use rows::RemovedRow;
+pub use sync::{
+    ClockFlag, ConflictRow, Duplicate, ExportOptions, ExportReport, HeldInterview, ImportReport,
+    OpenConflict, Resolution, Resolved, Side, conflict_id,
+};
 pub use verify::{Repair, Verification};
 
 /// Why a workspace operation failed.

@@ -36,6 +36,7 @@ mod results;
 mod sample;
 mod settings;
 mod spill;
+pub mod sync;
 mod villages;
 
 use std::fmt;
@@ -97,6 +98,10 @@ pub struct Store {
     list_recent: sled::Tree,
     /// Events by device and number (`devices.rs`).
     by_device: sled::Tree,
+    /// What was sent to each recipient of answer bundles (`sync.rs`).
+    sent: sled::Tree,
+    /// Interviews held aside for a questionnaire this store lacks (`sync.rs`).
+    held: sled::Tree,
     /// True when this open undid a restore that had been cut short.
     restore_undone: bool,
     /// The private copy a read-only folder was opened from (removed when the store is
@@ -168,6 +173,8 @@ impl Store {
             names_tree: db.open_tree("result_names")?,
             list_recent: db.open_tree("list_recent")?,
             by_device: db.open_tree("by_device")?,
+            sent: db.open_tree("sent")?,
+            held: db.open_tree("held")?,
             names: Default::default(),
             db,
             db_file,
