@@ -1303,3 +1303,74 @@ fn at_80_columns_a_long_section_title_keeps_its_words_not_a_cut() {
     let s = render(&a, 100, 30);
     assert!(s.contains("家庭收入（过去12个月）"), "{s}");
 }
+
+#[test]
+fn a_returned_interview_is_counted_filtered_and_shows_the_team_leads_comments() {
+    use ruhu::interview::{Decision, Review};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    // The first household of the list, interviewed, completed and returned by the lead.
+    let list = a.ws.household_list().unwrap();
+    let first = list
+        .page(&ruhu::session::ListFilter::default(), 0, 1)
+        .unwrap()
+        .rows[0]
+        .entry
+        .household_id
+        .clone();
+    let h = a.ws.household(&first).unwrap();
+    let mut s =
+        a.ws.start_preloaded(&h, "测试员", ruhu::session::Preload::Identity)
+            .unwrap();
+    let whole = common::walk::walk(s.interview.form_arc().clone());
+    let changes = ruhu::session::enter_answers(&mut s.interview, whole.answers()).unwrap();
+    s.save_many(&a.ws, &changes).unwrap();
+    s.complete(&a.ws).unwrap().unwrap();
+    let question = "respondent_name".to_string();
+    let label = s
+        .interview
+        .form()
+        .question(&question)
+        .unwrap()
+        .label
+        .zh
+        .clone();
+    s.review(
+        &a.ws,
+        &Review {
+            decision: Decision::Return,
+            comment: "收入没有问清楚".into(),
+            questions: [(question.clone(), "请核对这一题".to_string())].into(),
+            by: String::new(),
+            at: None,
+        },
+    )
+    .unwrap()
+    .unwrap();
+    a.ctx.refresh_counts();
+    let home = render(&a, 100, 30);
+    let line = home.lines().find(|l| l.contains("组长退回待补")).unwrap();
+    assert!(line.contains('1'), "{home}");
+    assert!(home.contains("筛选「已退回」"), "{home}");
+
+    key(&mut a, KeyCode::Char('1'));
+    // The status filter goes round: not started, in progress, returned.
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Char('s'));
+    }
+    let s = render(&a, 100, 30);
+    assert!(s.contains("共 1 户"), "{s}");
+    key(&mut a, KeyCode::Enter);
+    // Every answer given: it opens on the review, which says why it came back.
+    let s = render(&a, 100, 30);
+    assert!(s.contains("! 组长退回（测试员）：收入没有问清楚"), "{s}");
+    let line = s.lines().find(|l| l.contains(&label)).unwrap();
+    assert!(line.contains("（组长：请核对这一题）"), "{line}");
+    // On the questions too.
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("! 组长退回（测试员）：收入没有问清楚"), "{s}");
+    go_to(&mut a, &label);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("组长意见：请核对这一题"), "{s}");
+}

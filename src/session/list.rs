@@ -17,6 +17,9 @@ use super::Workspace;
 pub enum InterviewFilter {
     NotStarted,
     InProgress,
+    /// Returned by the team lead: waiting for another visit.
+    Returned,
+    /// Completed or approved.
     Completed,
 }
 
@@ -147,10 +150,8 @@ impl HouseholdList {
             && (!filter.sample_only || self.sample.contains(e.household_id))
             && filter.interview.is_none_or(|f| match f {
                 InterviewFilter::NotStarted => status.is_none(),
-                InterviewFilter::InProgress => matches!(
-                    status,
-                    Some(InterviewStatus::InProgress | InterviewStatus::Returned)
-                ),
+                InterviewFilter::InProgress => status == Some(InterviewStatus::InProgress),
+                InterviewFilter::Returned => status == Some(InterviewStatus::Returned),
                 InterviewFilter::Completed => status.is_some_and(InterviewStatus::is_done),
             })
     }

@@ -20,6 +20,8 @@ pub struct Counts {
     pub in_sample: usize,
     pub in_progress: usize,
     pub completed: usize,
+    /// Interviews returned by the team lead, waiting for another visit.
+    pub returned: usize,
     pub demo: bool,
     /// Why some of the counts could not be read (shown, never a silent zero).
     pub error: Option<Text>,
@@ -162,6 +164,7 @@ impl Ctx {
             match r {
                 Ok(r) => match r.status {
                     s if s.is_done() => c.completed += 1,
+                    crate::interview::Status::Returned => c.returned += 1,
                     _ => c.in_progress += 1,
                 },
                 Err(e) => {

@@ -108,6 +108,7 @@ fn draw(f: &mut Frame, app: &Ctx, area: Rect) {
         (tr!("抽样户", "in sample"), c.in_sample),
         (tr!("调查进行中", "interviews in progress"), c.in_progress),
         (tr!("调查已完成", "interviews completed"), c.completed),
+        (tr!("组长退回待补", "returned by the team lead"), c.returned),
     ];
     let mut lines: Vec<Line> = rows
         .iter()
@@ -138,6 +139,11 @@ fn draw(f: &mut Frame, app: &Ctx, area: Rect) {
         tr!(
             "这是一个空的数据文件夹。按 d 载入演示数据（虚构的演示县，几百户四类农户），或按 n 登记一户名单外农户。",
             "This data folder is empty. Press d to load the demo data (a fictional county, a few hundred households of all four kinds), or n to enter a household."
+        )
+    } else if c.returned > 0 {
+        tr!(
+            "下一步：组长退回了调查。按 1 打开农户列表，按 s 筛选「已退回」，按意见补正后重新完成。",
+            "Next: the team lead returned interviews. Press 1 for the household list, s to filter the returned ones, correct them as the comments say and complete them again."
         )
     } else if c.in_progress > 0 {
         tr!(

@@ -246,7 +246,7 @@ impl Screen for Households {
             Action::CycleStatus => {
                 use InterviewFilter::*;
                 self.filter.interview = cycle(
-                    &[NotStarted, InProgress, Completed],
+                    &[NotStarted, InProgress, Returned, Completed],
                     self.filter.interview.as_ref(),
                 );
                 self.refilter();
@@ -371,6 +371,9 @@ fn draw(f: &mut Frame, ctx: &Ctx, l: &Households, area: Rect) {
         Some(InterviewFilter::NotStarted) => status_label(None).get(lang).to_string(),
         Some(InterviewFilter::InProgress) => {
             status_label(Some(Status::InProgress)).get(lang).to_string()
+        }
+        Some(InterviewFilter::Returned) => {
+            status_label(Some(Status::Returned)).get(lang).to_string()
         }
         Some(InterviewFilter::Completed) => {
             status_label(Some(Status::Completed)).get(lang).to_string()

@@ -276,6 +276,24 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
         truncate(&heading, w),
         theme::heading(),
     )));
+    // A returned interview says why, on every question, until it is completed again.
+    if let Some(r) = v
+        .session
+        .record
+        .review
+        .as_ref()
+        .filter(|r| r.decision == crate::interview::Decision::Return && !r.comment.is_empty())
+    {
+        let t = tr!(
+            "! 组长退回（{}）：{}",
+            "! returned by the team lead ({}): {}",
+            r.by,
+            r.comment
+        );
+        for l in wrap(t.get(lang), w) {
+            lines.push(Line::from(Span::styled(l, theme::warn())));
+        }
+    }
     let notes = notes_before(v, lang);
     for note in &notes {
         for l in wrap(note, w) {
@@ -302,6 +320,18 @@ fn draw_question(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, narrow: b
             w,
         ) {
             lines.push(Line::from(Span::styled(l, theme::dim())));
+        }
+    }
+    if let Some(c) = v
+        .session
+        .record
+        .review
+        .as_ref()
+        .and_then(|r| r.questions.get(&q.id))
+    {
+        let t = tr!("组长意见：{}", "Team lead: {}", c);
+        for l in wrap(t.get(lang), w) {
+            lines.push(Line::from(Span::styled(l, theme::warn())));
         }
     }
     let row_id = v.row_edit.as_ref().map(|e| e.row_id.as_str());

@@ -190,7 +190,26 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
         ),
         theme::heading(),
     ))];
-    let rows_h = area.height.saturating_sub(1) as usize;
+    // The team lead's comment on a returned interview, above the answers it is about.
+    let review = v
+        .session
+        .record
+        .review
+        .as_ref()
+        .filter(|r| r.decision == crate::interview::Decision::Return);
+    if let Some(r) = review.filter(|r| !r.comment.is_empty()) {
+        let t = tr!(
+            "! 组长退回（{}）：{}",
+            "! returned by the team lead ({}): {}",
+            r.by,
+            r.comment
+        );
+        lines.push(Line::from(Span::styled(
+            truncate(t.get(lang), w),
+            theme::warn(),
+        )));
+    }
+    let rows_h = area.height.saturating_sub(lines.len() as u16) as usize;
     let start = cursor.saturating_sub(rows_h.saturating_sub(1));
     for (i, id) in items.iter().enumerate().skip(start).take(rows_h) {
         let Some(q) = iv.form().question(id) else {
@@ -224,10 +243,14 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
             let reg = v.shown(reg.get(lang).to_string());
             answer.push_str(tr!("（建档立卡：{}）", " (registry: {})", reg).get(lang));
         }
+        if let Some(c) = review.and_then(|r| r.questions.get(id)) {
+            answer.push_str(tr!("（组长：{}）", " (team lead: {})", c).get(lang));
+        }
         if matches!(q.kind, QuestionType::Roster { .. }) && skipped > 0 {
             answer.push_str(tr!("，跳过 {} 题", ", {} skipped", skipped).get(lang));
         }
-        let flag = if missing.contains(id) {
+        let commented = review.is_some_and(|r| r.questions.contains_key(id));
+        let flag = if missing.contains(id) || commented {
             "! "
         } else if skipped > 0 {
             "- "
@@ -244,7 +267,7 @@ pub(super) fn draw_review(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) 
             theme::selected()
         } else if missing.contains(id) {
             theme::error()
-        } else if skipped > 0 {
+        } else if skipped > 0 || commented {
             theme::warn()
         } else {
             Default::default()
