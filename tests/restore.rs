@@ -353,3 +353,83 @@ fn verify_finds_a_record_that_differs_from_its_events_and_repair_mends_it() {
     let (code, _, _) = ruhu(&data, &["verify"]);
     assert_eq!(code, 0);
 }
+
+/// A backup carries each event's number and base and each record's skips and review; a
+/// backup of schema 2 (events without numbers or bases) still restores, its events
+/// numbered and chained as a store of schema 2 is when it is opened.
+#[test]
+fn backups_carry_the_causality_of_events_and_older_backups_still_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backup) = filled(dir.path());
+    let (_, list, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let id = list[0]["interview_id"].as_str().unwrap().to_string();
+    let (code, _, err) = ruhu(&data, &["review", "return", &id, "--comment", "再访"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ruhu(&data, &["backup", backup.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&backup).unwrap()).unwrap();
+    assert_eq!(v["schema_version"], 3);
+    let events = v["events"].as_array().unwrap();
+    assert!(events.iter().all(|e| e["seq"].as_u64().unwrap() > 0));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["base"].as_array().is_some_and(|b| !b.is_empty()))
+    );
+    assert!(events.iter().any(|e| e["op"] == "review"));
+
+    // Restored: the same interviews, the review in effect, a sound store.
+    let again = dir.path().join("again");
+    let (code, _, err) = restore(&again, &backup);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(listing(&again), listing(&data));
+    let (code, out, err) = ruhu(&again, &["verify", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // As schema 2 wrote it: no numbers, no bases, no review.
+    let old = edited(&backup, dir.path(), |v| {
+        v["schema_version"] = 2.into();
+        let events = v["events"].as_array_mut().unwrap();
+        events.retain(|e| e["op"] != "review");
+        for e in events.iter_mut() {
+            let e = e.as_object_mut().unwrap();
+            e.remove("seq");
+            e.remove("base");
+        }
+        let mut per: std::collections::HashMap<String, u64> = Default::default();
+        for e in events.iter() {
+            *per.entry(e["interview_id"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+        for r in v["interviews"].as_array_mut().unwrap() {
+            let r = r.as_object_mut().unwrap();
+            r.remove("review");
+            r["status"] = "completed".into();
+            let n = per[r["interview_id"].as_str().unwrap()];
+            r["events"] = n.into();
+        }
+    });
+    let older = dir.path().join("older");
+    let (code, _, err) = restore(&older, &old);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = ruhu(&older, &["verify", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let backup2 = dir.path().join("backup2.json");
+    let (code, _, err) = ruhu(&older, &["backup", backup2.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let v2: Value = serde_json::from_str(&std::fs::read_to_string(&backup2).unwrap()).unwrap();
+    let events = v2["events"].as_array().unwrap();
+    let mut seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        (1..=events.len() as u64).collect::<Vec<_>>(),
+        "numbered without gaps"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["base"].as_array().is_some_and(|b| !b.is_empty()))
+    );
+}
