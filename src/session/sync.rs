@@ -766,7 +766,7 @@ impl Workspace {
         if let Err(why) = check_body(&body) {
             return ImportReport::refused(Some(path), in_file(Some(path), why));
         }
-        match self.apply_body(&body) {
+        match self.apply_body(&body, false) {
             Ok(mut r) => {
                 r.file = Some(path.to_path_buf());
                 r
@@ -780,7 +780,7 @@ impl Workspace {
     pub fn release_held(&self) -> Option<ImportReport> {
         match self.store.held() {
             Ok(h) if h.is_empty() => None,
-            Ok(_) => Some(match self.apply_body(&Body::default()) {
+            Ok(_) => Some(match self.apply_body(&Body::default(), true) {
                 Ok(r) => r,
                 Err(why) => ImportReport::refused(None, why),
             }),
@@ -788,8 +788,9 @@ impl Workspace {
         }
     }
 
-    /// What a verified bundle changes, written in one transaction; and the report.
-    fn apply_body(&self, body: &Body) -> Result<ImportReport, Text> {
+    /// What a verified bundle changes, written in one transaction; and the report. With
+    /// `releasing` (no bundle), the interviews still held are listed too.
+    fn apply_body(&self, body: &Body, releasing: bool) -> Result<ImportReport, Text> {
         let store = &self.store;
         let now = Utc::now();
         let mut heads: BTreeMap<Uuid, &InterviewHead> = BTreeMap::new();
@@ -855,7 +856,7 @@ impl Workspace {
                     .filter(|h| h.household_id == hid)
             };
             let Some(form) = form else {
-                if !in_bundle.contains(&id) {
+                if !in_bundle.contains(&id) && !releasing {
                     continue;
                 }
                 // Held aside: what is new of it.

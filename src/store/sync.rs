@@ -575,10 +575,12 @@ struct Write {
     household: String,
     /// The registry copy of its household, when the store has none yet.
     copy: Option<Vec<u8>>,
-    /// Event key, value, and the `by_device` key when it is indexed.
-    events: Vec<([u8; keys::EVENT_KEY_LEN], Vec<u8>, Option<Vec<u8>>)>,
+    events: Vec<EventWrite>,
     known: Option<u64>,
 }
+
+/// One event's writes: its key, its value, and its `by_device` key when it is indexed.
+type EventWrite = ([u8; keys::EVENT_KEY_LEN], Vec<u8>, Option<Vec<u8>>);
 
 /// A bundle's writes, encoded.
 struct Prepared {
