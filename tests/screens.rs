@@ -1374,3 +1374,65 @@ fn a_returned_interview_is_counted_filtered_and_shows_the_team_leads_comments() 
     let s = render(&a, 100, 30);
     assert!(s.contains("组长意见：请核对这一题"), "{s}");
 }
+
+#[test]
+fn the_team_screen_shows_coverage_and_approves_or_returns_with_a_typed_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path(), Lang::Zh);
+    // Two completed interviews of the first two households of the list.
+    let list = a.ws.household_list().unwrap();
+    let page = list
+        .page(&ruhu::session::ListFilter::default(), 0, 2)
+        .unwrap();
+    let mut ids = Vec::new();
+    for row in &page.rows {
+        let h = a.ws.household(&row.entry.household_id).unwrap();
+        let mut s =
+            a.ws.start_preloaded(&h, "测试员", ruhu::session::Preload::Identity)
+                .unwrap();
+        let whole = common::walk::walk(s.interview.form_arc().clone());
+        let changes = ruhu::session::enter_answers(&mut s.interview, whole.answers()).unwrap();
+        s.save_many(&a.ws, &changes).unwrap();
+        s.complete(&a.ws).unwrap().unwrap();
+        ids.push(s.record.interview_id);
+    }
+    key(&mut a, KeyCode::Char('4'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("组长：进度与审核"), "{s}");
+    assert!(s.contains("还没有抽样"), "{s}");
+    assert!(s.contains("调查（待审核的在前）：2 份"), "{s}");
+    // The first row approved.
+    key(&mut a, KeyCode::Char('a'));
+    let approved = ids
+        .iter()
+        .filter(|id| {
+            a.ws.interview(**id).unwrap().unwrap().status == ruhu::interview::Status::Approved
+        })
+        .count();
+    assert_eq!(approved, 1);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("已通过这份调查"), "{s}");
+    // The other (now first: waiting for review) returned with a comment typed here.
+    key(&mut a, KeyCode::Char('r'));
+    assert!(render(&a, 100, 30).contains("退回意见："));
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 100, 30).contains("退回要写明原因"));
+    typed(&mut a, "家庭人口要再核实");
+    key(&mut a, KeyCode::Enter);
+    let returned: Vec<_> = ids
+        .iter()
+        .map(|id| a.ws.interview(*id).unwrap().unwrap())
+        .filter(|r| r.status == ruhu::interview::Status::Returned)
+        .collect();
+    assert_eq!(returned.len(), 1);
+    assert_eq!(
+        returned[0].review.as_ref().unwrap().comment,
+        "家庭人口要再核实"
+    );
+    let s = render(&a, 100, 30);
+    assert!(s.contains("家庭人口要再核实"), "{s}");
+    // Help lists the screen's keys; approving a returned one is marked unavailable.
+    key(&mut a, KeyCode::Char('?'));
+    let s = render(&a, 100, 30);
+    assert!(s.contains("退回（写意见）") && s.contains("通过"), "{s}");
+}

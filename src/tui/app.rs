@@ -163,7 +163,7 @@ impl App {
         }
         if matches!(
             action,
-            Action::OpenHouseholds | Action::OpenFindings | Action::OpenRates
+            Action::OpenHouseholds | Action::OpenFindings | Action::OpenRates | Action::OpenTeam
         ) && self.stack.len() > 1
         {
             // A jump: back to the home screen, which opens the one asked for.

@@ -31,11 +31,15 @@ pub enum Mode {
     /// Rates per village.
     Rates,
     Help,
+    /// The team lead's screen: coverage and the interviews to review.
+    Team,
+    /// Typing the comment of a return on the team screen.
+    TeamComment,
 }
 
 impl Mode {
     /// Every mode but the help.
-    pub const ALL: [Mode; 12] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Home,
         Mode::Households,
         Mode::Search,
@@ -48,11 +52,16 @@ impl Mode {
         Mode::Findings,
         Mode::FindingDetail,
         Mode::Rates,
+        Mode::Team,
+        Mode::TeamComment,
     ];
 
     /// Whether typed characters go into a text field (no bare-letter keys then).
     pub fn takes_text(self) -> bool {
-        matches!(self, Mode::Search | Mode::NewHousehold | Mode::Question)
+        matches!(
+            self,
+            Mode::Search | Mode::NewHousehold | Mode::Question | Mode::TeamComment
+        )
     }
 
     /// Whether the screen numbers jump to the main screens from here (not inside an
@@ -60,7 +69,12 @@ impl Mode {
     fn jumps(self) -> bool {
         matches!(
             self,
-            Mode::Home | Mode::Households | Mode::Findings | Mode::FindingDetail | Mode::Rates
+            Mode::Home
+                | Mode::Households
+                | Mode::Findings
+                | Mode::FindingDetail
+                | Mode::Rates
+                | Mode::Team
         )
     }
 }
@@ -109,6 +123,9 @@ pub enum Action {
     MarkDismissed,
     Export,
     NextRate,
+    OpenTeam,
+    Approve,
+    ReturnInterview,
 }
 
 /// Where a binding applies.
@@ -205,6 +222,16 @@ pub static GLOBAL: &[Binding] = &[
         "3",
         "各村比率",
         "rates",
+        false
+    ),
+    bind!(
+        Jumps,
+        Char('4'),
+        NONE,
+        OpenTeam,
+        "4",
+        "组长审核",
+        "team lead",
         false
     ),
     bind!(Everywhere, Esc, NONE, Back, "Esc", "返回", "back", true),
@@ -1058,6 +1085,40 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(In(Rates), Char('q'), NONE, Back, "q", "返回", "back", false),
+    // team
+    bind!(In(Team), Up, NONE, Up, "↑", "上一份", "previous", false),
+    bind!(In(Team), Down, NONE, Down, "↓", "下一份", "next", false),
+    bind!(
+        In(Team),
+        Char('a'),
+        NONE,
+        Approve,
+        "a",
+        "通过",
+        "approve",
+        true
+    ),
+    bind!(
+        In(Team),
+        Char('r'),
+        NONE,
+        ReturnInterview,
+        "r",
+        "退回（写意见）",
+        "return (with a comment)",
+        true
+    ),
+    bind!(In(Team), Char('q'), NONE, Back, "q", "返回", "back", false),
+    bind!(
+        In(TeamComment),
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "退回",
+        "return it",
+        true
+    ),
     // help
     bind!(
         In(Help),
