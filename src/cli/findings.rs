@@ -155,6 +155,7 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
         include_in_progress: args.all,
         village: args.village.clone(),
         kind: args.kind,
+        ..Filter::default()
     };
     let result = ws.reconcile(&rec, &filter)?;
     let marks = ws.marks()?;
@@ -241,11 +242,15 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
         if all {
             cells.push(interview_status(f.in_progress).get(lang).to_string());
         }
+        let message = match &f.visits {
+            Some(v) => format!("{}（{}）", f.message.get(lang), v.text().get(lang)),
+            None => f.message.get(lang).to_string(),
+        };
         cells.extend([
             mark.map(|m| m.status.label().get(lang).to_string())
                 .unwrap_or_else(|| "-".to_string()),
             f.rule.clone(),
-            f.message.get(lang).to_string(),
+            message,
             match mark.filter(|m| !m.comment.is_empty()) {
                 Some(m) => format!(
                     "{}  [{}：{}]",

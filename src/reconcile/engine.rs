@@ -187,6 +187,7 @@ pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Findin
             evidence,
             in_progress: s.in_progress,
             member,
+            visits: None,
         });
     };
     for rule in rules.for_kind(s.kind) {

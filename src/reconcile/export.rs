@@ -112,6 +112,7 @@ pub fn finding_json(f: &Finding, mark: Option<&Mark>, show_ids: bool) -> Json {
         "message": f.message,
         "evidence": evidence,
         "in_progress": f.in_progress,
+        "visits": f.visits,
         "mark": mark_json(mark, show_ids),
     })
 }
@@ -163,6 +164,19 @@ pub fn interview_status(in_progress: bool) -> Text {
     }
 }
 
+/// Whether the interview is completed and, for a household visited more than once, which
+/// visit this is.
+pub fn finding_status(f: &Finding) -> Text {
+    let status = interview_status(f.in_progress);
+    match &f.visits {
+        None => status,
+        Some(v) => Text::new(
+            format!("{}；{}", status.zh, v.text().zh),
+            format!("{}; {}", status.en, v.text().en),
+        ),
+    }
+}
+
 /// The cells of one finding, as people read them (labels in `lang`, IDs masked unless
 /// asked), before any spreadsheet escaping.
 pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [String; 17] {
@@ -175,7 +189,7 @@ pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [
         f.village.clone(),
         f.household_kind.label().get(l).to_string(),
         f.interview_id.to_string(),
-        interview_status(f.in_progress).get(l).to_string(),
+        finding_status(f).get(l).to_string(),
         f.kind.label().get(l).to_string(),
         f.rule.clone(),
         f.severity.label().get(l).to_string(),

@@ -147,6 +147,35 @@ pub struct Finding {
     /// For a check of one member of the roster (`reconcile::members`): the member's row id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
+    /// The household was visited more than once: how many interviews it has, and how the
+    /// one this finding comes from was settled as the one that counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<Visits>,
+}
+
+/// The visits of a household visited more than once (see `reconcile::visits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visits {
+    pub count: usize,
+    pub settled: super::visits::Settled,
+}
+
+impl Visits {
+    /// What a finding of a duplicate visit says of it.
+    pub fn text(&self) -> Text {
+        match self.settled {
+            super::visits::Settled::Chosen => crate::tr!(
+                "此户入户 {} 次，采用组长选定的一次",
+                "this household was visited {} times: the visit the team lead chose counts",
+                self.count
+            ),
+            super::visits::Settled::Latest => crate::tr!(
+                "此户入户 {} 次，组长尚未选定，暂用最新完成的一次",
+                "this household was visited {} times and the team lead has not chosen yet: the latest completed visit counts",
+                self.count
+            ),
+        }
+    }
 }
 
 /// A finding's identity: the interview and the rule. Marks are kept under it.

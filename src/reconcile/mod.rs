@@ -24,6 +24,7 @@ mod rules;
 mod run;
 mod scope;
 mod settings;
+pub mod visits;
 #[cfg(test)]
 mod tests;
 

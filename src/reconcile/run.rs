@@ -98,6 +98,10 @@ pub struct Filter {
     /// Only this village (exact name).
     pub village: Option<String>,
     pub kind: Option<FindingKind>,
+    /// The households visited more than once and which interview of each counts
+    /// (`visits.rs`); the others are left out of findings and rates. `None`: every
+    /// interview counts.
+    pub visits: Option<std::sync::Arc<super::visits::Visits>>,
 }
 
 impl Filter {
@@ -122,6 +126,8 @@ pub struct Reconciliation {
     /// Interviews whose household the registry lookup did not find; they are reconciled as
     /// a household unknown to the registry.
     pub unknown_households: usize,
+    /// Interviews left out because another visit of their household counts.
+    pub not_counting: usize,
 }
 
 /// A stand-in for a household the lookup did not find: no registry values.
@@ -170,6 +176,14 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         let (h, bytes) = item?;
         let result = compact::decode(bytes.as_ref()).map_err(&corrupt)?;
         out.interviews += 1;
+        let duplicate = filter
+            .visits
+            .as_ref()
+            .and_then(|v| v.of_household(result.household_id));
+        if duplicate.is_some_and(|d| d.counting != result.interview_id) {
+            out.not_counting += 1;
+            continue;
+        }
         let completed = result.status.is_done();
         if !completed && !filter.include_in_progress {
             continue;
@@ -201,7 +215,15 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
             &reconciler.settings,
         )
         .with_in_progress(!completed);
-        let found = findings(&subject, &scope, &reconciler.rules);
+        let mut found = findings(&subject, &scope, &reconciler.rules);
+        if let Some(d) = duplicate {
+            for f in &mut found {
+                f.visits = Some(super::finding::Visits {
+                    count: d.interviews.len(),
+                    settled: d.settled,
+                });
+            }
+        }
         if completed {
             let at = result
                 .completed_at()
@@ -233,6 +255,7 @@ impl Reconciliation {
             out.surveyed.extend(p.surveyed);
             out.interviews += p.interviews;
             out.unknown_households += p.unknown_households;
+            out.not_counting += p.not_counting;
         }
         out.sort();
         out

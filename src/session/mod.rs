@@ -175,13 +175,37 @@ impl Workspace {
         crate::reconcile::Reconciler::load(dir, &self.forms.all())
     }
 
-    /// Reconciles every stored interview (see [`reconcile_store`]).
+    /// Reconciles every stored interview (see [`reconcile_store`]); of a household
+    /// visited more than once only the interview that counts (`reconcile::visits`).
     pub fn reconcile(
         &self,
         reconciler: &crate::reconcile::Reconciler,
         filter: &crate::reconcile::Filter,
     ) -> Result<crate::reconcile::Reconciliation, StoreError> {
-        reconcile_store(&self.store, reconciler, filter)
+        let mut filter = filter.clone();
+        if filter.visits.is_none() {
+            filter.visits = Some(std::sync::Arc::new(self.visits()?));
+        }
+        reconcile_store(&self.store, reconciler, &filter)
+    }
+
+    /// The households visited more than once, and which interview of each counts.
+    pub fn visits(&self) -> Result<crate::reconcile::visits::Visits, StoreError> {
+        let mut of = Vec::new();
+        for (_, ids) in self.store.households_visited_twice()? {
+            for id in ids {
+                if let Some(r) = self.store.interview(id)? {
+                    of.push(crate::reconcile::visits::VisitOf {
+                        interview_id: r.interview_id,
+                        household_id: r.household_id,
+                        status: r.status,
+                        updated_at: r.updated_at,
+                        chosen: None,
+                    });
+                }
+            }
+        }
+        Ok(crate::reconcile::visits::Visits::of(&of))
     }
 
     pub fn open(dir: &Path, forms: Forms) -> Result<Workspace, SessionError> {

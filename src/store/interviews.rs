@@ -268,6 +268,38 @@ impl Store {
         Ok(out)
     }
 
+    /// The households with two or more interviews, with their interview ids: one pass over
+    /// the interview index, nothing decoded.
+    pub fn households_visited_twice(&self) -> Result<Vec<(String, Vec<Uuid>)>> {
+        let mut out: Vec<(String, Vec<Uuid>)> = Vec::new();
+        let mut current: Option<(Vec<u8>, Vec<Uuid>)> = None;
+        let flush = |c: Option<(Vec<u8>, Vec<Uuid>)>, out: &mut Vec<(String, Vec<Uuid>)>| {
+            if let Some((h, ids)) = c
+                && ids.len() > 1
+            {
+                out.push((String::from_utf8_lossy(&h).into_owned(), ids));
+            }
+        };
+        for kv in self.by_household.iter().keys() {
+            let k = kv?;
+            let Some(h) = keys::household_of(&k) else {
+                continue;
+            };
+            let Ok(id) = Uuid::from_slice(&k[h.len() + 1..]) else {
+                continue;
+            };
+            match &mut current {
+                Some((ch, ids)) if ch.as_slice() == h => ids.push(id),
+                _ => {
+                    flush(current.take(), &mut out);
+                    current = Some((h.to_vec(), vec![id]));
+                }
+            }
+        }
+        flush(current, &mut out);
+        Ok(out)
+    }
+
     /// How many interviews the store holds (a counter: no scan).
     pub fn interview_count(&self) -> usize {
         self.count_or_scan(keys::META_INTERVIEW_COUNT, || self.interviews.len())

@@ -162,11 +162,14 @@ fn draw(f: &mut Frame, s: &Findings, lang: Lang, area: Rect) {
             Severity::Finding => "!",
             Severity::Warning => "?",
         };
-        let progress = if fnd.in_progress {
+        let mut progress = if fnd.in_progress {
             tr!("（进行中）", " (in progress)").get(lang).to_string()
         } else {
             String::new()
         };
+        if let Some(v) = &fnd.visits {
+            progress.push_str(&format!("（{}）", v.text().get(lang)));
+        }
         let cells = [
             fnd.household_id.clone(),
             fnd.head_name.clone(),

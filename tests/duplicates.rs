@@ -1,0 +1,66 @@
+//! A household interviewed twice: both interviews are kept, one counts for findings and
+//! rates (the team lead's choice, else the latest completed), and the findings say so.
+
+mod common;
+
+use common::walk::answer_file;
+use common::{demo_household, ruhu};
+use ruhu::registry::Status;
+use serde_json::Value;
+
+fn findings(data: &std::path::Path) -> Vec<Value> {
+    let (code, out, err) = ruhu(data, &["findings", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_household_visited_twice_counts_once_and_its_findings_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = answer_file(dir.path(), "exited");
+    let apply = || {
+        let (code, out, err) = ruhu(
+            &data,
+            &[
+                "interview",
+                "apply",
+                "--household",
+                &hh,
+                "--answers",
+                file.to_str().unwrap(),
+                "--complete",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = apply();
+    let once = findings(&data);
+    assert!(!once.is_empty(), "the walk's answers raise findings");
+    assert!(once.iter().all(|f| f["visits"].is_null()));
+    let second = apply();
+    assert_ne!(first, second);
+    let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
+    let list: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2, "both interviews kept");
+
+    let twice = findings(&data);
+    assert_eq!(twice.len(), once.len(), "counted once, not twice");
+    assert!(twice.iter().all(|f| f["interview_id"] == second.as_str()));
+    assert!(twice.iter().all(|f| f["visits"]["count"] == 2));
+    assert!(twice.iter().all(|f| f["visits"]["settled"] == "latest"));
+    let (_, text, _) = ruhu(&data, &["findings"]);
+    assert!(text.contains("此户入户 2 次"), "{text}");
+}
