@@ -318,6 +318,7 @@ fn build(dir: &Path) {
             events: 0,
             skipped: Vec::new(),
             review: None,
+            chosen: None,
         });
     }
     write!(backup, "],\"interviews\":[").unwrap();

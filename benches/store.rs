@@ -133,6 +133,7 @@ fn record(household_id: String, device: &str) -> InterviewRecord {
         events: 0,
         skipped: Vec::new(),
         review: None,
+        chosen: None,
     }
 }
 

@@ -63,4 +63,55 @@ fn a_household_visited_twice_counts_once_and_its_findings_say_so() {
     assert!(twice.iter().all(|f| f["visits"]["settled"] == "latest"));
     let (_, text, _) = ruhu(&data, &["findings"]);
     assert!(text.contains("此户入户 2 次"), "{text}");
+
+    // Listed, the latest counting for now.
+    let (code, out, err) = ruhu(&data, &["sync", "duplicates", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d.as_array().unwrap().len(), 1);
+    assert_eq!(d[0]["household_id"], hh.as_str());
+    assert_eq!(d[0]["counting"], second.as_str());
+    assert_eq!(d[0]["settled"], "latest");
+    assert_eq!(d[0]["interviews"].as_array().unwrap().len(), 2);
+
+    // The lead chooses the first: findings come from it, and say so.
+    let (code, out, err) = ruhu(&data, &["sync", "choose", &first]);
+    assert_eq!(code, 0, "{out}{err}");
+    let chosen = findings(&data);
+    assert_eq!(chosen.len(), once.len());
+    assert!(chosen.iter().all(|f| f["interview_id"] == first.as_str()));
+    assert!(chosen.iter().all(|f| f["visits"]["settled"] == "chosen"));
+    let (_, out, _) = ruhu(&data, &["sync", "duplicates", "--format", "json"]);
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d[0]["counting"], first.as_str());
+    let (_, text, _) = ruhu(&data, &["sync", "duplicates"]);
+    assert!(text.contains("组长已选定"), "{text}");
+    // The choice is an event the store checks like the others.
+    let (code, out, err) = ruhu(&data, &["verify", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // A household visited once has nothing to choose.
+    let other = demo_household(Status::Poor);
+    let poor = answer_file(dir.path(), "poor");
+    let (code, out, err) = ruhu(
+        &data,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &other,
+            "--answers",
+            poor.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let single = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, _, err) = ruhu(&data, &["sync", "choose", &single]);
+    assert_eq!(code, 1);
+    assert!(err.contains("只有这一次入户"), "{err}");
 }

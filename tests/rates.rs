@@ -406,6 +406,7 @@ fn record(
         events: 0,
         skipped: Vec::new(),
         review: None,
+        chosen: None,
     }
 }
 

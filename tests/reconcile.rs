@@ -1447,6 +1447,7 @@ fn the_store_path_finds_what_the_record_path_finds() {
                 events: 0,
                 skipped: Vec::new(),
                 review: None,
+                chosen: None,
             };
             store.create_interview(&record).expect("interview");
         }

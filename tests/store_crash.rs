@@ -77,6 +77,7 @@ fn new_record(device_id: &str) -> InterviewRecord {
         events: 0,
         skipped: Vec::new(),
         review: None,
+        chosen: None,
     }
 }
 

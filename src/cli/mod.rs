@@ -6,6 +6,7 @@ mod backup;
 mod check;
 mod coverage;
 mod demo;
+mod duplicates;
 mod findings;
 mod interview;
 mod rates;

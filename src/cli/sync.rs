@@ -41,6 +41,18 @@ pub enum SyncCommand {
     },
     /// Resolve a conflict with one new answer event that supersedes every side.
     Resolve(ResolveArgs),
+    /// List the households visited more than once, and which visit counts.
+    Duplicates {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Choose the visit that counts for its household (an event: it travels in bundles).
+    Choose {
+        /// The interview that counts.
+        interview: uuid::Uuid,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -103,6 +115,10 @@ pub(super) fn run(cli: &Cli, command: &SyncCommand) -> Result<ExitCode, Failure>
         SyncCommand::Keygen { out, format } => keygen(cli, out, *format),
         SyncCommand::Conflicts { format } => conflicts(cli, *format),
         SyncCommand::Resolve(a) => resolve(cli, a),
+        SyncCommand::Duplicates { format } => super::duplicates::list(cli, *format),
+        SyncCommand::Choose { interview, format } => {
+            super::duplicates::choose(cli, *interview, *format)
+        }
     }
 }
 

@@ -35,6 +35,8 @@ pub enum Cell {
         question: String,
         row: Option<String>,
     },
+    /// The team lead's choice of this interview among its household's visits.
+    Choice,
 }
 
 impl Cell {
@@ -54,6 +56,7 @@ impl Cell {
             },
             EventOp::Status | EventOp::Review => Cell::Status,
             EventOp::Skip => Cell::Skip { question, row },
+            EventOp::Choose => Cell::Choice,
         }
     }
 }

@@ -328,6 +328,7 @@ mod tests {
             events: 12,
             skipped: Vec::new(),
             review: None,
+            chosen: None,
         }
     }
 

@@ -12,6 +12,6 @@ pub use answer::{Answer, AnswerError, format_number, parse_date};
 pub use answers::{AnswerProblem, Answers, Change, ROW_ID_KEY, Row, RowMove, RowRef};
 pub use engine::{Context, Interview, Missing, Progress};
 pub use record::{
-    Decision, Event, EventOp, InterviewRecord, Origin, Review, Skipped, Status, apply_review,
-    apply_skip, fold, fold_review, fold_skipped,
+    Chosen, Decision, Event, EventOp, InterviewRecord, Origin, Review, Skipped, Status,
+    apply_choice, apply_review, apply_skip, fold, fold_chosen, fold_review, fold_skipped,
 };

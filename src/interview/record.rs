@@ -89,6 +89,9 @@ pub enum EventOp {
     /// The team lead approved or returned the interview (`value` a [`Review`]); a status
     /// change like [`EventOp::Status`], on the same cell.
     Review,
+    /// The team lead chose this interview as the one that counts for its household, of two
+    /// or more visits (a duplicate visit); the latest choice among them counts.
+    Choose,
 }
 
 /// One change of one interview, as stored and as merged between laptops.
@@ -223,6 +226,19 @@ impl Event {
         }
     }
 
+    /// The event that records the team lead's choice of this interview among the visits
+    /// of its household.
+    pub fn choose(interview_id: Uuid, origin: &Origin) -> Event {
+        Event::new(
+            interview_id,
+            origin,
+            EventOp::Choose,
+            String::new(),
+            None,
+            Json::Bool(true),
+        )
+    }
+
     /// The event that records a row move.
     pub fn row_move(interview_id: Uuid, origin: &Origin, m: &RowMove) -> Event {
         Event::new(
@@ -298,7 +314,11 @@ impl Event {
             }
             EventOp::AddRow => Some(Change::AddRow(row_ref(self.row.as_ref()?))),
             EventOp::RemoveRow => Some(Change::RemoveRow(row_ref(self.row.as_ref()?))),
-            EventOp::Status | EventOp::MoveRow | EventOp::Skip | EventOp::Review => None,
+            EventOp::Status
+            | EventOp::MoveRow
+            | EventOp::Skip
+            | EventOp::Review
+            | EventOp::Choose => None,
         }
     }
 
@@ -311,7 +331,7 @@ impl Event {
             EventOp::AddRow => 0,
             EventOp::Set | EventOp::MoveRow | EventOp::Skip => 1,
             EventOp::RemoveRow => 2,
-            EventOp::Status | EventOp::Review => 3,
+            EventOp::Status | EventOp::Review | EventOp::Choose => 3,
         };
         (self.at, rank, self.event_id)
     }
@@ -394,6 +414,46 @@ pub fn apply_review(review: &mut Option<Review>, e: &Event) {
     }
 }
 
+/// When, by whom and by which event an interview was chosen as the one that counts for its
+/// household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chosen {
+    pub at: DateTime<FixedOffset>,
+    pub by: String,
+    pub event_id: Uuid,
+}
+
+impl Chosen {
+    /// Which of two choices is the later (time, then event id): the one that counts.
+    pub fn key(&self) -> (DateTime<FixedOffset>, Uuid) {
+        (self.at, self.event_id)
+    }
+}
+
+/// Keeps the latest choice as `e` leaves it.
+pub fn apply_choice(chosen: &mut Option<Chosen>, e: &Event) {
+    if e.op != EventOp::Choose {
+        return;
+    }
+    let c = Chosen {
+        at: e.at,
+        by: e.interviewer.clone(),
+        event_id: e.event_id,
+    };
+    if chosen.as_ref().is_none_or(|old| c.key() > old.key()) {
+        *chosen = Some(c);
+    }
+}
+
+/// The latest choice among events (any order).
+pub fn fold_chosen(events: &[Event]) -> Option<Chosen> {
+    let mut chosen = None;
+    for e in events {
+        apply_choice(&mut chosen, e);
+    }
+    chosen
+}
+
 /// The questions passed on purpose that events (in any order, repeats allowed) leave.
 pub fn fold_skipped(events: &[Event]) -> Vec<Skipped> {
     let sorted = super::causal::order(events);
@@ -442,4 +502,8 @@ pub struct InterviewRecord {
     /// cleared by a completion or reopening.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// The team lead's latest choice of this interview as the one that counts for its
+    /// household ([`fold_chosen`] of the events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<Chosen>,
 }

@@ -200,7 +200,7 @@ impl Workspace {
                         household_id: r.household_id,
                         status: r.status,
                         updated_at: r.updated_at,
-                        chosen: None,
+                        chosen: r.chosen.as_ref().map(|c| c.key()),
                     });
                 }
             }
@@ -306,6 +306,7 @@ impl Workspace {
             events: 0,
             skipped: Vec::new(),
             review: None,
+            chosen: None,
         };
         let mut interview = Interview::new(form, self.context(h));
         let known = self.with_known_village(h)?;
@@ -416,6 +417,7 @@ impl Session {
         for e in &events {
             crate::interview::apply_skip(&mut record.skipped, e);
             crate::interview::apply_review(&mut record.review, e);
+            crate::interview::apply_choice(&mut record.chosen, e);
         }
         store.record_events(&events, &record)?;
         record.events += events.len() as u64;
@@ -634,6 +636,24 @@ impl Session {
             return Err(e);
         }
         Ok(Ok(()))
+    }
+
+    /// The team lead's choice of this interview as the one that counts for its household,
+    /// of two or more visits: an event of its log (the latest choice among the visits
+    /// counts). `Ok(false)` when the household has no other interview.
+    pub fn choose(&mut self, ws: &Workspace) -> Result<bool, StoreError> {
+        if ws.store.interviews_of(&self.record.household_id)?.len() < 2 {
+            return Ok(false);
+        }
+        let store = &ws.store;
+        let origin = self.origin(store);
+        let before = self.record.clone();
+        let event = Event::choose(self.record.interview_id, &origin);
+        if let Err(e) = self.persist(store, vec![event], origin.at) {
+            self.record = before;
+            return Err(e);
+        }
+        Ok(true)
     }
 
     /// Reopens a completed interview without changing an answer (status back to in

@@ -341,6 +341,7 @@ fn record_from_head(h: &InterviewHead) -> InterviewRecord {
         events: 0,
         skipped: Vec::new(),
         review: None,
+        chosen: None,
     }
 }
 
@@ -373,6 +374,7 @@ pub(super) fn rebuild(
     r.status = status;
     r.skipped = fold_skipped(events);
     r.review = fold_review(events);
+    r.chosen = crate::interview::fold_chosen(events);
     if let Some(last) = events.iter().max_by_key(|e| (e.at, e.event_id)) {
         r.updated_at = last.at;
     }
@@ -417,6 +419,7 @@ fn cell_key(cell: &Cell) -> String {
         Cell::Skip { question, row } => {
             format!("skip\0{question}\0{}", row.as_deref().unwrap_or(""))
         }
+        Cell::Choice => "choice".to_string(),
     }
 }
 
@@ -483,6 +486,7 @@ fn shown_value(form: Option<&Questionnaire>, answers: &Answers, e: &Event) -> Te
                 tr!("取消跳过", "skip taken back")
             }
         }
+        EventOp::Choose => tr!("选定为计数的一次入户", "chosen as the visit that counts"),
     }
 }
 
@@ -1074,9 +1078,11 @@ impl Workspace {
                     Cell::Place { roster, .. } => ("place", roster.clone()),
                     Cell::Status => ("status", String::new()),
                     Cell::Skip { question, .. } => ("skip", question.clone()),
+                    Cell::Choice => ("choice", String::new()),
                 };
                 let question = match c.cell {
                     Cell::Status => tr!("调查状态", "interview status"),
+                    Cell::Choice => tr!("重复入户的选定", "the choice among duplicate visits"),
                     _ => question_label(form, &question_id),
                 };
                 OpenConflict {

@@ -126,6 +126,7 @@ fn check_interview(
             r.status = status;
             r.skipped = skipped.clone();
             r.review = review.clone();
+            r.chosen = crate::interview::fold_chosen(&events);
             Some(r)
         }
         Err(why) => {
@@ -180,6 +181,15 @@ fn check_interview(
             tr!(
                 "保存的状态与答题记录不一致",
                 "the stored status differs from what its events say"
+            ),
+        )));
+    }
+    if record.chosen != crate::interview::fold_chosen(&events) {
+        problems.push(fixable(in_interview(
+            id,
+            tr!(
+                "保存的重复入户选定与答题记录不一致",
+                "the choice among duplicate visits stored differs from what its events say"
             ),
         )));
     }

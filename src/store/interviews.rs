@@ -51,6 +51,8 @@ struct ForReconciliation {
     skipped: Vec<crate::interview::Skipped>,
     #[serde(default)]
     review: Option<crate::interview::Review>,
+    #[serde(default)]
+    chosen: Option<crate::interview::Chosen>,
 }
 
 impl From<ForReconciliation> for InterviewRecord {
@@ -72,6 +74,7 @@ impl From<ForReconciliation> for InterviewRecord {
             events: r.events,
             skipped: r.skipped,
             review: r.review,
+            chosen: r.chosen,
         }
     }
 }

@@ -80,6 +80,7 @@ fn record(household_id: &str) -> InterviewRecord {
         events: 0,
         skipped: Vec::new(),
         review: None,
+        chosen: None,
     }
 }
 

@@ -218,6 +218,7 @@ mod tests {
             evidence,
             in_progress: true,
             member: None,
+            visits: None,
         }
     }
 
