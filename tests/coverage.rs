@@ -54,7 +54,10 @@ fn coverage_counts_the_sample_by_village_and_interviewer() {
     assert_eq!(code, 0, "{err}");
     let c: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(c["by"], "village");
-    assert_eq!(c["total"]["drawn"].as_u64().unwrap() as usize, entries.len());
+    assert_eq!(
+        c["total"]["drawn"].as_u64().unwrap() as usize,
+        entries.len()
+    );
     assert_eq!(c["total"]["interviewed"], 2);
     assert_eq!(c["total"]["completed"], 1);
     assert_eq!(c["total"]["returned"], 1);
@@ -72,7 +75,10 @@ fn coverage_counts_the_sample_by_village_and_interviewer() {
         "{c}"
     );
 
-    let (code, out, _) = ruhu(&data, &["coverage", "--by", "interviewer", "--format", "json"]);
+    let (code, out, _) = ruhu(
+        &data,
+        &["coverage", "--by", "interviewer", "--format", "json"],
+    );
     assert_eq!(code, 0);
     let c: Value = serde_json::from_str(&out).unwrap();
     let rows = c["rows"].as_array().unwrap();
@@ -82,5 +88,8 @@ fn coverage_counts_the_sample_by_village_and_interviewer() {
 
     let (code, out, _) = ruhu(&data, &["coverage"]);
     assert_eq!(code, 0);
-    assert!(out.contains("抽中") && out.contains("尚未调查的抽中户"), "{out}");
+    assert!(
+        out.contains("抽中") && out.contains("尚未调查的抽中户"),
+        "{out}"
+    );
 }

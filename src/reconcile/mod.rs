@@ -24,9 +24,9 @@ mod rules;
 mod run;
 mod scope;
 mod settings;
-pub mod visits;
 #[cfg(test)]
 mod tests;
+pub mod visits;
 
 pub use engine::{
     Place, Subject, json_value, reconcile, reconcile_subject, registry_values, value_json,
