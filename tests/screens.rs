@@ -1436,3 +1436,96 @@ fn the_team_screen_shows_coverage_and_approves_or_returns_with_a_typed_comment()
     let s = render(&a, 100, 30);
     assert!(s.contains("退回（写意见）") && s.contains("通过"), "{s}");
 }
+
+#[test]
+fn the_sync_screen_lists_a_conflict_side_by_side_and_resolves_it() {
+    use common::ruhu;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for d in [&a, &b] {
+        assert_eq!(ruhu(d, &["demo"]).0, 0);
+    }
+    let hh = common::demo_household(ruhu::registry::Status::Exited);
+    let file = common::walk::answer_file(dir.path(), "exited");
+    let (code, out, err) = ruhu(
+        &a,
+        &[
+            "interview",
+            "apply",
+            "--household",
+            &hh,
+            "--answers",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let id = serde_json::from_str::<serde_json::Value>(&out).unwrap()["interview_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bundle = |from: &std::path::Path, name: &str| {
+        let f = dir.path().join(name);
+        let (code, out, err) = ruhu(from, &["sync", "export", "--out", f.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}{err}");
+        f
+    };
+    let import = |to: &std::path::Path, f: &std::path::Path| {
+        let (code, out, err) = ruhu(to, &["sync", "import", f.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}{err}");
+    };
+    import(&b, &bundle(&a, "1.bundle"));
+    // The same answer changed on both laptops, neither seeing the other.
+    for (d, name) in [(&a, "王秀英"), (&b, "王秀兰")] {
+        let change = dir.path().join("change.json");
+        std::fs::write(
+            &change,
+            serde_json::json!({"questionnaire": "exited", "answers": {"respondent_name": name}})
+                .to_string(),
+        )
+        .unwrap();
+        let (code, out, err) = ruhu(
+            d,
+            &[
+                "interview",
+                "apply",
+                "--interview",
+                &id,
+                "--answers",
+                change.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    import(&b, &bundle(&a, "2.bundle"));
+
+    let forms = Forms::from_report(questionnaire::load_bundled()).unwrap();
+    let ws = Workspace::open(&b, forms).unwrap();
+    let mut app = App::new(ws, Lang::Zh, "组长".into());
+    key(&mut app, KeyCode::Char('5'));
+    let s = render(&app, 100, 30);
+    assert!(s.contains("冲突 1 个"), "{s}");
+    assert!(s.contains("受访人姓名"), "{s}");
+    assert!(s.contains("1) 王秀") && s.contains("2) 王秀"), "{s}");
+    assert!(s.contains("（现在显示）"), "{s}");
+    assert!(s.contains("各台电脑的记录都已收齐"), "{s}");
+    // Side 2 is taken: the conflict closes, and the answer is that side's.
+    let second = s
+        .lines()
+        .find(|l| l.contains("2) 王秀"))
+        .map(|l| {
+            if l.contains("王秀英") {
+                "王秀英"
+            } else {
+                "王秀兰"
+            }
+        })
+        .unwrap();
+    key(&mut app, KeyCode::Char('2'));
+    let s = render(&app, 100, 30);
+    assert!(s.contains("冲突 0 个"), "{s}");
+    assert!(s.contains("已解决：取第 2 方"), "{s}");
+    let r = app.ws.interview(id.parse().unwrap()).unwrap().unwrap();
+    assert_eq!(r.answers["answers"]["respondent_name"], second);
+}

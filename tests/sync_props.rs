@@ -41,7 +41,7 @@ const QUESTIONS: [&str; 4] = [
 fn value(q: usize, v: usize) -> Answer {
     match q {
         0 => Answer::Text(["王秀英", "王秀兰", "李四"][v % 3].into()),
-        1 => Answer::Bool(v % 2 == 0),
+        1 => Answer::Bool(v.is_multiple_of(2)),
         2 => Answer::Choice(["higher", "same", "lower"][v % 3].into()),
         _ => Answer::Integer(1 + (v % 4) as i64),
     }

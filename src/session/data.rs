@@ -85,6 +85,11 @@ impl Workspace {
         self.store.household_count()
     }
 
+    /// How many interviews are held aside for a questionnaire this store lacks.
+    pub fn held_count(&self) -> Result<usize, StoreError> {
+        Ok(self.store.held()?.len())
+    }
+
     /// How far the interviews have got with the stored sample (`None`: no sample drawn).
     pub fn coverage(&self) -> Result<Option<crate::sample::coverage::Coverage>, StoreError> {
         let Some(sample) = self.store.sample()? else {

@@ -163,7 +163,11 @@ impl App {
         }
         if matches!(
             action,
-            Action::OpenHouseholds | Action::OpenFindings | Action::OpenRates | Action::OpenTeam
+            Action::OpenHouseholds
+                | Action::OpenFindings
+                | Action::OpenRates
+                | Action::OpenTeam
+                | Action::OpenSync
         ) && self.stack.len() > 1
         {
             // A jump: back to the home screen, which opens the one asked for.

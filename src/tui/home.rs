@@ -12,7 +12,7 @@ use super::keymap::{Action, Mode};
 use super::screen::{Nav, Screen};
 use super::text::wrap;
 use super::theme;
-use super::{findings, households, new_household, team};
+use super::{findings, households, new_household, sync, team};
 use crate::tr;
 
 /// The home screen (no state of its own: the counts are shared).
@@ -37,6 +37,7 @@ impl Screen for Home {
             Action::OpenFindings => findings::open(ctx, false).map_or(Nav::Stay, Nav::Push),
             Action::OpenRates => findings::open(ctx, true).map_or(Nav::Stay, Nav::Push),
             Action::OpenTeam => Nav::Push(Box::new(team::Team::open(ctx))),
+            Action::OpenSync => Nav::Push(Box::new(sync::Sync::open(ctx))),
             Action::LoadDemo => {
                 load_demo(ctx);
                 Nav::Stay

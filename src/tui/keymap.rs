@@ -35,11 +35,13 @@ pub enum Mode {
     Team,
     /// Typing the comment of a return on the team screen.
     TeamComment,
+    /// The sync screen: conflicts, duplicates, held aside, gaps.
+    Sync,
 }
 
 impl Mode {
     /// Every mode but the help.
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 15] = [
         Mode::Home,
         Mode::Households,
         Mode::Search,
@@ -54,6 +56,7 @@ impl Mode {
         Mode::Rates,
         Mode::Team,
         Mode::TeamComment,
+        Mode::Sync,
     ];
 
     /// Whether typed characters go into a text field (no bare-letter keys then).
@@ -126,6 +129,10 @@ pub enum Action {
     OpenTeam,
     Approve,
     ReturnInterview,
+    OpenSync,
+    /// Take a side of the conflict selected: `1` here; `2`–`9` reach the screen as typed
+    /// keys (one binding, so that the help lists them as one).
+    TakeSide,
 }
 
 /// Where a binding applies.
@@ -232,6 +239,16 @@ pub static GLOBAL: &[Binding] = &[
         "4",
         "组长审核",
         "team lead",
+        false
+    ),
+    bind!(
+        Jumps,
+        Char('5'),
+        NONE,
+        OpenSync,
+        "5",
+        "同步与冲突",
+        "sync",
         false
     ),
     bind!(Everywhere, Esc, NONE, Back, "Esc", "返回", "back", true),
@@ -1109,6 +1126,38 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(In(Team), Char('q'), NONE, Back, "q", "返回", "back", false),
+    // sync
+    bind!(
+        In(Sync),
+        Up,
+        NONE,
+        Up,
+        "↑",
+        "上一个冲突",
+        "previous conflict",
+        false
+    ),
+    bind!(
+        In(Sync),
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下一个冲突",
+        "next conflict",
+        false
+    ),
+    bind!(
+        In(Sync),
+        Char('1'),
+        NONE,
+        TakeSide,
+        "1–9",
+        "取第几方解决冲突",
+        "resolve with side 1–9",
+        true
+    ),
+    bind!(In(Sync), Char('q'), NONE, Back, "q", "返回", "back", false),
     bind!(
         In(TeamComment),
         Enter,

@@ -15,6 +15,7 @@ pub mod new_household;
 pub mod paste;
 mod rates;
 mod screen;
+mod sync;
 mod team;
 #[cfg(test)]
 mod tests;
