@@ -115,3 +115,49 @@ fn a_household_visited_twice_counts_once_and_its_findings_say_so() {
     assert_eq!(code, 1);
     assert!(err.contains("只有这一次入户"), "{err}");
 }
+
+#[test]
+fn two_new_households_whose_heads_share_an_id_number_are_one_visited_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let file = answer_file(dir.path(), "non_poor");
+    let enter = |head: &str| {
+        let (code, out, err) = ruhu(
+            &data,
+            &[
+                "interview",
+                "apply",
+                "--new-household",
+                "--head",
+                head,
+                "--village",
+                "桂花村",
+                "--answers",
+                file.to_str().unwrap(),
+                "--complete",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        serde_json::from_str::<Value>(&out).unwrap()
+    };
+    let a = enter("王建国");
+    let of = |all: &[Value], h: &Value| all.iter().filter(|f| f["household_id"] == *h).count();
+    let before = of(&findings(&data), &a["household_id"]);
+    assert!(before > 0, "the walk's answers raise findings");
+    let b = enter("王健国");
+    assert_ne!(a["household_id"], b["household_id"]);
+    let (code, out, err) = ruhu(&data, &["sync", "duplicates", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    let households = d[0]["households"].as_array().unwrap();
+    assert_eq!(households.len(), 2);
+    assert_eq!(d[0]["counting"], b["interview_id"]);
+    // Findings come from the one that counts only.
+    let all = findings(&data);
+    assert_eq!(of(&all, &a["household_id"]), 0);
+    assert_eq!(of(&all, &b["household_id"]), before);
+}

@@ -36,6 +36,7 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
                 .map(|(d, head, rows)| {
                     json!({
                         "household_id": d.household_id,
+                        "households": d.households,
                         "head_name": head,
                         "counting": d.counting,
                         "settled": d.settled,
@@ -76,7 +77,7 @@ pub(super) fn list(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
                     cli,
                     &format!(
                         "{}  {}  {}",
-                        d.household_id,
+                        d.households.join(" = "),
                         head,
                         tr!("入户 {} 次，{}", "{} visits, {}", rows.len(), how.get(lang)).get(lang)
                     ),

@@ -1,7 +1,8 @@
 //! Duplicate visits: a household interviewed more than once (on two laptops, or twice on
-//! one) keeps every interview, and one of them counts for findings, rates and exports: the
-//! one the team lead chose (the latest choice among them), else the latest completed one,
-//! else the latest. Pure domain: it reads the interviews' summaries.
+//! one), or two households entered as new on a visit whose heads share an ID number, keep
+//! every interview, and one of them counts for findings, rates and exports: the one the team
+//! lead chose (the latest choice among them), else the latest completed one, else the
+//! latest. Pure domain: it reads the interviews' summaries.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,6 +16,9 @@ use crate::interview::Status;
 pub struct VisitOf {
     pub interview_id: Uuid,
     pub household_id: String,
+    /// What makes visits the same household's: its id, or for households entered as new
+    /// on a visit, `id:` and the head's ID number.
+    pub group: String,
     pub status: Status,
     pub updated_at: DateTime<FixedOffset>,
     /// The team lead's choice of this interview, if any: when, and the event (ties).
@@ -34,7 +38,11 @@ pub enum Settled {
 /// One household visited more than once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
+    /// The household (the first, by id, of a group of new households sharing a head's ID
+    /// number).
     pub household_id: String,
+    /// Every household of the group (one, unless new households share a head's ID number).
+    pub households: Vec<String>,
     /// Every interview of the household, the one that counts first, then the latest.
     pub interviews: Vec<Uuid>,
     pub counting: Uuid,
@@ -44,7 +52,9 @@ pub struct Duplicate {
 /// The duplicate visits of a store, and which interview of each counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visits {
-    by_household: HashMap<String, Duplicate>,
+    by_group: HashMap<String, Duplicate>,
+    /// The group of each household of a duplicate.
+    group_of: HashMap<String, String>,
 }
 
 impl Visits {
@@ -52,13 +62,22 @@ impl Visits {
     pub fn of(visits: &[VisitOf]) -> Visits {
         let mut groups: BTreeMap<&str, Vec<&VisitOf>> = BTreeMap::new();
         for v in visits {
-            groups.entry(v.household_id.as_str()).or_default().push(v);
+            let g = groups.entry(v.group.as_str()).or_default();
+            // A visit given twice (as its household's, and as a new household's) counts once.
+            if !g.iter().any(|o| o.interview_id == v.interview_id) {
+                g.push(v);
+            }
         }
-        let mut by_household = HashMap::new();
-        for (household, mut group) in groups {
+        let mut by_group = HashMap::new();
+        let mut group_of = HashMap::new();
+        for (key, mut group) in groups {
             if group.len() < 2 {
                 continue;
             }
+            let mut households: Vec<String> =
+                group.iter().map(|v| v.household_id.clone()).collect();
+            households.sort();
+            households.dedup();
             let chosen = group
                 .iter()
                 .filter_map(|v| v.chosen.map(|c| (c, v.interview_id)))
@@ -81,40 +100,43 @@ impl Visits {
                     v.interview_id,
                 )
             });
-            by_household.insert(
-                household.to_string(),
+            for h in &households {
+                group_of.insert(h.clone(), key.to_string());
+            }
+            by_group.insert(
+                key.to_string(),
                 Duplicate {
-                    household_id: household.to_string(),
+                    household_id: households[0].clone(),
+                    households,
                     interviews: group.iter().map(|v| v.interview_id).collect(),
                     counting,
                     settled,
                 },
             );
         }
-        Visits { by_household }
+        Visits { by_group, group_of }
     }
 
     /// Whether an interview counts: the only one of its household, or the one settled.
     pub fn counts(&self, household_id: &str, interview: Uuid) -> bool {
-        self.by_household
-            .get(household_id)
+        self.of_household(household_id)
             .is_none_or(|d| d.counting == interview)
     }
 
     /// The household's duplicate visits, if it has any.
     pub fn of_household(&self, household_id: &str) -> Option<&Duplicate> {
-        self.by_household.get(household_id)
+        self.by_group.get(self.group_of.get(household_id)?)
     }
 
     /// Every household visited more than once, by household id.
     pub fn all(&self) -> Vec<&Duplicate> {
-        let mut out: Vec<&Duplicate> = self.by_household.values().collect();
+        let mut out: Vec<&Duplicate> = self.by_group.values().collect();
         out.sort_by(|a, b| a.household_id.cmp(&b.household_id));
         out
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_household.is_empty()
+        self.by_group.is_empty()
     }
 }
 
@@ -133,6 +155,7 @@ mod tests {
         VisitOf {
             interview_id: Uuid::from_u128(n),
             household_id: household.into(),
+            group: household.into(),
             status,
             updated_at: at(minute),
             chosen: None,
@@ -178,5 +201,20 @@ mod tests {
             Uuid::from_u128(1)
         );
         assert_eq!(Visits::of(&visits).all().len(), 1);
+    }
+
+    #[test]
+    fn new_households_whose_heads_share_an_id_number_are_one_household_visited_twice() {
+        let mut a = visit(1, "P-aaaa", Status::Completed, 1);
+        let mut b = visit(2, "P-bbbb", Status::Completed, 2);
+        let c = visit(3, "P-cccc", Status::Completed, 3);
+        a.group = "id:532326198001011234".into();
+        b.group = "id:532326198001011234".into();
+        let v = Visits::of(&[a, b, c]);
+        let d = v.of_household("P-bbbb").expect("duplicate");
+        assert_eq!(d.households, ["P-aaaa", "P-bbbb"]);
+        assert_eq!(d.counting, Uuid::from_u128(2));
+        assert!(!v.counts("P-aaaa", Uuid::from_u128(1)));
+        assert!(v.counts("P-cccc", Uuid::from_u128(3)));
     }
 }

@@ -192,12 +192,20 @@ impl Workspace {
     /// The households visited more than once, and which interview of each counts.
     pub fn visits(&self) -> Result<crate::reconcile::visits::Visits, StoreError> {
         let mut of = Vec::new();
-        for (_, ids) in self.store.households_visited_twice()? {
+        // Households entered as new on a visit are the same household when their heads
+        // share an ID number.
+        let entered_new = |h: &str| h.starts_with("P-");
+        for (household, ids) in self.store.households_visited_twice(entered_new)? {
             for id in ids {
                 if let Some(r) = self.store.interview(id)? {
+                    let group = match head_id_number(&r.answers) {
+                        Some(n) if entered_new(&household) => format!("id:{n}"),
+                        _ => household.clone(),
+                    };
                     of.push(crate::reconcile::visits::VisitOf {
                         interview_id: r.interview_id,
                         household_id: r.household_id,
+                        group,
                         status: r.status,
                         updated_at: r.updated_at,
                         chosen: r.chosen.as_ref().map(|c| c.key()),
@@ -671,6 +679,18 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// The head's ID number in an interview's answers (the members roster's row of the 户主),
+/// when given.
+fn head_id_number(answers: &serde_json::Value) -> Option<String> {
+    answers["rosters"]["members"]
+        .as_array()?
+        .iter()
+        .find(|row| row["relation"] == "head")?["id_number"]
+        .as_str()
+        .map(|s| s.trim().to_uppercase())
+        .filter(|s| !s.is_empty())
 }
 
 /// The events of changes saved together, an instant (a nanosecond) apart in their order, so

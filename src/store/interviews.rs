@@ -271,16 +271,20 @@ impl Store {
         Ok(out)
     }
 
-    /// The households with two or more interviews, with their interview ids: one pass over
-    /// the interview index, nothing decoded.
-    pub fn households_visited_twice(&self) -> Result<Vec<(String, Vec<Uuid>)>> {
+    /// The households with two or more interviews, and the households `also` keeps (by
+    /// id), with their interview ids: one pass over the interview index, nothing decoded.
+    pub fn households_visited_twice(
+        &self,
+        also: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, Vec<Uuid>)>> {
         let mut out: Vec<(String, Vec<Uuid>)> = Vec::new();
         let mut current: Option<(Vec<u8>, Vec<Uuid>)> = None;
         let flush = |c: Option<(Vec<u8>, Vec<Uuid>)>, out: &mut Vec<(String, Vec<Uuid>)>| {
-            if let Some((h, ids)) = c
-                && ids.len() > 1
-            {
-                out.push((String::from_utf8_lossy(&h).into_owned(), ids));
+            if let Some((h, ids)) = c {
+                let h = String::from_utf8_lossy(&h).into_owned();
+                if ids.len() > 1 || also(&h) {
+                    out.push((h, ids));
+                }
             }
         };
         for kv in self.by_household.iter().keys() {

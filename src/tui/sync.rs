@@ -238,7 +238,7 @@ fn lines(s: &Sync, lang: Lang, area: Rect) -> Vec<Line<'static>> {
         };
         let text = format!(
             "  {}  {}  {}",
-            d.household_id,
+            d.households.join(" = "),
             tr!("{} 次", "{} visits", d.interviews.len()).get(lang),
             how.get(lang)
         );
