@@ -9,7 +9,8 @@
 //!   relays 41–57 later. Marks change only after the file is written whole. With nothing to
 //!   send, no file is written.
 //! - **Import** verifies the whole file first (`bundle::read_file`), then writes all it
-//!   changes in one store transaction (`store::sync`): the new events appended to their
+//!   changes whole or not at all (`store::sync`: one transaction, or parts of whole
+//!   interviews with an undo journal for a large bundle): the new events appended to their
 //!   interviews, each interview touched rebuilt from the fold of ALL its events with its
 //!   questionnaire (as `ruhu verify` rebuilds one), new interviews created from their heads
 //!   with the provisional households they need. An event already held changes nothing, so
@@ -49,11 +50,16 @@ use crate::sync::bundle::{
 use crate::tr;
 
 use super::Workspace;
-use super::verify::{context_of, enter};
+use super::verify::context_of;
 
 /// Bytes of an event's texts (device id, question id, row id, interviewer) a bundle may
 /// carry: a device id is a UUID, the others are short.
 const MAX_EVENT_TEXT_BYTES: usize = crate::limits::MAX_CELL_BYTES;
+
+/// Events (and interviews) written per transaction when a bundle is applied: sled keeps
+/// what a transaction writes in memory until it ends (about 5 KB a write), so a bundle is
+/// applied in parts of whole interviews, each about this size.
+const PART_EVENTS: usize = 5000;
 
 /// Events an event's base may name: one per side of a cell.
 const MAX_BASE: usize = 4096;
@@ -108,7 +114,8 @@ pub struct ImportReport {
     pub duplicates: Vec<Duplicate>,
     /// The bundle's interviews held aside (questionnaire missing, or no head yet).
     pub held: Vec<HeldInterview>,
-    /// Per device, the numbers missing after the import (the whole store).
+    /// The numbers missing after the import, per device whose events the bundle carried
+    /// (a bundle changes no other device's).
     pub gaps: Vec<SeqRange>,
     /// New events whose clock is before 2015 or more than a day after now (applied).
     pub clocks: Vec<ClockFlag>,
@@ -116,6 +123,10 @@ pub struct ImportReport {
     pub clashes: Vec<crate::store::sync::Clash>,
     /// Why the bundle was refused (nothing of it was applied).
     pub error: Option<Text>,
+    /// The households of the interviews touched, and the devices whose events came (for
+    /// the duplicates and the gaps, once written).
+    touched: BTreeSet<String>,
+    devices: BTreeSet<String>,
 }
 
 impl ImportReport {
@@ -361,9 +372,11 @@ fn head_of(r: &InterviewRecord) -> InterviewHead {
 
 /// A record as all its events make it: answers, result, status, skipped questions, review,
 /// `updated_at` (the latest event's time) and `completed_at` (the completion in effect)
-/// from the fold of `events` with `form`, entered through the questionnaire's checks as
-/// `ruhu verify` does. Answers that do not pass them (two laptops' changes that contradict
-/// each other) are kept as the fold gives them, with the result computed from them.
+/// from the fold of `events` with `form`; the result computed by the questionnaire from
+/// those answers, as `ruhu verify` computes it. Answers are kept as the fold gives them,
+/// also when two laptops' changes together fail a constraint (`ruhu verify` then says so).
+/// Each answer of an event was checked when it was made; re-entering all of them here
+/// would cost ten times the fold.
 pub(super) fn rebuild(
     form: &Arc<Questionnaire>,
     mut r: InterviewRecord,
@@ -387,18 +400,9 @@ pub(super) fn rebuild(
     } else {
         None
     };
-    let ctx = context_of(&r, household);
-    match enter(form, &folded.to_json(), ctx.clone()) {
-        Ok(iv) => {
-            r.answers = iv.answers().to_json();
-            r.result = iv.result().to_json();
-        }
-        Err(_) => {
-            let iv = Interview::with_answers(form.clone(), ctx, folded);
-            r.answers = iv.answers().to_json();
-            r.result = iv.result().to_json();
-        }
-    }
+    let iv = Interview::with_answers(form.clone(), context_of(&r, household), folded);
+    r.answers = iv.answers().to_json();
+    r.result = iv.result().to_json();
     r
 }
 
@@ -605,6 +609,33 @@ impl Workspace {
         Ok(out)
     }
 
+    /// The numbers missing below the highest held of the devices named.
+    fn gaps_of<'a>(
+        &self,
+        devices: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<SeqRange>, StoreError> {
+        let held = self.store.held()?;
+        let mut out = Vec::new();
+        for device in devices {
+            let aside: Vec<u64> = held
+                .values()
+                .flat_map(|h| &h.events)
+                .filter(|e| e.seq > 0 && e.device_id == device)
+                .map(|e| e.seq)
+                .collect();
+            let d = DeviceEvents {
+                device_id: device.to_string(),
+                held: union_runs(&self.store.device_runs(device)?, &runs_of(aside)),
+            };
+            out.extend(d.gaps().into_iter().map(|g| SeqRange {
+                device_id: device.to_string(),
+                first: g.first,
+                last: g.last,
+            }));
+        }
+        Ok(out)
+    }
+
     /// Per device, the numbers missing below the highest held.
     pub fn gaps(&self) -> Result<Vec<SeqRange>, StoreError> {
         let mut out = Vec::new();
@@ -770,7 +801,7 @@ impl Workspace {
         if let Err(why) = check_body(&body) {
             return ImportReport::refused(Some(path), in_file(Some(path), why));
         }
-        match self.apply_body(&body, false) {
+        match self.apply_body(&body, false, &path.display().to_string()) {
             Ok(mut r) => {
                 r.file = Some(path.to_path_buf());
                 r
@@ -784,7 +815,7 @@ impl Workspace {
     pub fn release_held(&self) -> Option<ImportReport> {
         match self.store.held() {
             Ok(h) if h.is_empty() => None,
-            Ok(_) => Some(match self.apply_body(&Body::default(), true) {
+            Ok(_) => Some(match self.apply_body(&Body::default(), true, "") {
                 Ok(r) => r,
                 Err(why) => ImportReport::refused(None, why),
             }),
@@ -794,7 +825,58 @@ impl Workspace {
 
     /// What a verified bundle changes, written in one transaction; and the report. With
     /// `releasing` (no bundle), the interviews still held are listed too.
-    fn apply_body(&self, body: &Body, releasing: bool) -> Result<ImportReport, Text> {
+    fn apply_body(&self, body: &Body, releasing: bool, file: &str) -> Result<ImportReport, Text> {
+        let store = &self.store;
+        let mut import = store.begin_import(file).map_err(store_text)?;
+        let merged = self.merge(body, releasing, &mut import);
+        let mut report = match merged {
+            Ok(r) => r,
+            Err(why) => {
+                return Err(match import.abort() {
+                    Ok(()) => why,
+                    Err(e) => {
+                        let m = e.message();
+                        Text::new(
+                            format!(
+                                "{}；已写入的部分未能撤销（{}），下次 ruhu sync 时会撤销",
+                                why.zh, m.zh
+                            ),
+                            format!(
+                                "{}; the part written could not be undone ({}): the next ruhu sync undoes it",
+                                why.en, m.en
+                            ),
+                        )
+                    }
+                });
+            }
+        };
+        report.clashes = import.finish().map_err(store_text)?.clashes;
+        // Households of the interviews touched that now have several.
+        for h in std::mem::take(&mut report.touched) {
+            let mut ids = store.interview_ids_of(&h).map_err(store_text)?;
+            if ids.len() > 1 {
+                ids.sort();
+                report.duplicates.push(Duplicate {
+                    household_id: h,
+                    interviews: ids,
+                });
+            }
+        }
+        // The gaps of the devices whose events came (a bundle changes no other's).
+        report.gaps = self
+            .gaps_of(report.devices.iter().map(String::as_str))
+            .map_err(store_text)?;
+        Ok(report)
+    }
+
+    /// Decides what a bundle changes and writes it through `import`, in parts of whole
+    /// interviews of about [`PART_EVENTS`] events.
+    fn merge(
+        &self,
+        body: &Body,
+        releasing: bool,
+        import: &mut crate::store::sync::Import<'_>,
+    ) -> Result<ImportReport, Text> {
         let store = &self.store;
         let now = Utc::now();
         let mut heads: BTreeMap<Uuid, &InterviewHead> = BTreeMap::new();
@@ -821,7 +903,8 @@ impl Workspace {
             ..ImportReport::default()
         };
         let mut inc = Incoming::default();
-        let mut touched: Vec<(Uuid, String)> = Vec::new();
+        // The households of the interviews touched.
+        let mut touched: BTreeSet<String> = BTreeSet::new();
         let mut new_households: HashSet<String> = HashSet::new();
         // An event held already under its device and number.
         let indexed = |e: &Event| -> Result<bool, Text> {
@@ -833,7 +916,13 @@ impl Workspace {
                 .map_err(store_text)?
                 .is_some_and(|(_, id)| id == e.event_id))
         };
+        let mut pending = 0usize;
         for id in candidates {
+            if pending >= PART_EVENTS {
+                import.write(&inc, false).map_err(store_text)?;
+                inc = Incoming::default();
+                pending = 0;
+            }
             let held = held_all.get(&id);
             let stored = store.interview(id).map_err(store_text)?;
             let head: Option<InterviewHead> = heads
@@ -938,6 +1027,7 @@ impl Workspace {
                     reason,
                 });
                 if !fresh.is_empty() || new_head.is_some() || new_household.is_some() {
+                    pending += 1 + fresh.len();
                     inc.hold.push(Held {
                         interview_id: id,
                         head: new_head,
@@ -950,7 +1040,8 @@ impl Workspace {
             let Some(household_id) = household_id else {
                 continue;
             };
-            if held.is_some() {
+            if let Some(h) = held {
+                pending += 1 + h.events.len();
                 inc.release.push(id);
             }
             let existing = match &stored {
@@ -970,11 +1061,14 @@ impl Workspace {
                 }
             }
             if in_bundle.contains(&id) || held.is_some() {
-                touched.push((id, household_id.clone()));
+                touched.insert(household_id.clone());
             }
-            if stored.is_some() && fresh.is_empty() {
+            if let Some(r) = stored.as_ref().filter(|_| fresh.is_empty()) {
                 if in_bundle.contains(&id) {
                     report.interviews_unchanged += 1;
+                    report
+                        .conflicts
+                        .extend(self.conflict_views(r, &existing).map_err(store_text)?);
                 }
                 continue;
             }
@@ -1000,8 +1094,12 @@ impl Workspace {
             let mut all = existing;
             all.extend(fresh.iter().cloned());
             let record = rebuild(&form, base, &all, household.as_ref());
+            report
+                .conflicts
+                .extend(self.conflict_views(&record, &all).map_err(store_text)?);
             let ordered: Vec<Event> = causal::order(&fresh).into_iter().cloned().collect();
             report.events_new += ordered.len();
+            pending += 1 + ordered.len();
             if stored.is_some() {
                 report.interviews_updated += 1;
             } else {
@@ -1018,46 +1116,38 @@ impl Workspace {
             || !inc.release.is_empty()
             || !inc.households.is_empty();
         if writes {
-            let applied = store.apply_incoming(&inc).map_err(store_text)?;
-            report.clashes = applied.clashes;
+            import.write(&inc, true).map_err(store_text)?;
         }
-        // What the store is like now, for the interviews touched.
-        let mut households_touched = BTreeSet::new();
-        for (id, household) in &touched {
-            report
-                .conflicts
-                .extend(self.conflicts_of(*id).map_err(store_text)?);
-            households_touched.insert(household.clone());
-        }
-        for h in households_touched {
-            let mut ids: Vec<Uuid> = store
-                .interviews_of(&h)
-                .map_err(store_text)?
-                .into_iter()
-                .map(|r| r.interview_id)
-                .collect();
-            if ids.len() > 1 {
-                ids.sort();
-                report.duplicates.push(Duplicate {
-                    household_id: h,
-                    interviews: ids,
-                });
-            }
-        }
-        report.gaps = self.gaps().map_err(store_text)?;
+        report.touched = touched;
+        report.devices = body
+            .events
+            .iter()
+            .chain(held_all.values().flat_map(|h| h.events.iter()))
+            .map(|e| e.device_id.clone())
+            .collect();
         Ok(report)
     }
 
     /// The open conflicts of one stored interview.
     fn conflicts_of(&self, id: Uuid) -> Result<Vec<OpenConflict>, StoreError> {
-        let events = self.store.events(id)?;
-        let found = causal::conflicts(&events);
-        if found.is_empty() {
-            return Ok(Vec::new());
-        }
         let Some(record) = self.store.interview(id)? else {
             return Ok(Vec::new());
         };
+        let events = self.store.events(id)?;
+        self.conflict_views(&record, &events)
+    }
+
+    /// The open conflicts of an interview whose record and events are given.
+    fn conflict_views(
+        &self,
+        record: &InterviewRecord,
+        events: &[Event],
+    ) -> Result<Vec<OpenConflict>, StoreError> {
+        let id = record.interview_id;
+        let found = causal::conflicts(events);
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
         let form = self.form_for(&record.questionnaire, &record.questionnaire_version);
         let form = form.as_deref();
         let answers = form

@@ -102,6 +102,8 @@ pub struct Store {
     sent: sled::Tree,
     /// Interviews held aside for a questionnaire this store lacks (`sync.rs`).
     held: sled::Tree,
+    /// What a bundle applied in several transactions wrote, to undo it (`sync.rs`).
+    journal: sled::Tree,
     /// True when this open undid a restore that had been cut short.
     restore_undone: bool,
     /// The private copy a read-only folder was opened from (removed when the store is
@@ -175,6 +177,7 @@ impl Store {
             by_device: db.open_tree("by_device")?,
             sent: db.open_tree("sent")?,
             held: db.open_tree("held")?,
+            journal: db.open_tree("journal")?,
             names: Default::default(),
             db,
             db_file,

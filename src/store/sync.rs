@@ -1,16 +1,29 @@
 //! Answer bundles on the store side (`session/sync.rs` decides what a bundle changes): a
-//! bundle's events, new interviews and provisional households written in ONE transaction
-//! with everything derived from them (records, compact results, the household index, the
-//! registry copies, the counters, the index by device); interviews held aside for a
+//! bundle's events, new interviews and provisional households written with everything
+//! derived from them (records, compact results, the household index, the registry copies,
+//! the counters, the index by device), whole or not at all; interviews held aside for a
 //! questionnaire this store lacks; and, per recipient, what has been sent already.
 //!
+//! Whole or not at all: sled keeps what one transaction writes in memory until it ends
+//! (about 5 KB a write), so a large bundle is written in parts of whole interviews, each one
+//! transaction. A bundle of one part is one transaction. A bundle of several parts keeps a
+//! journal of what each write replaced, written in the same transaction as the write, and
+//! the marker of an unfinished write (`operation.rs`, which every command reports): a
+//! failure undoes the parts written at once, and after a kill the next [`Store::begin_import`]
+//! (every `ruhu sync import`) undoes them before anything else. Each part is consistent on
+//! its own, so the store between parts is a store that received some of the interviews.
+//!
 //! ```text
-//! sent: recipient, 0x00, device id                  ->  JSON [[first, last], …]: the sequence
-//!                                                       numbers of that device's events sent
-//!                                                       to that recipient, as runs
-//! held: interview uuid (16), 0x00                   ->  the interview's head (JSON)
-//!       interview uuid (16), 0x01                   ->  its provisional household (JSON)
-//!       interview uuid (16), 0x02, event uuid (16)  ->  one of its events (JSON)
+//! sent:    recipient, 0x00, device id              ->  JSON [[first, last], …]: the sequence
+//!                                                      numbers of that device's events sent
+//!                                                      to that recipient, as runs
+//! held:    interview uuid (16), 0x00               ->  the interview's head (JSON)
+//!          interview uuid (16), 0x01               ->  its provisional household (JSON)
+//!          interview uuid (16), 0x02, event (16)   ->  one of its events (JSON)
+//! journal: 0x00                                    ->  the generation of the import under
+//!                                                      way (u64 BE)
+//!          0x01, generation (8), part (4), n (4)   ->  tree (1), key length (u32 BE), key,
+//!                                                      0 | 1, the value it had
 //! ```
 //!
 //! The default recipient (an export without `--to`) is the empty name.
@@ -18,10 +31,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use uuid::Uuid;
 
-use super::{Result, Store, StoreError, bump, codec, decode, encode, keys};
+use super::{Result, Store, StoreError, codec, decode, encode, keys};
 use crate::interview::{Event, InterviewRecord};
 use crate::registry::Household;
 use crate::sync::bundle::InterviewHead;
@@ -33,7 +46,7 @@ const HELD_HOUSEHOLD: u8 = 1;
 const HELD_EVENT: u8 = 2;
 
 /// What one bundle changes in the store, decided by the session: written whole or not at
-/// all by [`Store::apply_incoming`].
+/// all by an [`Import`].
 #[derive(Debug, Clone, Default)]
 pub struct Incoming {
     /// Provisional households the store lacks, needed by the interviews applied.
@@ -79,7 +92,7 @@ pub struct Clash {
     pub seq: u64,
 }
 
-/// What [`Store::apply_incoming`] did beyond what it was asked.
+/// What an [`Import`] did beyond what it was asked.
 #[derive(Debug, Clone, Default)]
 pub struct Applied {
     pub clashes: Vec<Clash>,
@@ -222,6 +235,44 @@ impl Store {
         })
     }
 
+    /// The numbers held of one device's events (indexed), as runs in order.
+    pub fn device_runs(&self, device: &str) -> Result<Vec<SeqRun>> {
+        let mut prefix = device.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out: Vec<SeqRun> = Vec::new();
+        for k in self.by_device.scan_prefix(&prefix).keys() {
+            let k = k?;
+            let Some(seq) = k
+                .get(prefix.len()..)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+            else {
+                // A longer device id that shares the prefix.
+                continue;
+            };
+            match out.last_mut() {
+                Some(r) if r.last.checked_add(1) == Some(seq) => r.last = seq,
+                _ => out.push(SeqRun {
+                    first: seq,
+                    last: seq,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids of the interviews of one household (the index only: no record is read).
+    pub fn interview_ids_of(&self, household_id: &str) -> Result<Vec<Uuid>> {
+        let prefix = keys::by_household_prefix(household_id);
+        let mut out = Vec::new();
+        for k in self.by_household.scan_prefix(&prefix).keys() {
+            if let Some(id) = keys::parse_by_household(&prefix, &k?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Everything held aside, by interview id.
     pub fn held(&self) -> Result<BTreeMap<Uuid, Held>> {
         let mut out: BTreeMap<Uuid, Held> = BTreeMap::new();
@@ -309,27 +360,107 @@ impl Store {
         self.sync()
     }
 
-    /// Writes what a bundle changes (see [`Incoming`]) in one transaction, then flushes:
-    /// when this returns `Ok` all of it is on disk, and on `Err` none of it was written.
-    pub fn apply_incoming(&self, inc: &Incoming) -> Result<Applied> {
+    /// Begins applying a bundle (read from `file`, for the marker of an unfinished write):
+    /// first undoes what an earlier one that was cut short (killed) had written.
+    pub fn begin_import(&self, file: &str) -> Result<Import<'_>> {
         self.writable()?;
-        // The same lock as every interview write: nothing else writes events meanwhile.
-        let mut names = self.lock_names();
-        let known_names = names.len();
-        let prepared = self.prepare(inc, &mut names);
-        let prepared = match prepared {
-            Ok(p) => p,
-            Err(e) => {
-                names.truncate(known_names);
-                return Err(e);
+        self.undo_unfinished_import()?;
+        Ok(Import {
+            store: self,
+            file: file.to_string(),
+            generation: None,
+            chunks: 0,
+            applied: Applied::default(),
+        })
+    }
+
+    /// Undoes what a bundle applied in several transactions wrote, if it did not finish (a
+    /// kill, or an undo that failed too): returns whether there was one. Flushed.
+    pub fn undo_unfinished_import(&self) -> Result<bool> {
+        let Some(v) = self.journal.get(JOURNAL_MARKER)? else {
+            // Finished (or undone) but stopped before its marker of an unfinished write
+            // was removed.
+            if let Some(u) = self.unfinished()?
+                && u.operation == IMPORT_OPERATION
+            {
+                self.end_operation(&u.operation, &u.file)?;
             }
+            self.clear_journal()?;
+            return Ok(false);
         };
-        let new_names: Vec<([u8; 4], String)> = names
-            .since(known_names)
-            .map(|(c, n)| (c.to_be_bytes(), n.to_string()))
-            .collect();
-        let p = &prepared;
-        let written = (
+        let generation =
+            keys::parse_u64(&v).ok_or_else(|| StoreError::corrupt("import journal", "marker"))?;
+        self.undo_generation(generation)?;
+        self.journal.remove(JOURNAL_MARKER)?;
+        self.clear_journal()?;
+        if let Some(u) = self.unfinished()?
+            && u.operation == IMPORT_OPERATION
+        {
+            self.end_operation(&u.operation, &u.file)?;
+        }
+        self.sync()?;
+        Ok(true)
+    }
+
+    /// Puts back, newest first, what the journal of `generation` says was there before,
+    /// a bounded number of writes per transaction (each removes its journal entries).
+    fn undo_generation(&self, generation: u64) -> Result<()> {
+        let prefix = journal_prefix(generation);
+        loop {
+            let mut entries: Vec<(sled::IVec, JournalEntry)> = Vec::new();
+            for kv in self.journal.scan_prefix(&prefix).rev().take(UNDO_BATCH) {
+                let (k, v) = kv?;
+                let e = JournalEntry::decode(&v)
+                    .ok_or_else(|| StoreError::corrupt("import journal", format!("{k:02x?}")))?;
+                entries.push((k, e));
+            }
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let trees = self.journaled_trees();
+            trees.as_slice().transaction(|t: &Vec<TransactionalTree>| {
+                for (k, e) in &entries {
+                    let tree = t.get(e.tree as usize).ok_or_else(|| {
+                        ConflictableTransactionError::Abort(StoreError::corrupt(
+                            "import journal",
+                            "unknown tree",
+                        ))
+                    })?;
+                    match &e.old {
+                        Some(old) => tree.insert(e.key.as_slice(), old.as_slice())?,
+                        None => tree.remove(e.key.as_slice())?,
+                    };
+                    t[JOURNAL].remove(k)?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+
+    /// Removes journal entries left without a marker (a finished import's), in batches.
+    fn clear_journal(&self) -> Result<()> {
+        loop {
+            let mut batch = sled::Batch::default();
+            let mut n = 0;
+            for k in self
+                .journal
+                .range(&[JOURNAL_ENTRY][..]..)
+                .keys()
+                .take(UNDO_BATCH)
+            {
+                batch.remove(k?);
+                n += 1;
+            }
+            if n == 0 {
+                return Ok(());
+            }
+            self.journal.apply_batch(batch)?;
+        }
+    }
+
+    /// The trees a bundle writes, in the order of the journal's tree numbers.
+    fn journaled_trees(&self) -> Vec<&sled::Tree> {
+        vec![
             &self.interviews,
             &self.events,
             &self.by_household,
@@ -341,93 +472,104 @@ impl Store {
             &self.households,
             &self.list_recent,
             &self.held,
-        )
-            .transaction(
-                |(
-                    interviews,
-                    log,
-                    index,
-                    meta,
-                    results,
-                    interviewed,
-                    coded,
-                    devices,
-                    hs,
-                    recent,
-                    held,
-                )| {
-                    for (code, name) in &new_names {
-                        coded.insert(&code[..], name.as_bytes())?;
+            &self.journal,
+        ]
+    }
+
+    /// Writes one part of a bundle in one transaction; with `journal`, what each write
+    /// replaces goes into the journal of that generation and part, in the same transaction.
+    fn write_part(
+        &self,
+        inc: &Incoming,
+        journal: Option<(u64, u32)>,
+        applied: &mut Applied,
+    ) -> Result<()> {
+        // The same lock as every interview write: nothing else writes events meanwhile.
+        let mut names = self.lock_names();
+        let known_names = names.len();
+        let prepared = match self.prepare(inc, &mut names) {
+            Ok(p) => p,
+            Err(e) => {
+                names.truncate(known_names);
+                return Err(e);
+            }
+        };
+        let new_names: Vec<([u8; 4], String)> = names
+            .since(known_names)
+            .map(|(c, n)| (c.to_be_bytes(), n.to_string()))
+            .collect();
+        let p = &prepared;
+        let trees = self.journaled_trees();
+        let written = trees.as_slice().transaction(|t: &Vec<TransactionalTree>| {
+            let mut w = Writer { t, journal, n: 0 };
+            // The dictionary only grows: its names are not journaled.
+            for (code, name) in &new_names {
+                t[NAMES].insert(&code[..], name.as_bytes())?;
+            }
+            for (k, v) in &p.blocks.writes {
+                w.put(HOUSEHOLDS, k, v.as_deref())?;
+            }
+            for id in &p.added_households {
+                w.put(LIST_RECENT, id, Some(&[]))?;
+            }
+            if p.blocks.delta != 0 {
+                w.bump(keys::META_HOUSEHOLD_COUNT, p.blocks.delta)?;
+            }
+            let mut created = 0i64;
+            for x in &p.writes {
+                let stored = t[INTERVIEWS].get(x.key)?;
+                let count = match &stored {
+                    None => None,
+                    Some(v) => Some(
+                        decode::<StoredHead>(|| format!("interview {}", x.id), v)
+                            .map_err(ConflictableTransactionError::Abort)?
+                            .events,
+                    ),
+                };
+                if count != x.known {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Invalid(
+                        format!(
+                            "interview {} changed while the bundle was being applied",
+                            x.id
+                        ),
+                    )));
+                }
+                // New keys: an event new to the interview, a number no event has.
+                for (k, v, indexed) in &x.events {
+                    w.put_new(EVENTS, &k[..], v)?;
+                    if let Some(d) = indexed {
+                        w.put_new(BY_DEVICE, d, &k[..])?;
                     }
-                    for (k, v) in &p.blocks.writes {
-                        match v {
-                            Some(v) => hs.insert(k.as_slice(), v.as_slice())?,
-                            None => hs.remove(k.as_slice())?,
-                        };
-                    }
-                    for id in &p.added_households {
-                        recent.insert(id.as_slice(), &[])?;
-                    }
-                    if p.blocks.delta != 0 {
-                        bump(meta, keys::META_HOUSEHOLD_COUNT, p.blocks.delta)?;
-                    }
-                    let mut created = 0i64;
-                    for w in &p.writes {
-                        let stored = interviews.get(w.key)?;
-                        let count = match &stored {
-                            None => None,
-                            Some(v) => Some(
-                                decode::<StoredHead>(|| format!("interview {}", w.id), v)
-                                    .map_err(ConflictableTransactionError::Abort)?
-                                    .events,
-                            ),
-                        };
-                        if count != w.known {
-                            return Err(ConflictableTransactionError::Abort(StoreError::Invalid(
-                                format!(
-                                    "interview {} changed while the bundle was being applied",
-                                    w.id
-                                ),
-                            )));
-                        }
-                        for (k, v, indexed) in &w.events {
-                            log.insert(&k[..], v.as_slice())?;
-                            if let Some(d) = indexed {
-                                devices.insert(d.as_slice(), &k[..])?;
-                            }
-                        }
-                        interviews.insert(&w.key, w.record.as_slice())?;
-                        let hk = keys::by_household(&w.household, w.id);
-                        results.insert(hk.as_slice(), w.compact.as_slice())?;
-                        if w.known.is_none() {
-                            index.insert(hk, &[])?;
-                            created += 1;
-                        }
-                        if let Some(copy) = &w.copy {
-                            interviewed.insert(w.household.as_bytes(), copy.as_slice())?;
-                        }
-                    }
-                    if created != 0 {
-                        bump(meta, keys::META_INTERVIEW_COUNT, created)?;
-                    }
-                    for k in &p.unhold {
-                        held.remove(k.as_slice())?;
-                    }
-                    for (k, v) in &p.hold {
-                        held.insert(k.as_slice(), v.as_slice())?;
-                    }
-                    Ok(())
-                },
-            );
+                }
+                w.put(INTERVIEWS, &x.key, Some(&x.record))?;
+                let hk = keys::by_household(&x.household, x.id);
+                w.put(RESULTS, &hk, Some(&x.compact))?;
+                if x.known.is_none() {
+                    w.put(BY_HOUSEHOLD, &hk, Some(&[]))?;
+                    created += 1;
+                }
+                if let Some(copy) = &x.copy {
+                    w.put(INTERVIEWED, x.household.as_bytes(), Some(copy))?;
+                }
+            }
+            if created != 0 {
+                w.bump(keys::META_INTERVIEW_COUNT, created)?;
+            }
+            for k in &p.unhold {
+                w.put(HELD, k, None)?;
+            }
+            for (k, v) in &p.hold {
+                w.put(HELD, k, Some(v))?;
+            }
+            Ok(())
+        });
         if written.is_err() {
             names.truncate(known_names);
         }
         drop(names);
         written?;
-        self.sync()?;
-        Ok(Applied {
-            clashes: prepared.clashes,
-        })
+        applied.clashes.extend(prepared.clashes);
+        Ok(())
     }
 
     /// Everything the transaction writes, encoded and checked beforehand.
@@ -559,6 +701,206 @@ impl Store {
     }
 }
 
+/// The journal's marker: the generation of the import under way.
+const JOURNAL_MARKER: &[u8] = &[0];
+/// The first byte of a journal entry's key: then the generation, the part, the write.
+const JOURNAL_ENTRY: u8 = 1;
+/// Journal entries undone per transaction.
+const UNDO_BATCH: usize = 1000;
+/// The operation named in the marker of an unfinished write (`operation.rs`).
+pub const IMPORT_OPERATION: &str = "sync import";
+
+// The trees of [`Store::journaled_trees`], by number.
+const INTERVIEWS: usize = 0;
+const EVENTS: usize = 1;
+const BY_HOUSEHOLD: usize = 2;
+const META: usize = 3;
+const RESULTS: usize = 4;
+const INTERVIEWED: usize = 5;
+const NAMES: usize = 6;
+const BY_DEVICE: usize = 7;
+const HOUSEHOLDS: usize = 8;
+const LIST_RECENT: usize = 9;
+const HELD: usize = 10;
+const JOURNAL: usize = 11;
+
+fn journal_prefix(generation: u64) -> Vec<u8> {
+    let mut k = vec![JOURNAL_ENTRY];
+    k.extend_from_slice(&generation.to_be_bytes());
+    k
+}
+
+/// One write of a journaled part: the tree, the key, and what the key held before.
+struct JournalEntry {
+    tree: u8,
+    key: Vec<u8>,
+    old: Option<Vec<u8>>,
+}
+
+impl JournalEntry {
+    /// `tree (1) ++ key length (u32 BE) ++ key ++ 0 | 1 ++ old value`.
+    fn encode(tree: usize, key: &[u8], old: Option<&[u8]>) -> Vec<u8> {
+        let mut v = Vec::with_capacity(6 + key.len() + old.map_or(0, <[u8]>::len));
+        v.push(tree as u8);
+        v.extend_from_slice(&(key.len() as u32).to_be_bytes());
+        v.extend_from_slice(key);
+        match old {
+            None => v.push(0),
+            Some(o) => {
+                v.push(1);
+                v.extend_from_slice(o);
+            }
+        }
+        v
+    }
+
+    fn decode(v: &[u8]) -> Option<JournalEntry> {
+        let (&tree, rest) = v.split_first()?;
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let key = rest.get(4..4 + len)?.to_vec();
+        let (&has, old) = rest.get(4 + len..)?.split_first()?;
+        Some(JournalEntry {
+            tree,
+            key,
+            old: (has == 1).then(|| old.to_vec()),
+        })
+    }
+}
+
+/// Writes inside a part's transaction, journaled when the part is.
+struct Writer<'t> {
+    t: &'t [TransactionalTree],
+    journal: Option<(u64, u32)>,
+    n: u32,
+}
+
+impl Writer<'_> {
+    /// Writes a key known to be absent (an event's, its index entries): its journal entry
+    /// says so without reading it.
+    fn put_new(
+        &mut self,
+        tree: usize,
+        key: &[u8],
+        value: &[u8],
+    ) -> std::result::Result<(), ConflictableTransactionError<StoreError>> {
+        if let Some((generation, part)) = self.journal {
+            self.t[JOURNAL].insert(
+                self.journal_key(generation, part),
+                JournalEntry::encode(tree, key, None),
+            )?;
+        }
+        self.t[tree].insert(key, value)?;
+        Ok(())
+    }
+
+    fn journal_key(&mut self, generation: u64, part: u32) -> Vec<u8> {
+        let mut k = journal_prefix(generation);
+        k.extend_from_slice(&part.to_be_bytes());
+        k.extend_from_slice(&self.n.to_be_bytes());
+        self.n += 1;
+        k
+    }
+
+    fn put(
+        &mut self,
+        tree: usize,
+        key: &[u8],
+        value: Option<&[u8]>,
+    ) -> std::result::Result<(), ConflictableTransactionError<StoreError>> {
+        if let Some((generation, part)) = self.journal {
+            let old = self.t[tree].get(key)?;
+            let k = self.journal_key(generation, part);
+            self.t[JOURNAL].insert(k, JournalEntry::encode(tree, key, old.as_deref()))?;
+        }
+        match value {
+            Some(v) => self.t[tree].insert(key, v)?,
+            None => self.t[tree].remove(key)?,
+        };
+        Ok(())
+    }
+
+    /// Adds `delta` to a counter of `meta`.
+    fn bump(
+        &mut self,
+        key: &[u8],
+        delta: i64,
+    ) -> std::result::Result<(), ConflictableTransactionError<StoreError>> {
+        let now = match self.t[META].get(key)? {
+            None => 0,
+            Some(v) => keys::parse_u64(&v).ok_or_else(|| {
+                ConflictableTransactionError::Abort(StoreError::corrupt(
+                    format!("counter {}", String::from_utf8_lossy(key)),
+                    format!("{} bytes instead of 8", v.len()),
+                ))
+            })?,
+        };
+        let next = now.saturating_add_signed(delta);
+        self.put(META, key, Some(&keys::u64_value(next)))
+    }
+}
+
+/// A bundle being applied ([`Store::begin_import`]): parts written with [`Import::write`],
+/// then [`Import::finish`], or [`Import::abort`] to undo. A bundle written in one part is
+/// one transaction; one of several parts is journaled from its first part on, and marked
+/// unfinished (`operation.rs`) until it is finished or undone, so that what a failure or a
+/// kill leaves is undone: at once, or by the next [`Store::begin_import`].
+pub struct Import<'s> {
+    store: &'s Store,
+    file: String,
+    /// The journal's generation, once a part was journaled.
+    generation: Option<u64>,
+    chunks: u32,
+    applied: Applied,
+}
+
+impl Import<'_> {
+    /// Writes one part (whole interviews). `last`: no part follows, so that a bundle of
+    /// one part needs no journal.
+    pub fn write(&mut self, inc: &Incoming, last: bool) -> Result<()> {
+        let store = self.store;
+        if self.generation.is_none() && !last {
+            let generation = chrono::Utc::now()
+                .timestamp_nanos_opt()
+                .map_or(1, |n| n as u64);
+            store.begin_operation(&super::Unfinished {
+                operation: IMPORT_OPERATION.to_string(),
+                file: self.file.clone(),
+                started_at: chrono::Local::now().to_rfc3339(),
+            })?;
+            store
+                .journal
+                .insert(JOURNAL_MARKER, &keys::u64_value(generation))?;
+            store.sync()?;
+            self.generation = Some(generation);
+        }
+        let journal = self.generation.map(|g| (g, self.chunks));
+        store.write_part(inc, journal, &mut self.applied)?;
+        self.chunks += 1;
+        Ok(())
+    }
+
+    /// Ends the import: everything written stays (flushed).
+    pub fn finish(self) -> Result<Applied> {
+        let store = self.store;
+        if self.generation.is_some() {
+            store.journal.remove(JOURNAL_MARKER)?;
+            store.sync()?;
+            store.end_operation(IMPORT_OPERATION, &self.file)?;
+            store.clear_journal()?;
+        }
+        store.sync()?;
+        Ok(self.applied)
+    }
+
+    /// Undoes every part written (a part that failed wrote nothing).
+    pub fn abort(self) -> Result<()> {
+        if self.generation.is_some() {
+            self.store.undo_unfinished_import()?;
+        }
+        Ok(())
+    }
+}
+
 /// The part of a stored record the transaction checks.
 #[derive(serde::Deserialize)]
 struct StoredHead {
@@ -595,6 +937,164 @@ struct Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// A record of a new interview (built from JSON: fields added later take defaults).
+    fn record(id: Uuid, household: &str) -> InterviewRecord {
+        serde_json::from_value(json!({
+            "interview_id": id,
+            "household_id": household,
+            "questionnaire": "non_poor",
+            "questionnaire_version": "2017.1",
+            "status": "in_progress",
+            "interviewer": "李调查",
+            "device_id": "laptop-a",
+            "started_at": "2024-03-05T09:00:00+08:00",
+            "updated_at": "2024-03-05T09:00:00+08:00",
+            "answers": {},
+        }))
+        .expect("record")
+    }
+
+    fn event(interview: Uuid, seq: u64) -> Event {
+        serde_json::from_value(json!({
+            "event_id": Uuid::new_v4(),
+            "interview_id": interview,
+            "at": "2024-03-05T09:30:00+08:00",
+            "device_id": "laptop-a",
+            "seq": seq,
+            "interviewer": "李调查",
+            "op": "set",
+            "question_id": format!("q{seq}"),
+            "value": seq,
+        }))
+        .expect("event")
+    }
+
+    /// A part of `n` new interviews of 3 events each, numbered from `seq`.
+    fn part(n: usize, seq: &mut u64) -> Incoming {
+        let mut inc = Incoming::default();
+        for i in 0..n {
+            let id = Uuid::new_v4();
+            let events = (0..3)
+                .map(|_| {
+                    *seq += 1;
+                    event(id, *seq)
+                })
+                .collect();
+            inc.interviews.push(Merged {
+                record: record(id, &format!("P-{i:08}")),
+                events,
+                known: None,
+            });
+        }
+        inc.households = (0..n)
+            .map(|i| Household::provisional(format!("P-{i:08}"), "王".into(), "桂花村".into()))
+            .collect();
+        let aside = Uuid::new_v4();
+        inc.hold.push(Held {
+            interview_id: aside,
+            head: None,
+            household: None,
+            events: vec![event(aside, 0)],
+        });
+        inc
+    }
+
+    /// Every tree a bundle writes, but the dictionary (which only grows) and the journal.
+    fn dump(store: &Store) -> Vec<(usize, Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        for (i, t) in store.journaled_trees().into_iter().enumerate() {
+            if i == NAMES || i == JOURNAL {
+                continue;
+            }
+            for kv in t.iter() {
+                let (k, v) = kv.expect("read");
+                out.push((i, k.to_vec(), v.to_vec()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_bundle_in_parts_is_undone_when_a_later_part_fails() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let mut seq = 0;
+        let mut first = store.begin_import("a.ruhu").expect("begin");
+        first.write(&part(2, &mut seq), true).expect("write");
+        first.finish().expect("finish");
+        let before = dump(&store);
+        let counts = (store.interview_count(), store.household_count());
+
+        let mut import = store.begin_import("b.ruhu").expect("begin");
+        import.write(&part(3, &mut seq), false).expect("part 1");
+        import.write(&part(3, &mut seq), false).expect("part 2");
+        assert_eq!(store.interview_count(), counts.0 + 6);
+        assert!(store.unfinished().expect("marker").is_some());
+        // A part that does not fit the store (an interview counted otherwise) fails whole.
+        let mut bad = part(1, &mut seq);
+        bad.interviews[0].known = Some(7);
+        assert!(import.write(&bad, true).is_err());
+        import.abort().expect("abort");
+        assert_eq!(dump(&store), before);
+        assert_eq!((store.interview_count(), store.household_count()), counts);
+        assert!(store.unfinished().expect("marker").is_none());
+        assert!(store.journal.is_empty());
+        let (problems, _) = store.check_layout().expect("check");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn a_bundle_in_parts_cut_short_is_undone_by_the_next_import() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut seq = 0;
+        let before = {
+            let store = Store::open(dir.path()).expect("open");
+            let mut first = store.begin_import("a.ruhu").expect("begin");
+            first.write(&part(2, &mut seq), true).expect("write");
+            first.finish().expect("finish");
+            let before = dump(&store);
+            let mut import = store.begin_import("b.ruhu").expect("begin");
+            import.write(&part(3, &mut seq), false).expect("part 1");
+            import.write(&part(3, &mut seq), false).expect("part 2");
+            // Killed here: neither finished nor undone.
+            std::mem::forget(import);
+            before
+        };
+        let store = Store::open(dir.path()).expect("open again");
+        let u = store.unfinished().expect("marker").expect("unfinished");
+        assert_eq!(
+            (u.operation.as_str(), u.file.as_str()),
+            (IMPORT_OPERATION, "b.ruhu")
+        );
+        let again = store.begin_import("c.ruhu").expect("begin");
+        assert_eq!(dump(&store), before);
+        assert!(store.unfinished().expect("marker").is_none());
+        again.finish().expect("finish");
+        let (problems, _) = store.check_layout().expect("check");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn a_bundle_in_parts_that_finishes_keeps_every_part_and_no_journal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let mut seq = 0;
+        let mut import = store.begin_import("a.ruhu").expect("begin");
+        import.write(&part(3, &mut seq), false).expect("part 1");
+        import.write(&part(4, &mut seq), true).expect("part 2");
+        import.finish().expect("finish");
+        assert_eq!(store.interview_count(), 7);
+        assert!(store.journal.is_empty());
+        assert!(store.unfinished().expect("marker").is_none());
+        assert_eq!(
+            store.device_runs("laptop-a").expect("runs"),
+            vec![SeqRun { first: 1, last: 21 }]
+        );
+        let (problems, _) = store.check_layout().expect("check");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
 
     fn run(first: u64, last: u64) -> SeqRun {
         SeqRun { first, last }
