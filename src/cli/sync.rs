@@ -322,20 +322,6 @@ fn import(cli: &Cli, a: &ImportArgs) -> Result<ExitCode, Failure> {
             for r in &reports {
                 print_import(cli, r);
             }
-            if let Some(last) = reports.iter().rev().find(|r| r.accepted) {
-                for g in &last.gaps {
-                    say(
-                        cli,
-                        tr!(
-                            "设备 {}：{} 尚未收到",
-                            "device {}: {} not received yet",
-                            g.device_id,
-                            run_text(g.first, g.last)
-                        )
-                        .get(lang),
-                    );
-                }
-            }
         }
     }
     Ok(if refused {
@@ -452,6 +438,21 @@ fn print_import(cli: &Cli, r: &ImportReport) {
                     h.household_id.clone().unwrap_or_else(|| "?".into()),
                     h.events,
                     h.reason.get(lang)
+                )
+                .get(lang)
+            ),
+        );
+    }
+    for g in &r.gaps {
+        say(
+            cli,
+            &format!(
+                "  {}",
+                tr!(
+                    "设备 {}：{} 尚未收到",
+                    "device {}: {} not received yet",
+                    g.device_id,
+                    run_text(g.first, g.last)
                 )
                 .get(lang)
             ),
