@@ -114,6 +114,7 @@ fn check_interview(
     let (folded, status) = fold(&form, &events);
     let skipped = fold_skipped(&events);
     let review = fold_review(&events);
+    let chosen = crate::interview::fold_chosen(&events);
     let household = store.household(&record.household_id)?;
     let ctx = context_of(record, household.as_ref());
     let mut problems = Vec::new();
@@ -126,7 +127,7 @@ fn check_interview(
             r.status = status;
             r.skipped = skipped.clone();
             r.review = review.clone();
-            r.chosen = crate::interview::fold_chosen(&events);
+            r.chosen = chosen.clone();
             Some(r)
         }
         Err(why) => {
@@ -175,41 +176,41 @@ fn check_interview(
             }
         }
     }
-    if record.status != status {
-        problems.push(fixable(in_interview(
-            id,
+    // What the record keeps beside its answers, each against what its events say.
+    let kept = [
+        (
+            record.status != status,
             tr!(
                 "保存的状态与答题记录不一致",
                 "the stored status differs from what its events say"
             ),
-        )));
-    }
-    if record.chosen != crate::interview::fold_chosen(&events) {
-        problems.push(fixable(in_interview(
-            id,
+        ),
+        (
+            record.chosen != chosen,
             tr!(
                 "保存的重复入户选定与答题记录不一致",
                 "the choice among duplicate visits stored differs from what its events say"
             ),
-        )));
-    }
-    if record.review != review {
-        problems.push(fixable(in_interview(
-            id,
+        ),
+        (
+            record.review != review,
             tr!(
                 "保存的审核意见与答题记录不一致",
                 "the review stored differs from what its events say"
             ),
-        )));
-    }
-    if record.skipped != skipped {
-        problems.push(fixable(in_interview(
-            id,
+        ),
+        (
+            record.skipped != skipped,
             tr!(
                 "保存的跳过题目与答题记录不一致",
                 "the questions stored as skipped differ from what its events say"
             ),
-        )));
+        ),
+    ];
+    for (differs, what) in kept {
+        if differs {
+            problems.push(fixable(in_interview(id, what)));
+        }
     }
     let rewrite = rebuilt.filter(|_| problems.iter().any(|p| p.repairable));
     Ok((problems, rewrite))
