@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{demo_household, ruhu};
+use common::{On, applied, applied_id, apply, demo_household, ruhu};
 
 use std::path::Path;
 
@@ -17,24 +17,12 @@ fn apply_complete_then_list_and_show() {
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
     let hh = demo_household(Status::Exited);
     let file = answer_file(dir.path(), "exited");
-    let (code, out, err) = ruhu(
+    let v = applied(
         &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-            "--interviewer",
-            "李调查",
-            "--complete",
-            "--format",
-            "json",
-        ],
+        On::Household(&hh),
+        &file,
+        &["--interviewer", "李调查", "--complete"],
     );
-    assert_eq!(code, 0, "{out}{err}");
-    let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["household_id"], hh);
     assert_eq!(v["status"], "completed");
     let id = v["interview_id"].as_str().unwrap().to_string();
@@ -87,19 +75,7 @@ fn invalid_answers_are_all_listed_and_nothing_is_saved() {
         .to_string(),
     )
     .unwrap();
-    let (code, _, err) = ruhu(
-        &data,
-        &[
-            "--lang",
-            "en",
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = apply(&data, On::Household(&hh), &file, &["--lang", "en"]);
     assert_eq!(code, 1);
     for needle in [
         "house_rating",
@@ -124,19 +100,7 @@ fn invalid_answers_are_all_listed_and_nothing_is_saved() {
         .to_string(),
     )
     .unwrap();
-    let (code, _, err) = ruhu(
-        &data,
-        &[
-            "--lang",
-            "en",
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = apply(&data, On::Household(&hh), &file, &["--lang", "en"]);
     assert_eq!(code, 1);
     assert!(err.contains("household_size"), "{err}");
     assert!(err.contains("'id_number' (row 1)"), "{err}");
@@ -157,40 +121,15 @@ fn incomplete_answers_are_saved_in_progress_and_completion_names_what_is_missing
             .to_string(),
     )
     .unwrap();
-    let f = file.to_str().unwrap();
-    let (code, out, _) = ruhu(
-        &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            f,
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0);
     assert_eq!(
-        serde_json::from_str::<Value>(&out).unwrap()["status"],
+        applied(&data, On::Household(&hh), &file, &[])["status"],
         "in_progress"
     );
-    let (code, out, err) = ruhu(
+    let (code, out, err) = apply(
         &data,
-        &[
-            "--lang",
-            "en",
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            f,
-            "--complete",
-            "--format",
-            "json",
-        ],
+        On::Household(&hh),
+        &file,
+        &["--lang", "en", "--complete", "--format", "json"],
     );
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -210,19 +149,7 @@ fn incomplete_answers_are_saved_in_progress_and_completion_names_what_is_missing
         json!({"questionnaire": "exited", "answers": {}}).to_string(),
     )
     .unwrap();
-    let (code, _, err) = ruhu(
-        &data,
-        &[
-            "--lang",
-            "en",
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            f,
-        ],
-    );
+    let (code, _, err) = apply(&data, On::Household(&hh), &file, &["--lang", "en"]);
     assert_eq!(code, 1);
     assert!(err.contains("'exited'"), "{err}");
 }
@@ -261,35 +188,11 @@ fn unknown_household_and_bad_json_are_clear() {
     let data = dir.path().join("data");
     let file = dir.path().join("x.json");
     std::fs::write(&file, "{\n \"answers\": {,}\n}").unwrap();
-    let (code, _, err) = ruhu(
-        &data,
-        &[
-            "--lang",
-            "en",
-            "interview",
-            "apply",
-            "--household",
-            "1",
-            "--answers",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = apply(&data, On::Household("1"), &file, &["--lang", "en"]);
     assert_eq!(code, 1);
     assert!(err.contains("line 2"), "{err}");
     std::fs::write(&file, "{}").unwrap();
-    let (code, _, err) = ruhu(
-        &data,
-        &[
-            "--lang",
-            "en",
-            "interview",
-            "apply",
-            "--household",
-            "nope",
-            "--answers",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = apply(&data, On::Household("nope"), &file, &["--lang", "en"]);
     assert_eq!(code, 1);
     assert!(err.contains("no household with id nope"), "{err}");
 }
@@ -301,24 +204,7 @@ fn backup_and_restore_round_trip() {
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
     let hh = demo_household(Status::Exited);
     let file = answer_file(dir.path(), "exited");
-    let (code, out, _) = ruhu(
-        &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0);
-    let id = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = applied_id(&data, On::Household(&hh), &file, &[]);
     let backup = dir.path().join("backup.json");
     let (code, out, _) = ruhu(
         &data,
@@ -359,17 +245,7 @@ fn interview_results_read_everything_but_the_raw_answers() {
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
     let hh = demo_household(Status::Exited);
     let file = answer_file(dir.path(), "exited");
-    let (code, _, _) = ruhu(
-        &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (code, _, _) = apply(&data, On::Household(&hh), &file, &[]);
     assert_eq!(code, 0);
     let store = ruhu::store::Store::open(&data).unwrap();
     let full: Vec<_> = store.interviews().map(Result::unwrap).collect();
@@ -391,20 +267,10 @@ fn hostile_answer_files_are_refused_and_save_nothing() {
     let data = dir.path().join("data");
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
     let hh = demo_household(Status::Exited);
-    let apply = |name: &str, bytes: &[u8]| {
+    let apply_bytes = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        ruhu(
-            &data,
-            &[
-                "interview",
-                "apply",
-                "--household",
-                &hh,
-                "--answers",
-                path.to_str().unwrap(),
-            ],
-        )
+        apply(&data, On::Household(&hh), &path, &[])
     };
     let long = "长".repeat(ruhu::limits::MAX_TEXT_ANSWER_CHARS + 1);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
@@ -427,7 +293,7 @@ fn hostile_answer_files_are_refused_and_save_nothing() {
         ),
     ];
     for (name, bytes, expected) in cases {
-        let (code, out, err) = apply(name, &bytes);
+        let (code, out, err) = apply_bytes(name, &bytes);
         assert_eq!(code, 1, "{name}: {out}");
         assert!(err.contains(expected), "{name}: {err}");
         assert!(
@@ -439,17 +305,7 @@ fn hostile_answer_files_are_refused_and_save_nothing() {
     let big = dir.path().join("big.json");
     let f = std::fs::File::create(&big).unwrap();
     f.set_len(ruhu::limits::MAX_JSON_FILE_BYTES + 1).unwrap();
-    let (code, _, err) = ruhu(
-        &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            big.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = apply(&data, On::Household(&hh), &big, &[]);
     assert_eq!(code, 1);
     assert!(err.contains("文件太大"), "{err}");
     let (_, out, _) = ruhu(&data, &["interview", "list", "--format", "json"]);
@@ -460,7 +316,7 @@ fn hostile_answer_files_are_refused_and_save_nothing() {
     bom.extend_from_slice(
         r#"{"questionnaire": "exited", "answers": {"interviewer_name": "李调查"}}"#.as_bytes(),
     );
-    let (code, _, err) = apply("bom.json", &bom);
+    let (code, _, err) = apply_bytes("bom.json", &bom);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -471,24 +327,7 @@ fn apply_to_an_existing_interview_changes_only_the_answers_given() {
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
     let hh = demo_household(Status::Exited);
     let file = answer_file(dir.path(), "exited");
-    let (code, out, err) = ruhu(
-        &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    let id = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = applied_id(&data, On::Household(&hh), &file, &[]);
     let show = |data: &Path| -> Value {
         let (code, out, err) = ruhu(data, &["interview", "show", &id, "--format", "json"]);
         assert_eq!(code, 0, "{err}");
@@ -510,21 +349,8 @@ fn apply_to_an_existing_interview_changes_only_the_answers_given() {
         .to_string(),
     )
     .unwrap();
-    let args = |f: &Path| {
-        vec![
-            "interview".to_string(),
-            "apply".into(),
-            "--interview".into(),
-            id.clone(),
-            "--answers".into(),
-            f.to_str().unwrap().to_string(),
-        ]
-    };
-    let run = |a: Vec<String>| {
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        ruhu(&data, &a)
-    };
-    let (code, out, err) = run(args(&change));
+    let run = |f: &Path| apply(&data, On::Interview(&id), f, &[]);
+    let (code, out, err) = run(&change);
     assert_eq!(code, 0, "{out}{err}");
     let after = show(&data);
     assert_eq!(after["answers"]["answers"]["respondent_name"], "王秀兰");
@@ -545,7 +371,7 @@ fn apply_to_an_existing_interview_changes_only_the_answers_given() {
     assert_eq!(same, before["answers"]["answers"], "the other answers stay");
 
     // Given again: nothing differs, nothing is written.
-    let (code, _, _) = run(args(&change));
+    let (code, _, _) = run(&change);
     assert_eq!(code, 0);
     assert_eq!(show(&data)["events"], after["events"]);
 
@@ -557,7 +383,7 @@ fn apply_to_an_existing_interview_changes_only_the_answers_given() {
             .to_string(),
     )
     .unwrap();
-    let (code, _, err) = run(args(&bad));
+    let (code, _, err) = run(&bad);
     assert_ne!(code, 0);
     assert!(
         err.contains("household_size") || err.contains("家庭人口"),
@@ -573,25 +399,7 @@ fn review_return_and_approve_at_the_command_line() {
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
     let file = answer_file(dir.path(), "exited");
     let hh = demo_household(Status::Exited);
-    let (code, out, err) = ruhu(
-        &data,
-        &[
-            "interview",
-            "apply",
-            "--household",
-            &hh,
-            "--answers",
-            file.to_str().unwrap(),
-            "--complete",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    let id = serde_json::from_str::<Value>(&out).unwrap()["interview_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = applied_id(&data, On::Household(&hh), &file, &["--complete"]);
     let id = id.as_str();
     let (code, out, err) = ruhu(
         &data,
@@ -637,4 +445,84 @@ fn review_return_and_approve_at_the_command_line() {
     assert!(err.contains("nope"), "{err}");
     let (code, _, _) = ruhu(&data, &["review", "return", id, "--comment", " "]);
     assert_eq!(code, 1);
+}
+
+/// `interview apply --interview ID --interviewer NAME` writes its events as NAME (who
+/// changed the answers); without `--interviewer`, as the interviewer who began the
+/// interview. The record keeps the interviewer who began it.
+#[test]
+fn apply_to_an_existing_interview_writes_as_the_interviewer_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(ruhu(&data, &["demo"]).0, 0);
+    let hh = demo_household(Status::Exited);
+    let file = answer_file(dir.path(), "exited");
+    let id = applied_id(
+        &data,
+        On::Household(&hh),
+        &file,
+        &["--interviewer", "李调查", "--complete"],
+    );
+    let change = |name: &str, value: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            json!({"questionnaire": "exited", "answers": {"respondent_name": value}}).to_string(),
+        )
+        .unwrap();
+        path
+    };
+    let by_lead = change("lead.json", "王秀兰");
+    let v = applied(
+        &data,
+        On::Interview(&id),
+        &by_lead,
+        &["--interviewer", "张组长"],
+    );
+    assert_eq!(v["status"], "in_progress", "a change reopens it");
+    let by_default = change("default.json", "王秀英");
+    applied(&data, On::Interview(&id), &by_default, &[]);
+    // A name that cannot travel in a bundle is refused; nothing is saved.
+    let refused = change("refused.json", "赵");
+    let (code, _, err) = apply(
+        &data,
+        On::Interview(&id),
+        &refused,
+        &["--interviewer", "坏\u{1b}[2J"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--interviewer"), "{err}");
+
+    let store = ruhu::store::Store::open(&data).unwrap();
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let events = store.events(uuid).unwrap();
+    let written: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e.question_id == "respondent_name")
+        .map(|e| {
+            (
+                e.value.as_str().unwrap_or_default().to_string(),
+                e.interviewer.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        written,
+        [
+            ("王建国".to_string(), "李调查".to_string()),
+            ("王秀兰".to_string(), "张组长".to_string()),
+            ("王秀英".to_string(), "李调查".to_string()),
+        ]
+    );
+    // The reopening is the lead's change too.
+    let reopened: Vec<&str> = events
+        .iter()
+        .filter(|e| e.op == ruhu::interview::EventOp::Status && e.value == json!(false))
+        .map(|e| e.interviewer.as_str())
+        .collect();
+    assert_eq!(reopened, ["张组长"]);
+    assert_eq!(
+        store.interview(uuid).unwrap().unwrap().interviewer,
+        "李调查"
+    );
 }

@@ -310,6 +310,21 @@ fn change(
 ) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let mut s = ws.resume(id)?;
+    // The events carry who makes the change when `--interviewer` names them; else the
+    // interviewer who began the interview.
+    if let Some(name) = cli.interviewer.as_deref().map(str::trim)
+        && !name.is_empty()
+    {
+        if name.len() > crate::limits::MAX_CELL_BYTES
+            || name.chars().any(crate::printable::is_unsafe)
+        {
+            return Err(fail(tr!(
+                "--interviewer 的名字太长或含有控制字符，未保存任何内容",
+                "the --interviewer name is too long or holds control characters; nothing saved"
+            )));
+        }
+        s.write_as(name);
+    }
     let form = s.interview.form_arc().clone();
     if let Some(q) = file.get("questionnaire").and_then(Json::as_str)
         && q != form.id

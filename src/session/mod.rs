@@ -324,6 +324,7 @@ impl Workspace {
             interview,
             preloaded,
             heads: Heads::default(),
+            author: None,
         })
     }
 
@@ -360,6 +361,7 @@ impl Workspace {
             interview,
             preloaded: Vec::new(),
             heads,
+            author: None,
         })
     }
 
@@ -393,15 +395,27 @@ pub struct Session {
     preloaded: Vec<Change>,
     /// The leaves of each cell of the log: what the next event of a cell has seen.
     heads: Heads,
+    /// Who writes the events saved from now on, when not the interview's own interviewer.
+    author: Option<String>,
 }
 
 impl Session {
     fn origin(&self, store: &Store) -> Origin {
         Origin {
             device_id: store.device_id().to_string(),
-            interviewer: self.record.interviewer.clone(),
+            interviewer: self
+                .author
+                .clone()
+                .unwrap_or_else(|| self.record.interviewer.clone()),
             at: now(),
         }
+    }
+
+    /// Has the events saved from now on carry `name` as their interviewer (the person who
+    /// makes the change), instead of the interviewer who began the interview; the record
+    /// keeps the latter.
+    pub fn write_as(&mut self, name: &str) {
+        self.author = Some(name.to_string());
     }
 
     fn persist(

@@ -106,3 +106,43 @@ pub fn demo_household(status: ruhu::registry::Status) -> String {
         .unwrap()
         .household_id
 }
+
+/// What `ruhu interview apply` enters an answer file into.
+#[derive(Debug, Clone, Copy)]
+pub enum On<'a> {
+    /// A new interview of this household (`--household ID`).
+    Household(&'a str),
+    /// An interview stored already (`--interview ID`).
+    Interview(&'a str),
+}
+
+/// Runs `ruhu interview apply` of `answers` on a data folder, `extra` arguments after
+/// (`--complete`, `--interviewer NAME`, `--lang en`, ...): exit code, stdout, stderr.
+pub fn apply(data: &Path, on: On, answers: &Path, extra: &[&str]) -> (i32, String, String) {
+    let (flag, id) = match on {
+        On::Household(id) => ("--household", id),
+        On::Interview(id) => ("--interview", id),
+    };
+    let answers = answers.to_str().expect("a UTF-8 path");
+    let mut args = vec!["interview", "apply", flag, id, "--answers", answers];
+    args.extend_from_slice(extra);
+    ruhu(data, &args)
+}
+
+/// [`apply`] that must succeed, with `--format json`: what it printed (`interview_id`,
+/// `household_id`, `status`).
+pub fn applied(data: &Path, on: On, answers: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut all = extra.to_vec();
+    all.extend_from_slice(&["--format", "json"]);
+    let (code, out, err) = apply(data, on, answers, &all);
+    assert_eq!(code, 0, "interview apply {on:?}: {out}{err}");
+    serde_json::from_str(&out).expect("interview apply prints JSON")
+}
+
+/// The id of the interview [`applied`] printed.
+pub fn applied_id(data: &Path, on: On, answers: &Path, extra: &[&str]) -> String {
+    applied(data, on, answers, extra)["interview_id"]
+        .as_str()
+        .expect("interview_id")
+        .to_string()
+}
