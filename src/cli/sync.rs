@@ -1,4 +1,4 @@
-//! `ruhu sync export | import | keygen | conflicts | resolve`: answer bundles between laptops
+//! `ruhu sync export | import | imports | keygen | conflicts | resolve`: answer bundles between laptops
 //! (see `session::sync`; the file format in docs/bundle.md, the JSON in docs/cli.md).
 
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use serde_json::{Value as Json, json};
 
 use super::{Cli, Failure, Format, fail, interviewer, print_json, say, warn, workspace};
 use crate::i18n::{Lang, Text};
+use crate::session::imports::ImportLogEntry;
 use crate::session::{ExportOptions, ExportReport, ImportReport, OpenConflict, Resolution};
 use crate::sync::bundle::{Key, Seal};
 use crate::tr;
@@ -26,6 +27,12 @@ pub enum SyncCommand {
     /// union of events; with no file, apply the interviews held aside whose questionnaire
     /// is now present.
     Import(ImportArgs),
+    /// List the bundles imported on this laptop, accepted or refused, newest first, with
+    /// the counts of their reports (the last 1,000).
+    Imports {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Make a key pair: the identity (secret) into a new owner-only file, the recipient
     /// (public key, age1…) printed for senders' `--recipient`.
     Keygen {
@@ -112,6 +119,7 @@ pub(super) fn run(cli: &Cli, command: &SyncCommand) -> Result<ExitCode, Failure>
     match command {
         SyncCommand::Export(a) => export(cli, a),
         SyncCommand::Import(a) => import(cli, a),
+        SyncCommand::Imports { format } => imports(cli, *format),
         SyncCommand::Keygen { out, format } => keygen(cli, out, *format),
         SyncCommand::Conflicts { format } => conflicts(cli, *format),
         SyncCommand::Resolve(a) => resolve(cli, a),
@@ -490,6 +498,87 @@ fn print_import(cli: &Cli, r: &ImportReport) {
             ),
         );
     }
+}
+
+fn imports_json(e: &ImportLogEntry, lang: Lang) -> Json {
+    json!({
+        "at": e.at,
+        "file": e.file,
+        "accepted": e.accepted,
+        "bundle_id": e.bundle_id,
+        "device_id": e.device_id,
+        "device_name": e.device_name,
+        "created_at": e.created_at,
+        "interviews_new": e.interviews_new,
+        "interviews_updated": e.interviews_updated,
+        "interviews_unchanged": e.interviews_unchanged,
+        "events_new": e.events_new,
+        "conflicts": e.conflicts,
+        "duplicates": e.duplicates,
+        "held": e.held,
+        "gaps": e.gaps,
+        "error": e.error.as_ref().map(|x| x.get(lang)),
+    })
+}
+
+fn imports(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let ws = workspace(cli)?;
+    let log = ws.imports()?;
+    match format {
+        Format::Json => print_json(
+            cli,
+            &Json::Array(log.iter().map(|e| imports_json(e, lang)).collect()),
+        ),
+        Format::Text => {
+            if log.is_empty() {
+                say(
+                    cli,
+                    tr!(
+                        "这台电脑还没有导入过答卷包",
+                        "no bundle has been imported here yet"
+                    )
+                    .get(lang),
+                );
+            }
+            for e in &log {
+                let when =
+                    e.at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_default();
+                let file = e.file.clone().unwrap_or_default();
+                let from = match (&e.device_name, &e.device_id) {
+                    (Some(n), Some(d)) => tr!("，来自 {}（设备 {}）", " from {} (device {})", n, d),
+                    _ => Text::default(),
+                };
+                let line = match &e.error {
+                    Some(why) => tr!(
+                        "{}  未导入  {}：{}",
+                        "{}  refused  {}: {}",
+                        when,
+                        file,
+                        why.get(lang)
+                    ),
+                    None => tr!(
+                        "{}  已导入  {}{}：新调查 {}，更新 {}，未变 {}，新答题记录 {}；冲突 {}，重复入户 {}，暂存 {}，待补 {}",
+                        "{}  imported  {}{}: {} new interviews, {} updated, {} unchanged, {} new answer events; {} conflicts, {} duplicate visits, {} held aside, {} gaps",
+                        when,
+                        file,
+                        from.get(lang),
+                        e.interviews_new,
+                        e.interviews_updated,
+                        e.interviews_unchanged,
+                        e.events_new,
+                        e.conflicts,
+                        e.duplicates,
+                        e.held,
+                        e.gaps
+                    ),
+                };
+                say(cli, line.get(lang));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn keygen(cli: &Cli, out: &Path, format: Format) -> Result<ExitCode, Failure> {

@@ -21,6 +21,7 @@ use crate::store::{Store, StoreError};
 use crate::tr;
 
 mod data;
+pub mod imports;
 mod list;
 mod preload;
 mod restore;

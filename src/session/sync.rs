@@ -794,20 +794,28 @@ impl Workspace {
     /// Imports one bundle file: verified whole, then applied whole or not at all. A refused
     /// bundle leaves the store as it was; the report says why, naming the file.
     pub fn import_bundle(&self, path: &Path, key: &Key) -> ImportReport {
-        let body = match read_file(path, key) {
-            Ok((_, body)) => body,
-            Err(r) => return ImportReport::refused(Some(path), r.message),
+        let (header, body) = match read_file(path, key) {
+            Ok(read) => read,
+            Err(r) => {
+                let report = ImportReport::refused(Some(path), r.message);
+                self.log_import(&report, None);
+                return report;
+            }
         };
         if let Err(why) = check_body(&body) {
-            return ImportReport::refused(Some(path), in_file(Some(path), why));
+            let report = ImportReport::refused(Some(path), in_file(Some(path), why));
+            self.log_import(&report, Some(&header));
+            return report;
         }
-        match self.apply_body(&body, false, &path.display().to_string()) {
+        let report = match self.apply_body(&body, false, &path.display().to_string()) {
             Ok(mut r) => {
                 r.file = Some(path.to_path_buf());
                 r
             }
             Err(why) => ImportReport::refused(Some(path), in_file(Some(path), why)),
-        }
+        };
+        self.log_import(&report, Some(&header));
+        report
     }
 
     /// Applies the interviews held aside whose questionnaire this program has now (what an

@@ -25,6 +25,7 @@ mod devices;
 mod error;
 mod files;
 mod households;
+pub mod imports;
 mod interviews;
 mod keys;
 mod list;
@@ -104,6 +105,8 @@ pub struct Store {
     held: sled::Tree,
     /// What a bundle applied in several transactions wrote, to undo it (`sync.rs`).
     journal: sled::Tree,
+    /// The log of bundles imported (`imports.rs`).
+    imports: sled::Tree,
     /// True when this open undid a restore that had been cut short.
     restore_undone: bool,
     /// The private copy a read-only folder was opened from (removed when the store is
@@ -178,6 +181,7 @@ impl Store {
             sent: db.open_tree("sent")?,
             held: db.open_tree("held")?,
             journal: db.open_tree("journal")?,
+            imports: db.open_tree("imports")?,
             names: Default::default(),
             db,
             db_file,

@@ -35,13 +35,15 @@ pub enum Mode {
     Team,
     /// Typing the comment of a return on the team screen.
     TeamComment,
-    /// The sync screen: conflicts, duplicates, held aside, gaps.
+    /// The sync screen: conflicts, duplicates, held aside, gaps, bundles imported.
     Sync,
+    /// Typing the path of a bundle to import (or of its key file) on the sync screen.
+    SyncImport,
 }
 
 impl Mode {
     /// Every mode but the help.
-    pub const ALL: [Mode; 15] = [
+    pub const ALL: [Mode; 16] = [
         Mode::Home,
         Mode::Households,
         Mode::Search,
@@ -57,13 +59,18 @@ impl Mode {
         Mode::Team,
         Mode::TeamComment,
         Mode::Sync,
+        Mode::SyncImport,
     ];
 
     /// Whether typed characters go into a text field (no bare-letter keys then).
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Mode::Search | Mode::NewHousehold | Mode::Question | Mode::TeamComment
+            Mode::Search
+                | Mode::NewHousehold
+                | Mode::Question
+                | Mode::TeamComment
+                | Mode::SyncImport
         )
     }
 
@@ -133,6 +140,10 @@ pub enum Action {
     /// Take a side of the conflict selected: `1` here; `2`–`9` reach the screen as typed
     /// keys (one binding, so that the help lists them as one).
     TakeSide,
+    /// Mark the duplicate visit selected as the one that counts.
+    ChooseVisit,
+    /// Import an answer bundle (its path typed on the screen).
+    ImportBundle,
 }
 
 /// Where a binding applies.
@@ -1133,8 +1144,8 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         Up,
         "↑",
-        "上一个冲突",
-        "previous conflict",
+        "上一项（冲突、入户、暂存、导入记录）",
+        "previous item (conflict, visit, held, import)",
         false
     ),
     bind!(
@@ -1143,8 +1154,48 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         Down,
         "↓",
-        "下一个冲突",
-        "next conflict",
+        "下一项",
+        "next item",
+        false
+    ),
+    bind!(
+        In(Sync),
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        In(Sync),
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        In(Sync),
+        Tab,
+        NONE,
+        NextSection,
+        "Tab",
+        "下一部分（冲突、重复入户、暂存、导入记录）",
+        "next section (conflicts, duplicates, held aside, imports)",
+        false
+    ),
+    bind!(
+        In(Sync),
+        BackTab,
+        NONE,
+        PreviousSection,
+        "Shift+Tab",
+        "上一部分",
+        "previous section",
         false
     ),
     bind!(
@@ -1157,7 +1208,47 @@ pub static BINDINGS: &[Binding] = &[
         "resolve with side 1–9",
         true
     ),
+    bind!(
+        In(Sync),
+        Char('c'),
+        NONE,
+        ChooseVisit,
+        "c",
+        "以选中的这次入户为准",
+        "the visit selected counts",
+        true
+    ),
+    bind!(
+        In(Sync),
+        Char('i'),
+        NONE,
+        ImportBundle,
+        "i",
+        "导入答卷包",
+        "import a bundle",
+        true
+    ),
     bind!(In(Sync), Char('q'), NONE, Back, "q", "返回", "back", false),
+    bind!(
+        In(SyncImport),
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "确定",
+        "OK",
+        true
+    ),
+    bind!(
+        In(SyncImport),
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "取消导入",
+        "cancel the import",
+        true
+    ),
     bind!(
         In(TeamComment),
         Enter,
@@ -1303,7 +1394,12 @@ mod tests {
 
     #[test]
     fn no_bare_letters_while_typing() {
-        for mode in [Mode::Search, Mode::NewHousehold] {
+        for mode in [
+            Mode::Search,
+            Mode::NewHousehold,
+            Mode::TeamComment,
+            Mode::SyncImport,
+        ] {
             for b in in_mode(mode) {
                 if let Char(c) = b.code {
                     assert!(b.mods.contains(CTRL), "{c} would steal typing in {mode:?}");
