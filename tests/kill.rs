@@ -1,12 +1,12 @@
-//! Power cut (SIGKILL) at random points in a registry import, an interview apply, a restore
-//! and a backup: afterwards the store is whole (`ruhu verify` finds nothing), the user is told
-//! what did not finish, and running the operation again completes it with the same result as
-//! a run that was never interrupted. The kill points are drawn from a seed printed on
-//! failure.
+//! Power cut (SIGKILL) at random points in a registry import, an interview apply, a restore,
+//! a backup and an answer bundle's import: afterwards the store is whole (`ruhu verify` finds
+//! nothing), the user is told what did not finish (or it was undone), and running the
+//! operation again completes it with the same result as a run that was never interrupted.
+//! The kill points are drawn from a seed printed on failure.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -355,4 +355,256 @@ fn a_killed_backup_leaves_the_previous_backup_or_the_new_one_never_half() {
         .filter(|n| n.ends_with(".partial"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// The whole store as a canonical value (the JSON backup, see `common::dump`).
+fn dump(data: &Path) -> Value {
+    common::dump(data)
+}
+
+/// Copies a data folder (closed: no ruhu has it open).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn open_workspace(data: &Path) -> ruhu::session::Workspace {
+    ruhu::session::Workspace::open(data, ruhu::session::Forms::bundled().unwrap()).unwrap()
+}
+
+/// A laptop's data folder with `n` interviews, a team lead's that received the first three
+/// in a bundle, and the bundle of the others.
+struct Bundles {
+    laptop: PathBuf,
+    lead: PathBuf,
+    bundle: PathBuf,
+}
+
+fn lead_and_a_bundle(root: &Path, n: usize) -> Bundles {
+    use common::walk;
+    use ruhu::session::{ExportOptions, Forms, Workspace, enter_answers};
+    use ruhu::sync::bundle::{Key, Seal};
+    let forms = Forms::bundled().unwrap();
+    let laptop = root.join("laptop");
+    let ws = Workspace::open(&laptop, forms.clone()).unwrap();
+    let form = walk::forms()
+        .into_iter()
+        .find(|f| f.id == "non_poor")
+        .unwrap();
+    let answers = walk::walk(form).answers().clone();
+    let opts = ExportOptions {
+        to: Some("lead".into()),
+        all: false,
+        seal: Seal::None,
+        device_name: "laptop".into(),
+    };
+    let enter = |from: usize, to: usize| {
+        for i in from..to {
+            let h = ws.new_household(&format!("王{i}"), "桂花村").unwrap();
+            let mut s = ws.start_unsaved(&h, "调查员").unwrap();
+            let changes = enter_answers(&mut s.interview, &answers).unwrap();
+            assert!(s.save_all(&ws, &changes, true).unwrap().is_empty());
+        }
+    };
+    enter(0, 3);
+    let first = root.join("first.ruhu");
+    ws.export_bundle(&first, &opts).unwrap();
+    enter(3, n);
+    let bundle = root.join("bundle.ruhu");
+    let r = ws.export_bundle(&bundle, &opts).unwrap();
+    assert_eq!(r.interviews, n - 3);
+    let lead = root.join("lead");
+    let got = open_workspace(&lead).import_bundle(&first, &Key::None);
+    assert!(got.accepted, "{:?}", got.error);
+    Bundles {
+        laptop,
+        lead,
+        bundle,
+    }
+}
+
+/// What a `sync import` of the bundle killed between two of its parts leaves: the parts
+/// written (the laptop's interviews the lead lacks, in two parts, through the store's own
+/// import), the undo journal and the marker of an unfinished write.
+fn cut_short_between_parts(b: &Bundles) {
+    use ruhu::store::Store;
+    use ruhu::store::sync::{Incoming, Merged};
+    let laptop = Store::open(&b.laptop).unwrap();
+    let lead = Store::open(&b.lead).unwrap();
+    let mut parts = [Incoming::default(), Incoming::default()];
+    let mut n = 0;
+    for r in laptop.interviews() {
+        let record = r.unwrap();
+        if lead.interview(record.interview_id).unwrap().is_some() {
+            continue;
+        }
+        let part = &mut parts[n % 2];
+        n += 1;
+        let household = laptop.household(&record.household_id).unwrap().unwrap();
+        part.households.push(household);
+        part.interviews.push(Merged {
+            events: laptop.events(record.interview_id).unwrap(),
+            record,
+            known: None,
+        });
+    }
+    assert!(n >= 2);
+    let mut import = lead.begin_import(b.bundle.to_str().unwrap()).unwrap();
+    import.write(&parts[0], false).unwrap();
+    import.write(&parts[1], false).unwrap();
+    assert!(lead.unfinished().unwrap().is_some());
+    // Killed here: neither finished nor undone.
+    std::mem::forget(import);
+}
+
+/// Whether the data folder holds a bundle import cut short: opened from a copy, which is
+/// undone (the folder itself is left as it is).
+fn import_cut_short(data: &Path, scratch: &Path) -> bool {
+    let _ = std::fs::remove_dir_all(scratch);
+    copy_dir(data, scratch);
+    let store = ruhu::store::Store::open(scratch).unwrap();
+    let cut = store.undid_import().is_some();
+    drop(store);
+    std::fs::remove_dir_all(scratch).unwrap();
+    cut
+}
+
+/// A bundle import cut short between its parts is undone when the data folder is next
+/// opened for writing, before anything reads it and without another `sync import`; a
+/// write-protected folder reports it and is left as it is.
+#[test]
+fn a_bundle_import_cut_short_is_undone_when_the_folder_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let b = lead_and_a_bundle(root, 12);
+    let before = dump(&b.lead);
+    let reference = root.join("reference");
+    copy_dir(&b.lead, &reference);
+    let (code, out, err) = ruhu(&reference, &["sync", "import", b.bundle.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let after = dump(&reference);
+
+    let pristine = root.join("pristine");
+    copy_dir(&b.lead, &pristine);
+    cut_short_between_parts(&b);
+    assert!(import_cut_short(&b.lead, &root.join("scratch")));
+    let ws = open_workspace(&b.lead);
+    assert!(ws.unfinished().unwrap().is_none());
+    assert_eq!(
+        ws.interview_results().count(),
+        3,
+        "the lead's three, no more"
+    );
+    drop(ws);
+    assert_eq!(dump(&b.lead), before);
+    verify_is_sound(&b.lead, "after the open");
+    let (_, _, err) = ruhu(&b.lead, &["interview", "list"]);
+    assert!(!err.contains("没有完成"), "{err}");
+    let (code, out, err) = ruhu(&b.lead, &["sync", "import", b.bundle.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(dump(&b.lead), after, "imported again: as never interrupted");
+
+    // On a write-protected stick: reported, nothing undone, until it can be written.
+    let Some(fs) = common::Tmpfs::mount(64 * 1024) else {
+        return;
+    };
+    let stick = Bundles {
+        lead: fs.path.join("lead"),
+        ..b
+    };
+    copy_dir(&pristine, &stick.lead);
+    cut_short_between_parts(&stick);
+    fs.set_read_only(true);
+    {
+        let ws = open_workspace(&stick.lead);
+        assert!(ws.is_read_only());
+        let u = ws.unfinished().unwrap().expect("reported");
+        assert_eq!(u.operation, "sync import");
+        assert_eq!(u.file, stick.bundle.to_str().unwrap());
+        assert!(ws.interview_results().count() > 3, "nothing undone");
+    }
+    let (_, _, err) = ruhu(&stick.lead, &["interview", "list"]);
+    assert!(
+        err.contains("sync import") && err.contains("没有完成"),
+        "{err}"
+    );
+    fs.set_read_only(false);
+    drop(open_workspace(&stick.lead));
+    assert_eq!(dump(&stick.lead), before);
+    verify_is_sound(&stick.lead, "on the stick, after the open");
+}
+
+/// `sync import` of a large bundle killed at random points: once the folder is opened
+/// again, the store is the one before the import or the one after it, never in between,
+/// and nothing says an import did not finish; importing again gives the store of an import
+/// never interrupted. (Killed between two parts of a bundle applied in parts, the open
+/// undoes the parts; see the test above for that state made on purpose.)
+#[test]
+fn a_killed_bundle_import_leaves_the_store_before_or_after_it() {
+    let (seed, rng) = rng("sync import");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let b = lead_and_a_bundle(root, 100);
+    let pristine = root.join("pristine");
+    copy_dir(&b.lead, &pristine);
+    let before = dump(&b.lead);
+    let file = b.bundle.to_str().unwrap();
+    let reference = root.join("reference");
+    copy_dir(&pristine, &reference);
+    let whole = timed(&reference, &["sync", "import", file]);
+    let after = dump(&reference);
+    assert_ne!(after, before);
+    let data = root.join("data");
+    let scratch = root.join("scratch");
+    let (mut killed, mut cut) = (0, 0);
+    let mut points = KillPoints::new(rng, whole / 10, whole);
+    for round in 0..20 {
+        if killed == 6 {
+            break;
+        }
+        let _ = std::fs::remove_dir_all(&data);
+        copy_dir(&pristine, &data);
+        let at = points.next();
+        if !run_and_kill(&data, &["sync", "import", file], at) {
+            points.too_late();
+            continue;
+        }
+        killed += 1;
+        if import_cut_short(&data, &scratch) {
+            cut += 1;
+        }
+        let ws = open_workspace(&data);
+        assert!(
+            ws.unfinished().unwrap().is_none(),
+            "seed {seed}, round {round}"
+        );
+        drop(ws);
+        let now = dump(&data);
+        assert!(
+            now == before || now == after,
+            "seed {seed}, round {round}, killed at {at:?}: neither the store before the import nor after it"
+        );
+        verify_is_sound(&data, &format!("seed {seed}, round {round}"));
+        let (_, _, err) = ruhu(&data, &["interview", "list"]);
+        assert!(
+            !err.contains("没有完成"),
+            "seed {seed}, round {round}: {err}"
+        );
+    }
+    eprintln!("seed {seed}: {killed} runs killed, {cut} between parts");
+    assert!(
+        killed >= 3,
+        "seed {seed}: only {killed} runs were killed on the way"
+    );
+    let (code, out, err) = ruhu(&data, &["sync", "import", file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(dump(&data), after);
 }

@@ -109,6 +109,8 @@ pub struct Store {
     imports: sled::Tree,
     /// True when this open undid a restore that had been cut short.
     restore_undone: bool,
+    /// The answer bundle applied in parts that this open undid (it had been cut short).
+    import_undone: Option<Unfinished>,
     /// The private copy a read-only folder was opened from (removed when the store is
     /// dropped, after sled: fields drop in order).
     read_only: Option<tempfile::TempDir>,
@@ -132,16 +134,21 @@ impl Store {
     ///   sled had begun to write when the disk filled up (`snap.*.generating`, zero bytes or cut
     ///   short: sled writes snapshots there and renames them when complete, and the log holds
     ///   everything they would), and the sorted runs of an import that was killed.
+    /// - A restore cut short is undone (the folder is empty again: [`Store::undid_restore`]),
+    ///   and so is an answer bundle applied in parts that was cut short (killed): what its
+    ///   parts wrote is put back from its undo journal before anything reads the store
+    ///   ([`Store::undid_import`]).
     /// - A folder that cannot be written (a write-protected stick) is opened read-only from a
     ///   private copy in the temporary folder: reading works, every write gives
-    ///   [`StoreError::ReadOnly`].
+    ///   [`StoreError::ReadOnly`]. Nothing is undone there: a bundle cut short stays as it
+    ///   is, and [`Store::unfinished`] says so.
     pub fn open(dir: &Path) -> Result<Store> {
         match std::fs::create_dir_all(dir) {
             Ok(()) => {}
             Err(e) if dir.is_dir() && is_read_only(&e) => return Store::open_read_only(dir),
             Err(e) => return Err(StoreError::io(folder_text(dir), e)),
         }
-        match Store::open_in(dir, dir) {
+        match Store::open_in(dir, dir, true) {
             Err(StoreError::Io { source, .. }) if is_read_only(&source) => {
                 Store::open_read_only(dir)
             }
@@ -152,13 +159,14 @@ impl Store {
     /// Opens a private copy of a folder that cannot be written.
     fn open_read_only(dir: &Path) -> Result<Store> {
         let copy = files::copy_for_reading(dir).map_err(|e| StoreError::io(folder_text(dir), e))?;
-        let mut store = Store::open_in(copy.path(), dir)?;
+        let mut store = Store::open_in(copy.path(), dir, false)?;
         store.read_only = Some(copy);
         Ok(store)
     }
 
-    /// Opens the sled database in `work`; `shown` is the folder the user named.
-    fn open_in(work: &Path, shown: &Path) -> Result<Store> {
+    /// Opens the sled database in `work`; `shown` is the folder the user named. Only a
+    /// `writable` store undoes what was cut short.
+    fn open_in(work: &Path, shown: &Path, writable: bool) -> Result<Store> {
         files::make_private(work).map_err(|e| StoreError::io(folder_text(shown), e))?;
         let db = Store::open_db(work, shown)?;
         // Under the lock: no other ruhu uses the folder now.
@@ -189,6 +197,7 @@ impl Store {
             path: shown.to_path_buf(),
             work: work.to_path_buf(),
             restore_undone: false,
+            import_undone: None,
             read_only: None,
         };
         let (created, migrated) = store.check_schema()?;
@@ -198,6 +207,9 @@ impl Store {
             // A restore was cut short (killed, power cut): undo what it wrote.
             store.abandon_restore()?;
             store.restore_undone = true;
+        }
+        if writable {
+            store.import_undone = store.undo_import_cut_short()?;
         }
         let names_whole = store.load_names()?;
         let mut repaired = store.repair_counts()?;
@@ -313,6 +325,26 @@ impl Store {
     /// and the backup can be restored anew.
     pub fn undid_restore(&self) -> bool {
         self.restore_undone
+    }
+
+    /// The answer bundle applied in parts (`sync import`) that opening undid because it had
+    /// been cut short: the store is as before that import, and the file can be imported
+    /// again.
+    pub fn undid_import(&self) -> Option<&Unfinished> {
+        self.import_undone.as_ref()
+    }
+
+    /// Undoes an answer bundle applied in parts that was cut short, if there is one: the
+    /// marker of the unfinished write it named, or `None` when there was nothing to undo.
+    fn undo_import_cut_short(&self) -> Result<Option<Unfinished>> {
+        let marker = self
+            .unfinished()?
+            .filter(|u| u.operation == sync::IMPORT_OPERATION);
+        if self.journal.is_empty() && marker.is_none() {
+            return Ok(None);
+        }
+        let undone = self.undo_unfinished_import()?;
+        Ok(marker.filter(|_| undone))
     }
 
     /// True when the store was opened read-only (see [`Store::open`]).

@@ -8,10 +8,11 @@
 //! (about 5 KB a write), so a large bundle is written in parts of whole interviews, each one
 //! transaction. A bundle of one part is one transaction. A bundle of several parts keeps a
 //! journal of what each write replaced, written in the same transaction as the write, and
-//! the marker of an unfinished write (`operation.rs`, which every command reports): a
-//! failure undoes the parts written at once, and after a kill the next [`Store::begin_import`]
-//! (every `ruhu sync import`) undoes them before anything else. Each part is consistent on
-//! its own, so the store between parts is a store that received some of the interviews.
+//! the marker of an unfinished write (`operation.rs`): a failure undoes the parts written at
+//! once, and after a kill the next [`Store::open`] of the folder for writing undoes them
+//! before anything reads the store (a read-only open reports the marker instead; every
+//! [`Store::begin_import`] checks too). Each part is consistent on its own, so the store
+//! between parts is a store that received some of the interviews.
 //!
 //! ```text
 //! sent:    recipient, 0x00, device id              ->  JSON [[first, last], …]: the sequence
@@ -1046,7 +1047,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bundle_in_parts_cut_short_is_undone_by_the_next_import() {
+    fn a_bundle_in_parts_cut_short_is_undone_when_the_store_is_opened() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut seq = 0;
         let before = {
@@ -1063,7 +1064,9 @@ mod tests {
             before
         };
         let store = Store::open(dir.path()).expect("open again");
-        let u = store.unfinished().expect("marker").expect("unfinished");
+        assert_eq!(dump(&store), before);
+        assert!(store.unfinished().expect("marker").is_none());
+        let u = store.undid_import().expect("undone when opened");
         assert_eq!(
             (u.operation.as_str(), u.file.as_str()),
             (IMPORT_OPERATION, "b.ruhu")

@@ -146,3 +146,49 @@ pub fn applied_id(data: &Path, on: On, answers: &Path, extra: &[&str]) -> String
         .expect("interview_id")
         .to_string()
 }
+
+/// A copy of the bundled questionnaires in `root/forms` whose questionnaire `kind` has
+/// another version (a questionnaire a store with the bundled ones lacks).
+pub fn questionnaires_with_version(root: &Path, kind: &str, version: &str) -> std::path::PathBuf {
+    let q = root.join("forms");
+    std::fs::create_dir_all(&q).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("questionnaires");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            std::fs::copy(&p, q.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let file = q.join(format!("{kind}.json"));
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    v["version"] = serde_json::json!(version);
+    std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    q
+}
+
+/// Runs ruhu with `--format json` added; it must succeed. What it printed.
+pub fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (code, out, err) = ruhu(data, &all);
+    assert_eq!(code, 0, "ruhu {args:?}: {out}{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// The whole store as a canonical value: its JSON backup without the store's own device
+/// id and its log of bundles imported (this laptop's history, with its clock's times),
+/// events in event-id order.
+pub fn dump(data: &Path) -> serde_json::Value {
+    let file = data.with_extension(format!("dump-{}.json", uuid::Uuid::new_v4()));
+    let (code, out, err) = ruhu(data, &["backup", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    v.as_object_mut().unwrap().remove("device_id");
+    v.as_object_mut().unwrap().remove("imports");
+    let events = v["events"].as_array_mut().unwrap();
+    events.sort_by(|a, b| a["event_id"].as_str().cmp(&b["event_id"].as_str()));
+    v
+}
