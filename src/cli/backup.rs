@@ -25,6 +25,9 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
                 "villages": c.villages,
                 "marks": c.marks,
                 "sample": c.sample,
+                "held": c.held,
+                "sent": c.sent,
+                "imports": c.imports,
             }),
         ),
         Format::Text => {
@@ -48,6 +51,17 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
                 )
             };
             say(cli, t.get(cli.lang));
+            if c.held > 0 {
+                say(
+                    cli,
+                    tr!(
+                        "  其中 {} 次调查暂存（本机还没有它们的问卷）",
+                        "  and {} interviews held aside (their questionnaire is not here yet)",
+                        c.held
+                    )
+                    .get(cli.lang),
+                );
+            }
         }
     }
 }

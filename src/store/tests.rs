@@ -527,6 +527,7 @@ fn export_then_import_into_a_fresh_store_gives_the_same_data() {
             villages: 1,
             marks: 1,
             sample: true,
+            ..BackupCounts::default()
         }
     );
     let text = String::from_utf8(backup.clone()).expect("utf-8");
