@@ -49,6 +49,17 @@ fn vm_hwm() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+fn vm_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -183,6 +194,9 @@ fn main() {
         assert!(r.accepted, "{:?}", r.error);
         assert_eq!(r.interviews_new, PER_BUNDLE);
         each.push(one.elapsed());
+        if std::env::var("SYNC_BENCH_RSS").is_ok() {
+            println!("after {}: {}", f.display(), vm_rss());
+        }
     }
     let import = t.elapsed();
     each.sort();

@@ -44,8 +44,7 @@ use crate::store::sync::{
     DeviceEvents, Held, Incoming, Merged, SeqRun, minus_runs, runs_of, union_runs,
 };
 use crate::sync::bundle::{
-    Body, FormRef, Header, InterviewHead, Key, SUBJECT_HOUSEHOLD, Seal, SeqRange, ranges_of,
-    read_file,
+    Body, FormRef, InterviewHead, Key, SUBJECT_HOUSEHOLD, Seal, SeqRange, Stream, read_file,
 };
 use crate::tr;
 
@@ -653,28 +652,64 @@ impl Workspace {
     }
 
     /// Writes a bundle of what `opts.to` has not been sent (everything with `opts.all`) to
-    /// `path`, whole or not at all, and then marks it sent. Nothing to send: no file.
+    /// `path`, whole or not at all, and then marks it sent. Nothing to send: no file. The
+    /// records are read from the store as they are written ([`Stream`]): an export holds
+    /// one interview's events in memory at a time, and the ids of the interviews carried.
     pub fn export_bundle(&self, path: &Path, opts: &ExportOptions) -> Result<ExportReport, Text> {
         let recipient = opts.to.as_deref().unwrap_or("");
         let held = self.store.held().map_err(store_text)?;
-        let mut events: Vec<Event> = Vec::new();
+        let mut stream = Stream::new(self.store.path())?;
+        let mut ids: BTreeSet<Uuid> = BTreeSet::new();
+        // Events held aside, by id: written after the store's, each once.
+        let mut aside: HashMap<Uuid, &Event> = HashMap::new();
+        let mut add = |stream: &mut Stream, e: &Event| -> Result<(), Text> {
+            ids.insert(e.interview_id);
+            stream.event(e)
+        };
         if opts.all {
-            for e in self.store.every_event() {
-                events.push(e.map_err(store_text)?);
+            for e in held.values().flat_map(|h| &h.events) {
+                aside.insert(e.event_id, e);
             }
-            events.extend(held.values().flat_map(|h| h.events.iter().cloned()));
+            // One interview's events at a time, by device and number.
+            let mut group: Vec<Event> = Vec::new();
+            let mut flush = |group: &mut Vec<Event>, stream: &mut Stream| -> Result<(), Text> {
+                group.sort_by(|a, b| (&a.device_id, a.seq).cmp(&(&b.device_id, b.seq)));
+                for e in group.drain(..) {
+                    add(stream, &e)?;
+                }
+                Ok(())
+            };
+            for e in self.store.every_event() {
+                let e = e.map_err(store_text)?;
+                aside.remove(&e.event_id);
+                if group
+                    .first()
+                    .is_some_and(|g| g.interview_id != e.interview_id)
+                {
+                    flush(&mut group, &mut stream)?;
+                }
+                group.push(e);
+            }
+            flush(&mut group, &mut stream)?;
+            let mut rest: Vec<&Event> = aside.into_values().collect();
+            rest.sort_by(|a, b| {
+                (a.interview_id, &a.device_id, a.seq).cmp(&(b.interview_id, &b.device_id, b.seq))
+            });
+            for e in rest {
+                add(&mut stream, e)?;
+            }
         } else {
             let sent = self.store.sent(recipient).map_err(store_text)?;
             let holds = self.held_numbers().map_err(store_text)?;
             let mut due: HashMap<String, Vec<SeqRun>> = HashMap::new();
+            let mut written: HashSet<Uuid> = HashSet::new();
             for (device, runs) in &holds {
                 let left = minus_runs(runs, sent.get(device).map_or(&[], Vec::as_slice));
                 for r in &left {
-                    events.extend(
-                        self.store
-                            .events_of_device(device, r.first, r.last)
-                            .map_err(store_text)?,
-                    );
+                    for e in self.store.events_of_device(device, r.first, r.last) {
+                        let e = e.map_err(store_text)?;
+                        add(&mut stream, &e)?;
+                    }
                 }
                 due.insert(device.clone(), left);
             }
@@ -683,37 +718,28 @@ impl Workspace {
                     && due.get(&e.device_id).is_some_and(|runs| {
                         runs.iter().any(|r| r.first <= e.seq && e.seq <= r.last)
                     });
-                if wanted {
-                    events.push(e.clone());
+                if wanted && written.insert(e.event_id) {
+                    add(&mut stream, e)?;
                 }
             }
         }
-        let mut seen = HashSet::new();
-        events.retain(|e| seen.insert(e.event_id));
-        let report = |written: bool,
-                      bundle_id: Option<Uuid>,
-                      body: &Body,
-                      ranges: Vec<SeqRange>,
-                      marked: bool| ExportReport {
-            file: path.to_path_buf(),
-            written,
-            bundle_id,
-            to: opts.to.clone(),
-            events: body.events.len(),
-            interviews: body.interviews.len(),
-            households: body.households.len(),
-            ranges,
-            marked,
-        };
-        if events.is_empty() {
-            return Ok(report(false, None, &Body::default(), Vec::new(), false));
+        if stream.counts().events == 0 {
+            return Ok(ExportReport {
+                file: path.to_path_buf(),
+                written: false,
+                bundle_id: None,
+                to: opts.to.clone(),
+                events: 0,
+                interviews: 0,
+                households: 0,
+                ranges: Vec::new(),
+                marked: false,
+            });
         }
         // Heads and provisional households of the interviews carried.
-        let ids: BTreeSet<Uuid> = events.iter().map(|e| e.interview_id).collect();
-        let mut body = Body::default();
         let mut households_seen = HashSet::new();
         for id in ids {
-            let (head, aside) = match self.store.interview(id).map_err(store_text)? {
+            let (head, carried) = match self.store.interview(id).map_err(store_text)? {
                 Some(r) => (Some(head_of(&r)), None),
                 None => match held.get(&id) {
                     Some(h) => (h.head.clone(), h.household.clone()),
@@ -726,17 +752,15 @@ impl Workspace {
                     .store
                     .household(&head.household_id)
                     .map_err(store_text)?;
-                match stored.or(aside) {
-                    Some(h) if h.provisional => body.households.push(h),
+                match stored.or(carried) {
+                    Some(h) if h.provisional => stream.household(&h)?,
                     _ => {}
                 }
             }
-            body.interviews.push(head);
+            stream.interview(&head)?;
         }
-        events.sort_by_key(|e| (e.interview_id, e.device_id.clone(), e.seq));
-        body.events = events;
         let dir = self.forms.dir.as_deref();
-        let forms: Vec<FormRef> = body
+        let forms: Vec<FormRef> = stream
             .forms()
             .into_iter()
             .map(|(id, version)| {
@@ -747,19 +771,26 @@ impl Workspace {
                 FormRef { id, version, hash }
             })
             .collect();
-        let ranges = ranges_of(
-            body.events
-                .iter()
-                .filter(|e| e.seq > 0)
-                .map(|e| (e.device_id.as_str(), e.seq)),
+        let header = stream.header(
+            self.store.device_id(),
+            opts.device_name.clone(),
+            forms,
+            opts.to.clone(),
         );
-        let mut header = Header::new(self.store.device_id(), opts.device_name.clone(), &body)
-            .with_ranges(ranges.clone())
-            .with_questionnaires(forms);
-        if let Some(to) = &opts.to {
-            header = header.with_to(to.clone());
-        }
-        crate::sync::bundle::write_file(path, &header, &body, &opts.seal)?;
+        let ranges = header.ranges.clone();
+        let counts = stream.counts();
+        stream.finish(path, &header, &opts.seal)?;
+        let report = |marked: bool| ExportReport {
+            file: path.to_path_buf(),
+            written: true,
+            bundle_id: Some(header.bundle_id),
+            to: opts.to.clone(),
+            events: counts.events as usize,
+            interviews: counts.interviews as usize,
+            households: counts.households as usize,
+            ranges: ranges.clone(),
+            marked,
+        };
         let marked = !self.store.is_read_only();
         if marked {
             let mut carried: BTreeMap<String, Vec<SeqRun>> = BTreeMap::new();
@@ -788,7 +819,7 @@ impl Workspace {
                 )
             })?;
         }
-        Ok(report(true, Some(header.bundle_id), &body, ranges, marked))
+        Ok(report(marked))
     }
 
     /// Imports one bundle file: verified whole, then applied whole or not at all. A refused

@@ -202,24 +202,26 @@ impl Store {
         }
     }
 
-    /// The events of `device` numbered `first..=last` that are indexed, in number order.
-    pub fn events_of_device(&self, device: &str, first: u64, last: u64) -> Result<Vec<Event>> {
+    /// The events of `device` numbered `first..=last` that are indexed, in number order,
+    /// read as they are taken.
+    pub fn events_of_device(
+        &self,
+        device: &str,
+        first: u64,
+        last: u64,
+    ) -> impl Iterator<Item = Result<Event>> + '_ {
         let from = super::devices::key(device, first);
         let to = super::devices::key(device, last);
-        let mut out = Vec::new();
-        for kv in self.by_device.range(from..=to) {
+        self.by_device.range(from..=to).map(move |kv| {
             let (_, k) = kv?;
             match self.events.get(&k)? {
-                Some(v) => out.push(decode(|| format!("event with key {k:02x?}"), &v)?),
-                None => {
-                    return Err(StoreError::corrupt(
-                        "event index by device",
-                        format!("event key {k:02x?} is indexed but not stored"),
-                    ));
-                }
+                Some(v) => decode(|| format!("event with key {k:02x?}"), &v),
+                None => Err(StoreError::corrupt(
+                    "event index by device",
+                    format!("event key {k:02x?} is indexed but not stored"),
+                )),
             }
-        }
-        Ok(out)
+        })
     }
 
     /// Every event of every interview (by interview, then as recorded).
@@ -408,29 +410,37 @@ impl Store {
     fn undo_generation(&self, generation: u64) -> Result<()> {
         let prefix = journal_prefix(generation);
         loop {
-            let mut entries: Vec<(sled::IVec, JournalEntry)> = Vec::new();
-            for kv in self.journal.scan_prefix(&prefix).rev().take(UNDO_BATCH) {
+            // Journal entries, each with the writes it undoes, up to about UNDO_BATCH writes.
+            let mut entries: Vec<(sled::IVec, Vec<JournalEntry>)> = Vec::new();
+            let mut writes = 0;
+            for kv in self.journal.scan_prefix(&prefix).rev() {
                 let (k, v) = kv?;
                 let e = JournalEntry::decode(&v)
                     .ok_or_else(|| StoreError::corrupt("import journal", format!("{k:02x?}")))?;
+                writes += e.len();
                 entries.push((k, e));
+                if writes >= UNDO_BATCH {
+                    break;
+                }
             }
             if entries.is_empty() {
                 return Ok(());
             }
             let trees = self.journaled_trees();
             trees.as_slice().transaction(|t: &Vec<TransactionalTree>| {
-                for (k, e) in &entries {
-                    let tree = t.get(e.tree as usize).ok_or_else(|| {
-                        ConflictableTransactionError::Abort(StoreError::corrupt(
-                            "import journal",
-                            "unknown tree",
-                        ))
-                    })?;
-                    match &e.old {
-                        Some(old) => tree.insert(e.key.as_slice(), old.as_slice())?,
-                        None => tree.remove(e.key.as_slice())?,
-                    };
+                for (k, undo) in &entries {
+                    for e in undo {
+                        let tree = t.get(e.tree as usize).ok_or_else(|| {
+                            ConflictableTransactionError::Abort(StoreError::corrupt(
+                                "import journal",
+                                "unknown tree",
+                            ))
+                        })?;
+                        match &e.old {
+                            Some(old) => tree.insert(e.key.as_slice(), old.as_slice())?,
+                            None => tree.remove(e.key.as_slice())?,
+                        };
+                    }
                     t[JOURNAL].remove(k)?;
                 }
                 Ok(())
@@ -536,12 +546,14 @@ impl Store {
                     )));
                 }
                 // New keys: an event new to the interview, a number no event has.
+                let mut fresh: Vec<(usize, &[u8], &[u8])> = Vec::with_capacity(2 * x.events.len());
                 for (k, v, indexed) in &x.events {
-                    w.put_new(EVENTS, &k[..], v)?;
+                    fresh.push((EVENTS, &k[..], v));
                     if let Some(d) = indexed {
-                        w.put_new(BY_DEVICE, d, &k[..])?;
+                        fresh.push((BY_DEVICE, d, &k[..]));
                     }
                 }
+                w.put_new(&fresh)?;
                 w.put(INTERVIEWS, &x.key, Some(&x.record))?;
                 let hk = keys::by_household(&x.household, x.id);
                 w.put(RESULTS, &hk, Some(&x.compact))?;
@@ -738,6 +750,10 @@ struct JournalEntry {
     old: Option<Vec<u8>>,
 }
 
+/// The first byte of a journal value listing keys that were absent (one interview's new
+/// events and their index entries): then, for each, `tree (1) ++ key length (u32 BE) ++ key`.
+const JOURNAL_NEW_KEYS: u8 = 0xFF;
+
 impl JournalEntry {
     /// `tree (1) ++ key length (u32 BE) ++ key ++ 0 | 1 ++ old value`.
     fn encode(tree: usize, key: &[u8], old: Option<&[u8]>) -> Vec<u8> {
@@ -755,16 +771,41 @@ impl JournalEntry {
         v
     }
 
-    fn decode(v: &[u8]) -> Option<JournalEntry> {
-        let (&tree, rest) = v.split_first()?;
-        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        let key = rest.get(4..4 + len)?.to_vec();
-        let (&has, old) = rest.get(4 + len..)?.split_first()?;
-        Some(JournalEntry {
-            tree,
-            key,
-            old: (has == 1).then(|| old.to_vec()),
-        })
+    /// One value for many keys that were absent ([`JOURNAL_NEW_KEYS`]).
+    fn encode_new(keys: &[(usize, &[u8])]) -> Vec<u8> {
+        let mut v = vec![JOURNAL_NEW_KEYS];
+        for (tree, key) in keys {
+            v.push(*tree as u8);
+            v.extend_from_slice(&(key.len() as u32).to_be_bytes());
+            v.extend_from_slice(key);
+        }
+        v
+    }
+
+    /// The writes a journal value undoes.
+    fn decode(v: &[u8]) -> Option<Vec<JournalEntry>> {
+        let (&first, mut rest) = v.split_first()?;
+        if first != JOURNAL_NEW_KEYS {
+            let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+            let key = rest.get(4..4 + len)?.to_vec();
+            let (&has, old) = rest.get(4 + len..)?.split_first()?;
+            return Some(vec![JournalEntry {
+                tree: first,
+                key,
+                old: (has == 1).then(|| old.to_vec()),
+            }]);
+        }
+        let mut out = Vec::new();
+        while let Some((&tree, r)) = rest.split_first() {
+            let len = u32::from_be_bytes(r.get(..4)?.try_into().ok()?) as usize;
+            out.push(JournalEntry {
+                tree,
+                key: r.get(4..4 + len)?.to_vec(),
+                old: None,
+            });
+            rest = &r[4 + len..];
+        }
+        Some(out)
     }
 }
 
@@ -776,21 +817,24 @@ struct Writer<'t> {
 }
 
 impl Writer<'_> {
-    /// Writes a key known to be absent (an event's, its index entries): its journal entry
-    /// says so without reading it.
+    /// Writes keys known to be absent (an interview's new events, their index entries):
+    /// one journal entry lists them all, without reading them.
     fn put_new(
         &mut self,
-        tree: usize,
-        key: &[u8],
-        value: &[u8],
+        writes: &[(usize, &[u8], &[u8])],
     ) -> std::result::Result<(), ConflictableTransactionError<StoreError>> {
-        if let Some((generation, part)) = self.journal {
+        if let Some((generation, part)) = self.journal
+            && !writes.is_empty()
+        {
+            let keys: Vec<(usize, &[u8])> = writes.iter().map(|(t, k, _)| (*t, *k)).collect();
             self.t[JOURNAL].insert(
                 self.journal_key(generation, part),
-                JournalEntry::encode(tree, key, None),
+                JournalEntry::encode_new(&keys),
             )?;
         }
-        self.t[tree].insert(key, value)?;
+        for (tree, key, value) in writes {
+            self.t[*tree].insert(*key, *value)?;
+        }
         Ok(())
     }
 

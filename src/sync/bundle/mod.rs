@@ -19,6 +19,7 @@
 
 mod read;
 mod refusal;
+mod stream;
 mod write;
 
 #[cfg(test)]
@@ -35,6 +36,7 @@ use crate::registry::Household;
 
 pub use read::{Key, read, read_file, read_header, read_header_file};
 pub use refusal::{Refusal, RefusalKind};
+pub use stream::Stream;
 pub use write::{Seal, keygen, recipient_of, write, write_file, write_sealed};
 
 /// The bundle format this ruhu writes and the newest it reads. Bumped when a reader of the

@@ -22,7 +22,7 @@ pub enum Seal {
 }
 
 /// Why writing failed: the output, or a bundle that must not be written.
-enum Fail {
+pub(super) enum Fail {
     Io(io::Error),
     Invalid(Text),
 }
@@ -99,29 +99,8 @@ fn write_sealed_inner(
     body: &Body,
     seal: &Seal,
 ) -> Result<(), Fail> {
-    match seal {
-        Seal::None => {
-            let mut w = write_plain(w, header, body)?;
-            w.flush()?;
-        }
-        Seal::Passphrase(p) => {
-            check(header, body).map_err(Fail::Invalid)?;
-            let sealed = age::Encryptor::with_user_passphrase(p.clone()).wrap_output(w)?;
-            let sealed = write_plain(sealed, header, body)?;
-            sealed.finish()?.flush()?;
-        }
-        Seal::Recipient(r) => {
-            let recipient = parse_recipient(r).map_err(Fail::Invalid)?;
-            check(header, body).map_err(Fail::Invalid)?;
-            let encryptor =
-                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                    .map_err(|e| Fail::Invalid(tr!("无法加密：{}", "cannot encrypt: {}", e)))?;
-            let sealed = encryptor.wrap_output(w)?;
-            let sealed = write_plain(sealed, header, body)?;
-            sealed.finish()?.flush()?;
-        }
-    }
-    Ok(())
+    check(header, body).map_err(Fail::Invalid)?;
+    seal_output(w, seal, |w| write_plain(w, header, body).map(|_| ()))
 }
 
 fn parse_recipient(r: &str) -> Result<age::x25519::Recipient, Text> {
@@ -135,6 +114,11 @@ fn parse_recipient(r: &str) -> Result<age::x25519::Recipient, Text> {
 
 /// Whether the header describes the body and every count is within what a reader accepts.
 fn check(header: &Header, body: &Body) -> Result<(), Text> {
+    check_counts(header, body.counts())
+}
+
+/// Whether the header describes records of these counts, within what a reader accepts.
+pub(super) fn check_counts(header: &Header, counts: super::Counts) -> Result<(), Text> {
     if header.format != FORMAT {
         return Err(tr!(
             "答卷包头的格式是 {}，本程序只写格式 {}",
@@ -143,7 +127,6 @@ fn check(header: &Header, body: &Body) -> Result<(), Text> {
             FORMAT
         ));
     }
-    let counts = body.counts();
     if header.counts != counts {
         return Err(tr!(
             "答卷包头的记录数（访谈 {}、户 {}、事件 {}）与内容（访谈 {}、户 {}、事件 {}）不符",
@@ -177,11 +160,11 @@ fn check(header: &Header, body: &Body) -> Result<(), Text> {
 }
 
 /// Writes lines, each hashed, into a large buffer.
-struct Lines<W: Write> {
+pub(super) struct Lines<W: Write> {
     out: BufWriter<W>,
     hash: Sha256,
     line: Vec<u8>,
-    records: u64,
+    pub(super) records: u64,
     /// Bytes written so far.
     bytes: u64,
 }
@@ -209,6 +192,18 @@ impl<W: Write> Lines<W> {
         Ok(())
     }
 
+    /// Writes whole record lines already made (each with its newline), hashed and counted.
+    pub(super) fn raw(&mut self, bytes: &[u8]) -> Result<(), Fail> {
+        self.bytes += bytes.len() as u64;
+        if self.bytes > MAX_BUNDLE_BYTES {
+            return Err(Fail::Invalid(too_large()));
+        }
+        self.records += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.hash.update(bytes);
+        self.out.write_all(bytes)?;
+        Ok(())
+    }
+
     fn record(&mut self, r: RecordRef<'_>, what: impl FnOnce() -> Text) -> Result<(), Fail> {
         self.line.clear();
         serde_json::to_writer(&mut self.line, &r).map_err(json_fail)?;
@@ -218,7 +213,7 @@ impl<W: Write> Lines<W> {
     }
 }
 
-fn too_large() -> Text {
+pub(super) fn too_large() -> Text {
     tr!(
         "答卷包超过 {} 字节的上限：请分成几个导出",
         "the bundle is over the limit of {} bytes: export it in parts",
@@ -236,21 +231,7 @@ fn json_fail(e: serde_json::Error) -> Fail {
 /// Writes the plain bundle into `w`; returns `w`, flushed.
 fn write_plain<W: Write>(w: W, header: &Header, body: &Body) -> Result<W, Fail> {
     check(header, body).map_err(Fail::Invalid)?;
-    let mut lines = Lines {
-        out: BufWriter::with_capacity(1 << 18, w),
-        hash: Sha256::new(),
-        line: Vec::with_capacity(4096),
-        records: 0,
-        bytes: 0,
-    };
-    lines.line.clear();
-    lines
-        .line
-        .extend_from_slice(format!("{{\"{MARK}\":{FORMAT}}}").as_bytes());
-    lines.emit(|| tr!("第 1 行", "line 1"))?;
-    lines.line.clear();
-    serde_json::to_writer(&mut lines.line, header).map_err(json_fail)?;
-    lines.emit(|| tr!("答卷包头", "the header"))?;
+    let mut lines = begin(w, header)?;
     for i in &body.interviews {
         lines.record(RecordRef::Interview(i), || {
             tr!("访谈 {}", "interview {}", i.interview_id)
@@ -270,6 +251,33 @@ fn write_plain<W: Write>(w: W, header: &Header, body: &Body) -> Result<W, Fail> 
             tr!("事件 {}", "event {}", e.event_id)
         })?;
     }
+    end(lines)
+}
+
+/// Starts a plain bundle in `w`: the mark and the header (checked against its own counts).
+pub(super) fn begin<W: Write>(w: W, header: &Header) -> Result<Lines<W>, Fail> {
+    check_counts(header, header.counts).map_err(Fail::Invalid)?;
+    let mut lines = Lines {
+        out: BufWriter::with_capacity(1 << 18, w),
+        hash: Sha256::new(),
+        line: Vec::with_capacity(4096),
+        records: 0,
+        bytes: 0,
+    };
+    lines.line.clear();
+    lines
+        .line
+        .extend_from_slice(format!("{{\"{MARK}\":{FORMAT}}}").as_bytes());
+    lines.emit(|| tr!("第 1 行", "line 1"))?;
+    lines.line.clear();
+    serde_json::to_writer(&mut lines.line, header).map_err(json_fail)?;
+    lines.emit(|| tr!("答卷包头", "the header"))?;
+    Ok(lines)
+}
+
+/// Ends a plain bundle: the closing line with the count and the checksum; returns the
+/// output, flushed.
+pub(super) fn end<W: Write>(mut lines: Lines<W>) -> Result<W, Fail> {
     let trailer = Trailer {
         records: lines.records,
         sha256: hex(&lines.hash.finalize_reset()),
@@ -284,4 +292,35 @@ fn write_plain<W: Write>(w: W, header: &Header, body: &Body) -> Result<W, Fail> 
     }
     lines.out.write_all(&lines.line)?;
     lines.out.into_inner().map_err(|e| Fail::Io(e.into_error()))
+}
+
+/// Runs `plain` (which writes a plain bundle into the writer it is given) into `w`, inside
+/// the encryption `seal` names; the output flushed.
+pub(super) fn seal_output<W: Write>(
+    w: W,
+    seal: &Seal,
+    plain: impl FnOnce(&mut dyn Write) -> Result<(), Fail>,
+) -> Result<(), Fail> {
+    match seal {
+        Seal::None => {
+            let mut w = w;
+            plain(&mut w)?;
+            w.flush()?;
+        }
+        Seal::Passphrase(p) => {
+            let mut sealed = age::Encryptor::with_user_passphrase(p.clone()).wrap_output(w)?;
+            plain(&mut sealed)?;
+            sealed.finish()?.flush()?;
+        }
+        Seal::Recipient(r) => {
+            let recipient = parse_recipient(r).map_err(Fail::Invalid)?;
+            let encryptor =
+                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                    .map_err(|e| Fail::Invalid(tr!("无法加密：{}", "cannot encrypt: {}", e)))?;
+            let mut sealed = encryptor.wrap_output(w)?;
+            plain(&mut sealed)?;
+            sealed.finish()?.flush()?;
+        }
+    }
+    Ok(())
 }

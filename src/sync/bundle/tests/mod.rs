@@ -2,6 +2,7 @@
 
 mod props;
 mod refusals;
+mod stream;
 
 use std::os::unix::fs::PermissionsExt;
 
