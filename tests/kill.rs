@@ -382,6 +382,7 @@ fn open_workspace(data: &Path) -> ruhu::session::Workspace {
 
 /// A laptop's data folder with `n` interviews, a team lead's that received the first three
 /// in a bundle, and the bundle of the others.
+#[derive(Clone)]
 struct Bundles {
     laptop: PathBuf,
     lead: PathBuf,
@@ -511,6 +512,23 @@ fn a_bundle_import_cut_short_is_undone_when_the_folder_is_opened() {
     let (code, out, err) = ruhu(&b.lead, &["sync", "import", b.bundle.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(dump(&b.lead), after, "imported again: as never interrupted");
+
+    // The first command that opens the folder undoes it, and says so.
+    let again = Bundles {
+        lead: root.join("again"),
+        ..b.clone()
+    };
+    copy_dir(&pristine, &again.lead);
+    cut_short_between_parts(&again);
+    let (code, out, err) = ruhu(&again.lead, &["interview", "list"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("已撤销") && err.contains(again.bundle.to_str().unwrap()),
+        "{err}"
+    );
+    assert_eq!(dump(&again.lead), before);
+    let (_, _, err) = ruhu(&again.lead, &["interview", "list"]);
+    assert!(!err.contains("已撤销"), "said once: {err}");
 
     // On a write-protected stick: reported, nothing undone, until it can be written.
     let Some(fs) = common::Tmpfs::mount(64 * 1024) else {

@@ -288,6 +288,18 @@ pub(crate) fn workspace(cli: &Cli) -> Result<Workspace, Failure> {
             .get(cli.lang),
         );
     }
+    if let Some(u) = ws.undid_import() {
+        warn(
+            cli,
+            tr!(
+                "上次导入答卷包 {}（{} 开始）没有完成（被中断），已撤销：数据文件夹和导入前一样；再导入一次该文件即可",
+                "the last import of the bundle {} (begun {}) did not finish (it was interrupted) and was undone: the data folder is as it was before; import the file again",
+                u.file,
+                u.started_at
+            )
+            .get(cli.lang),
+        );
+    }
     if ws.undid_restore() {
         warn(
             cli,

@@ -55,6 +55,11 @@ impl Workspace {
         self.store.is_read_only()
     }
 
+    /// The bundle import cut short that opening undid, if any.
+    pub fn undid_import(&self) -> Option<&crate::store::Unfinished> {
+        self.store.undid_import()
+    }
+
     /// True when opening undid a restore that had been cut short.
     pub fn undid_restore(&self) -> bool {
         self.store.undid_restore()

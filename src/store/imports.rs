@@ -1,6 +1,6 @@
 //! The log of answer bundles imported: one entry per bundle, accepted or refused, with the
 //! counts of its report; the last [`MAX_IMPORT_LOG`] entries are kept. The log is this
-//! laptop's own record: backups and bundles do not carry it.
+//! laptop's own record: bundles do not carry it; backups do (`store/backup.rs`).
 //!
 //! ```text
 //! imports: time (u64 BE, nanoseconds since 1970 UTC), counter (u32 BE)  ->  entry (JSON)
