@@ -411,6 +411,8 @@ fn review_return_and_approve_at_the_command_line() {
             "收入要再核实",
             "--question",
             "income_wage=按全年算",
+            "--interviewer",
+            "张组长",
             "--format",
             "json",
         ],
@@ -419,6 +421,13 @@ fn review_return_and_approve_at_the_command_line() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["status"], "returned");
     assert_eq!(v["review"]["questions"]["income_wage"], "按全年算");
+    // The return is the lead's: its event carries the name given, not the interviewer's.
+    {
+        let store = ruhu::store::Store::open(&data).unwrap();
+        let events = store.events(id.parse().unwrap()).unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(last.interviewer, "张组长", "{last:?}");
+    }
     let (_, out, _) = ruhu(&data, &["interview", "list"]);
     assert!(
         out.contains("已退回") && out.contains("意见：收入要再核实"),

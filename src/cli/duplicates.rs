@@ -109,6 +109,7 @@ pub(super) fn choose(cli: &Cli, id: Uuid, format: Format) -> Result<ExitCode, Fa
     let lang = cli.lang;
     let ws = workspace(cli)?;
     let mut s = ws.resume(id)?;
+    super::interview::write_as_given(cli, &mut s)?;
     if !s.choose(&ws)? {
         return Err(fail(tr!(
             "户 {} 只有这一次入户，不用选定",

@@ -299,19 +299,9 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     report_applied(cli, args, &s, &missing)
 }
 
-/// `interview apply --interview ID`: the answers the file gives change in that interview,
-/// through the same checks, in one write; the others stay as they are.
-fn change(
-    cli: &Cli,
-    args: &ApplyArgs,
-    ws: &session::Workspace,
-    id: Uuid,
-    file: &Json,
-) -> Result<ExitCode, Failure> {
-    let lang = cli.lang;
-    let mut s = ws.resume(id)?;
-    // The events carry who makes the change when `--interviewer` names them; else the
-    // interviewer who began the interview.
+/// The events a command writes into an existing interview carry who makes the change when
+/// `--interviewer` names them; else the interviewer who began the interview.
+pub(super) fn write_as_given(cli: &Cli, s: &mut session::Session) -> Result<(), Failure> {
     if let Some(name) = cli.interviewer.as_deref().map(str::trim)
         && !name.is_empty()
     {
@@ -325,6 +315,21 @@ fn change(
         }
         s.write_as(name);
     }
+    Ok(())
+}
+
+/// `interview apply --interview ID`: the answers the file gives change in that interview,
+/// through the same checks, in one write; the others stay as they are.
+fn change(
+    cli: &Cli,
+    args: &ApplyArgs,
+    ws: &session::Workspace,
+    id: Uuid,
+    file: &Json,
+) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let mut s = ws.resume(id)?;
+    write_as_given(cli, &mut s)?;
     let form = s.interview.form_arc().clone();
     if let Some(q) = file.get("questionnaire").and_then(Json::as_str)
         && q != form.id

@@ -92,6 +92,7 @@ pub(super) fn run(cli: &Cli, command: &ReviewCommand) -> Result<ExitCode, Failur
     };
     let ws = workspace(cli)?;
     let mut s = ws.resume(id)?;
+    super::interview::write_as_given(cli, &mut s)?;
     if let Some(q) = review
         .questions
         .keys()
