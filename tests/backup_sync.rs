@@ -263,3 +263,69 @@ fn a_backup_written_before_the_bundle_arrays_still_restores() {
     let e = export(&data, &out, "lead", &[]);
     assert_eq!(e["events"], 9);
 }
+
+/// A bundle answered with a questionnaire of the same id and version as the receiver's but
+/// other content (an edited file) is imported with the receiver's copy and reported, naming
+/// the questionnaire; the same questionnaire on both sides reports nothing.
+#[test]
+fn a_questionnaire_that_differs_under_the_same_version_is_reported_at_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let a = laptop(root, "a");
+    let exited = households(Status::Exited, 1);
+    let file = answer_file(root, "exited");
+    applied_id(&a, On::Household(&exited[0]), &file, &["--complete"]);
+    let bundle = root.join("a.ruhu");
+    export(&a, &bundle, "lead", &[]);
+
+    let same = laptop(root, "same");
+    let r = import(&same, &bundle);
+    assert_eq!(r["forms_differ"], serde_json::json!([]), "{r}");
+
+    // The lead's copy of the exited questionnaire has another title, the same version.
+    let forms = root.join("edited");
+    std::fs::create_dir_all(&forms).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("questionnaires");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            std::fs::copy(&p, forms.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let exited_form = forms.join("exited.json");
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&exited_form).unwrap()).unwrap();
+    v["title"]["zh"] = serde_json::json!("脱贫户调查表（改过的）");
+    std::fs::write(&exited_form, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let lead = laptop(root, "lead");
+    let forms = forms.to_str().unwrap();
+    let r = run_json(
+        &lead,
+        &[
+            "sync",
+            "import",
+            bundle.to_str().unwrap(),
+            "--questionnaires",
+            forms,
+        ],
+    );
+    assert_eq!(r[0]["accepted"], true, "{r}");
+    assert_eq!(r[0]["interviews_new"], 1, "{r}");
+    assert_eq!(r[0]["forms_differ"][0]["id"], "exited", "{r}");
+    assert_eq!(r[0]["forms_differ"].as_array().unwrap().len(), 1, "{r}");
+    let (code, out, err) = ruhu(
+        &lead,
+        &[
+            "sync",
+            "import",
+            bundle.to_str().unwrap(),
+            "--questionnaires",
+            forms,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("问卷不同") && out.contains("（改过的）"),
+        "the title, {out}"
+    );
+}

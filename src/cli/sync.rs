@@ -364,6 +364,9 @@ fn import_json(r: &ImportReport, lang: Lang) -> Json {
         "clashes": r.clashes.iter().map(|c| json!({
             "event_id": c.event_id, "interview_id": c.interview_id, "device_id": c.device_id, "seq": c.seq,
         })).collect::<Vec<_>>(),
+        "forms_differ": r.forms_differ.iter().map(|f| json!({
+            "id": f.form.id, "version": f.form.version, "hash": f.form.hash,
+        })).collect::<Vec<_>>(),
         "error": r.error.as_ref().map(|e| e.get(lang)),
     })
 }
@@ -477,6 +480,22 @@ fn print_import(cli: &Cli, r: &ImportReport) {
                     c.device_id,
                     c.event_id,
                     c.at.to_rfc3339()
+                )
+                .get(lang)
+            ),
+        );
+    }
+    for f in &r.forms_differ {
+        say(
+            cli,
+            &format!(
+                "  {}",
+                tr!(
+                    "问卷不同：答卷包里的《{}》（{}，{} 版）与本机的同版问卷内容不同（已按本机的问卷导入；请确认两台电脑用的是同一份问卷文件）",
+                    "questionnaire differs: “{}” ({}, version {}) in the bundle is not the same as this laptop's of that version (imported with this laptop's; check that both laptops use the same questionnaire file)",
+                    f.title.get(lang),
+                    f.form.id,
+                    f.form.version
                 )
                 .get(lang)
             ),

@@ -37,8 +37,8 @@ pub use preload::{
 };
 pub use rows::RemovedRow;
 pub use sync::{
-    ClockFlag, ConflictRow, Duplicate, ExportOptions, ExportReport, HeldInterview, ImportReport,
-    OpenConflict, Resolution, Resolved, Side, conflict_id,
+    ClockFlag, ConflictRow, Duplicate, ExportOptions, ExportReport, FormDiffers, HeldInterview,
+    ImportReport, OpenConflict, Resolution, Resolved, Side, conflict_id,
 };
 pub use verify::{Repair, Verification};
 

@@ -98,6 +98,15 @@ pub struct ExportReport {
     pub marked: bool,
 }
 
+/// A questionnaire a bundle names whose content differs from this program's copy.
+#[derive(Debug, Clone)]
+pub struct FormDiffers {
+    /// As the bundle names it (with the bundle's hash).
+    pub form: FormRef,
+    /// This program's copy's title.
+    pub title: Text,
+}
+
 /// One bundle's import (or, with `file` `None`, the release of held-aside interviews).
 #[derive(Debug, Clone, Default)]
 pub struct ImportReport {
@@ -120,6 +129,10 @@ pub struct ImportReport {
     pub clocks: Vec<ClockFlag>,
     /// New events stored but not indexed: their device and number were taken.
     pub clashes: Vec<crate::store::sync::Clash>,
+    /// Questionnaires the bundle names with a content hash other than this program's copy
+    /// of the same id and version (the bundle's hash given): the answers are applied with
+    /// this program's copy.
+    pub forms_differ: Vec<FormDiffers>,
     /// Why the bundle was refused (nothing of it was applied).
     pub error: Option<Text>,
     /// The households of the interviews touched, and the devices whose events came (for
@@ -841,12 +854,31 @@ impl Workspace {
         let report = match self.apply_body(&body, false, &path.display().to_string()) {
             Ok(mut r) => {
                 r.file = Some(path.to_path_buf());
+                r.forms_differ = self.forms_differing(&header);
                 r
             }
             Err(why) => ImportReport::refused(Some(path), in_file(Some(path), why)),
         };
         self.log_import(&report, Some(&header));
         report
+    }
+
+    /// The questionnaires of `header` this program has under the same id and version but
+    /// with other content (a hash the bundle gives that differs from this copy's).
+    fn forms_differing(&self, header: &crate::sync::bundle::Header) -> Vec<FormDiffers> {
+        let dir = self.forms.dir.as_deref();
+        header
+            .questionnaires
+            .iter()
+            .filter(|r| !r.hash.is_empty())
+            .filter_map(|r| {
+                let f = self.form_for(&r.id, &r.version)?;
+                (form_hash(dir, &f) != r.hash).then(|| FormDiffers {
+                    form: r.clone(),
+                    title: f.title.clone(),
+                })
+            })
+            .collect()
     }
 
     /// Applies the interviews held aside whose questionnaire this program has now (what an

@@ -670,6 +670,18 @@ fn report_lines(r: &ImportReport, lang: Lang, w: usize) -> Vec<Line<'static>> {
                     theme::warn(),
                 ));
             }
+            for f in &r.forms_differ {
+                let t = tr!(
+                    "问卷不同：《{}》{} 版与本机的不同（按本机的导入）",
+                    "questionnaire differs: “{}” version {} is not this laptop's (imported with this laptop's)",
+                    f.title.get(lang),
+                    f.form.version
+                );
+                out.push(styled(
+                    truncate(&format!("  {}", t.get(lang)), w),
+                    theme::warn(),
+                ));
+            }
         }
     }
     out.truncate(REPORT_LINES);
