@@ -9,26 +9,13 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::walk::answer_file;
-use common::{On, applied_id, dump, questionnaires_with_version, ruhu, run_json};
+use common::{On, applied_id, dump, laptop, questionnaires_with_version, ruhu, run_json};
 use ruhu::registry::Status;
 use serde_json::{Value, json};
 
 /// Households of the demo registry of a status (the same in every data folder: same seed).
 fn households(status: Status, n: usize) -> Vec<String> {
-    ruhu::demo::generate(&Default::default())
-        .into_iter()
-        .filter(|h| h.status == status)
-        .take(n)
-        .map(|h| h.household_id)
-        .collect()
-}
-
-/// A data folder with the demo registry.
-fn laptop(root: &Path, name: &str) -> PathBuf {
-    let data = root.join(name);
-    let (code, out, err) = ruhu(&data, &["demo"]);
-    assert_eq!(code, 0, "{out}{err}");
-    data
+    common::demo_households(status, n)
 }
 
 fn export(data: &Path, out: &Path, to: &str, extra: &[&str]) -> Value {
@@ -283,20 +270,9 @@ fn a_questionnaire_that_differs_under_the_same_version_is_reported_at_import() {
     assert_eq!(r["forms_differ"], serde_json::json!([]), "{r}");
 
     // The lead's copy of the exited questionnaire has another title, the same version.
-    let forms = root.join("edited");
-    std::fs::create_dir_all(&forms).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("questionnaires");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|x| x == "json") {
-            std::fs::copy(&p, forms.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    let exited_form = forms.join("exited.json");
-    let mut v: Value =
-        serde_json::from_str(&std::fs::read_to_string(&exited_form).unwrap()).unwrap();
-    v["title"]["zh"] = serde_json::json!("脱贫户调查表（改过的）");
-    std::fs::write(&exited_form, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let forms = common::questionnaires_edited(root, "edited", "exited", |v| {
+        v["title"]["zh"] = serde_json::json!("脱贫户调查表（改过的）")
+    });
     let lead = laptop(root, "lead");
     let forms = forms.to_str().unwrap();
     let r = run_json(

@@ -7,34 +7,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::ruhu;
 use common::walk::answer_file;
+use common::{laptop, ruhu, run_json};
 use serde_json::{Value, json};
 
-/// Exited households of the demo registry (the same in every data folder: same seed).
+/// Exited households of the demo registry (the same in every data folder).
 fn exited(n: usize) -> Vec<String> {
-    ruhu::demo::generate(&Default::default())
-        .into_iter()
-        .filter(|h| h.status == ruhu::registry::Status::Exited)
-        .take(n)
-        .map(|h| h.household_id)
-        .collect()
-}
-
-/// A data folder with the demo registry.
-fn laptop(root: &Path, name: &str) -> PathBuf {
-    let data = root.join(name);
-    let (code, out, err) = ruhu(&data, &["demo"]);
-    assert_eq!(code, 0, "{out}{err}");
-    data
-}
-
-fn run_json(data: &Path, args: &[&str]) -> Value {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--format", "json"]);
-    let (code, out, err) = ruhu(data, &all);
-    assert_eq!(code, 0, "ruhu {args:?}: {out}{err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    common::demo_households(ruhu::registry::Status::Exited, n)
 }
 
 /// Enters a whole exited interview of household `hh` (completed); its id.
@@ -630,29 +609,11 @@ fn a_gap_is_reported_until_the_missing_bundle_arrives_and_is_relayed_later() {
     assert_eq!(dump(&county), dump(&lead));
 }
 
-/// A copy of the bundled questionnaires whose exited questionnaire has another version.
-fn questionnaires_with_exited_version(root: &Path, version: &str) -> PathBuf {
-    let q = root.join("forms");
-    std::fs::create_dir_all(&q).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("questionnaires");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|x| x == "json") {
-            std::fs::copy(&p, q.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    let exited = q.join("exited.json");
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&exited).unwrap()).unwrap();
-    v["version"] = json!(version);
-    std::fs::write(&exited, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    q
-}
-
 #[test]
 fn interviews_of_a_questionnaire_the_store_lacks_are_held_and_applied_once_it_is_there() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let forms = questionnaires_with_exited_version(root, "2099.1");
+    let forms = common::questionnaires_with_version(root, "exited", "2099.1");
     let forms = forms.to_str().unwrap();
     let a = laptop(root, "a");
     let lead = laptop(root, "lead");

@@ -7,8 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::ruhu;
 use common::walk::answer_file;
+use common::{laptop, ruhu, run_json};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -20,28 +20,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// Exited households of the demo registry (the same in every data folder).
 fn exited(n: usize) -> Vec<String> {
-    ruhu::demo::generate(&Default::default())
-        .into_iter()
-        .filter(|h| h.status == ruhu::registry::Status::Exited)
-        .take(n)
-        .map(|h| h.household_id)
-        .collect()
-}
-
-/// A data folder with the demo registry.
-fn laptop(root: &Path, name: &str) -> PathBuf {
-    let data = root.join(name);
-    let (code, out, err) = ruhu(&data, &["demo"]);
-    assert_eq!(code, 0, "{out}{err}");
-    data
-}
-
-fn run_json(data: &Path, args: &[&str]) -> Value {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--format", "json"]);
-    let (code, out, err) = ruhu(data, &all);
-    assert_eq!(code, 0, "ruhu {args:?}: {out}{err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    common::demo_households(ruhu::registry::Status::Exited, n)
 }
 
 /// Enters a whole exited interview of household `hh` (completed) as `who`; its id.

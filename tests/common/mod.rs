@@ -147,10 +147,15 @@ pub fn applied_id(data: &Path, on: On, answers: &Path, extra: &[&str]) -> String
         .to_string()
 }
 
-/// A copy of the bundled questionnaires in `root/forms` whose questionnaire `kind` has
-/// another version (a questionnaire a store with the bundled ones lacks).
-pub fn questionnaires_with_version(root: &Path, kind: &str, version: &str) -> std::path::PathBuf {
-    let q = root.join("forms");
+/// A copy of the bundled questionnaires in `root/NAME`, with questionnaire `kind` changed
+/// by `edit` (its JSON); the folder.
+pub fn questionnaires_edited(
+    root: &Path,
+    name: &str,
+    kind: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> std::path::PathBuf {
+    let q = root.join(name);
     std::fs::create_dir_all(&q).unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("questionnaires");
     for entry in std::fs::read_dir(&src).unwrap() {
@@ -162,9 +167,36 @@ pub fn questionnaires_with_version(root: &Path, kind: &str, version: &str) -> st
     let file = q.join(format!("{kind}.json"));
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    v["version"] = serde_json::json!(version);
+    edit(&mut v);
     std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
     q
+}
+
+/// A copy of the bundled questionnaires in `root/forms` whose questionnaire `kind` has
+/// another version (a questionnaire a store with the bundled ones lacks).
+pub fn questionnaires_with_version(root: &Path, kind: &str, version: &str) -> std::path::PathBuf {
+    questionnaires_edited(root, "forms", kind, |v| {
+        v["version"] = serde_json::json!(version)
+    })
+}
+
+/// The first `n` households of one status in the demo registry (the same in every data
+/// folder the demo made).
+pub fn demo_households(status: ruhu::registry::Status, n: usize) -> Vec<String> {
+    ruhu::demo::generate(&Default::default())
+        .into_iter()
+        .filter(|h| h.status == status)
+        .take(n)
+        .map(|h| h.household_id)
+        .collect()
+}
+
+/// A data folder `root/NAME` with the demo registry.
+pub fn laptop(root: &Path, name: &str) -> std::path::PathBuf {
+    let data = root.join(name);
+    let (code, out, err) = ruhu(&data, &["demo"]);
+    assert_eq!(code, 0, "{out}{err}");
+    data
 }
 
 /// Runs ruhu with `--format json` added; it must succeed. What it printed.
