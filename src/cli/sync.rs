@@ -577,21 +577,22 @@ fn imports(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
                         file,
                         why.get(lang)
                     ),
-                    None => tr!(
-                        "{}  已导入  {}{}：新调查 {}，更新 {}，未变 {}，新答题记录 {}；冲突 {}，重复入户 {}，暂存 {}，待补 {}",
-                        "{}  imported  {}{}: {} new interviews, {} updated, {} unchanged, {} new answer events; {} conflicts, {} duplicate visits, {} held aside, {} gaps",
-                        when,
-                        file,
-                        from.get(lang),
-                        e.interviews_new,
-                        e.interviews_updated,
-                        e.interviews_unchanged,
-                        e.events_new,
-                        e.conflicts,
-                        e.duplicates,
-                        e.held,
-                        e.gaps
-                    ),
+                    None => {
+                        let counts = crate::session::imports::counts_text(
+                            e.interviews_new,
+                            e.interviews_updated,
+                            e.interviews_unchanged,
+                            e.events_new,
+                            e.conflicts,
+                            e.duplicates,
+                            e.held,
+                            e.gaps,
+                        );
+                        Text::new(
+                            format!("{when}  已导入  {file}{}：{}", from.zh, counts.zh),
+                            format!("{when}  imported  {file}{}: {}", from.en, counts.en),
+                        )
+                    }
                 };
                 say(cli, line.get(lang));
             }

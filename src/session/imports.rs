@@ -198,6 +198,32 @@ pub fn bundle_key_file(path: &Path) -> Result<Key, Text> {
     Ok(Key::Passphrase(SecretString::from(first.to_string())))
 }
 
+/// The counts of a report in words.
+#[allow(clippy::too_many_arguments)]
+pub fn counts_text(
+    new: usize,
+    updated: usize,
+    unchanged: usize,
+    events: usize,
+    conflicts: usize,
+    duplicates: usize,
+    held: usize,
+    gaps: usize,
+) -> Text {
+    tr!(
+        "新调查 {}，更新 {}，未变 {}，新答题记录 {}；冲突 {}，重复入户 {}，暂存 {}，待补 {}",
+        "{} new interviews, {} updated, {} unchanged, {} new answer events; {} conflicts, {} duplicate visits, {} held aside, {} gaps",
+        new,
+        updated,
+        unchanged,
+        events,
+        conflicts,
+        duplicates,
+        held,
+        gaps
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -586,32 +586,6 @@ fn gap_text(g: &SeqRange) -> Text {
     )
 }
 
-/// The counts of a report in words.
-#[allow(clippy::too_many_arguments)]
-fn counts_text(
-    new: usize,
-    updated: usize,
-    unchanged: usize,
-    events: usize,
-    conflicts: usize,
-    duplicates: usize,
-    held: usize,
-    gaps: usize,
-) -> Text {
-    tr!(
-        "新调查 {}，更新 {}，未变 {}，新答题记录 {}；冲突 {}，重复入户 {}，暂存 {}，待补 {}",
-        "{} new interviews, {} updated, {} unchanged, {} new answer events; {} conflicts, {} duplicate visits, {} held aside, {} gaps",
-        new,
-        updated,
-        unchanged,
-        events,
-        conflicts,
-        duplicates,
-        held,
-        gaps
-    )
-}
-
 /// The report of the import just made, at most [`REPORT_LINES`] lines.
 fn report_lines(r: &ImportReport, lang: Lang, w: usize) -> Vec<Line<'static>> {
     let name = r
@@ -646,7 +620,7 @@ fn report_lines(r: &ImportReport, lang: Lang, w: usize) -> Vec<Line<'static>> {
                 ),
                 theme::ok(),
             ));
-            let counts = counts_text(
+            let counts = crate::session::imports::counts_text(
                 r.interviews_new,
                 r.interviews_updated,
                 r.interviews_unchanged,
@@ -1173,7 +1147,7 @@ fn import_lines(e: &ImportLogEntry, lang: Lang, w: usize, on: bool) -> Vec<Line<
     }
     match &e.error {
         None => {
-            let t = counts_text(
+            let t = crate::session::imports::counts_text(
                 e.interviews_new,
                 e.interviews_updated,
                 e.interviews_unchanged,
