@@ -218,8 +218,7 @@ pub(super) fn check(path: Option<&Path>, format: Format, lang: Lang) -> ExitCode
         }
         Format::Text => {
             for q in &report.questionnaires {
-                println!(
-                    "{}",
+                super::out_line(
                     tr!(
                         "✓ {}  {}（{} 版，{} 个问题）",
                         "ok {}  {} (version {}, {} questions)",
@@ -228,12 +227,11 @@ pub(super) fn check(path: Option<&Path>, format: Format, lang: Lang) -> ExitCode
                         q.version,
                         count(q)
                     )
-                    .get(lang)
+                    .get(lang),
                 );
             }
             if let Some((file, Ok(s))) = &checked.settings {
-                println!(
-                    "{}",
+                super::out_line(
                     tr!(
                         "✓ {}  考核年度 {}，贫困线 {} 元",
                         "ok {}  assessment year {}, income line {} yuan",
@@ -242,12 +240,11 @@ pub(super) fn check(path: Option<&Path>, format: Format, lang: Lang) -> ExitCode
                         s.income_line()
                             .map_or_else(|| "-".to_string(), |l| l.to_string())
                     )
-                    .get(lang)
+                    .get(lang),
                 );
             }
             if let Some((file, Ok(r))) = &checked.rules {
-                println!(
-                    "{}",
+                super::out_line(
                     tr!(
                         "✓ {}  {} 条核查规则（{} 版）",
                         "ok {}  {} reconciliation rules (version {})",
@@ -255,18 +252,18 @@ pub(super) fn check(path: Option<&Path>, format: Format, lang: Lang) -> ExitCode
                         r.rules.len(),
                         r.version
                     )
-                    .get(lang)
+                    .get(lang),
                 );
             }
             for e in &report.errors {
-                println!("✗ {}", e.render(lang));
+                super::out_line(&format!("✗ {}", e.render(lang)));
             }
             for e in &rule_errors {
-                println!("✗ {}", e.render(lang));
+                super::out_line(&format!("✗ {}", e.render(lang)));
             }
             let n = report.errors.len() + rule_errors.len();
             if n > 0 {
-                println!("{}", tr!("共 {} 处错误", "{} error(s)", n).get(lang));
+                super::out_line(tr!("共 {} 处错误", "{} error(s)", n).get(lang));
             }
         }
     }

@@ -87,12 +87,25 @@ pub(super) fn output_format(
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let chosen = format.unwrap_or(match by_extension.as_deref() {
-        Some("csv") => OutputFormat::Csv,
-        Some("xlsx") => OutputFormat::Xlsx,
-        Some("json") => OutputFormat::Json,
-        _ => OutputFormat::Table,
-    });
+    let chosen = match (format, out) {
+        (Some(f), _) => f,
+        (None, None) => OutputFormat::Table,
+        (None, Some(path)) => match by_extension.as_deref() {
+            Some("csv") => OutputFormat::Csv,
+            Some("xlsx") => OutputFormat::Xlsx,
+            Some("json") => OutputFormat::Json,
+            Some("txt") => OutputFormat::Table,
+            // An .xls, .ods or a name without an extension would get a text table that a
+            // spreadsheet program cannot open as what its name says.
+            _ => {
+                return Err(fail(tr!(
+                    "不知道以什么格式写 {}：文件名请以 .xlsx、.csv、.json 或 .txt 结尾（.xls 和 .ods 不支持），或用 --format 指定",
+                    "cannot tell which format to write {} in: end the file name with .xlsx, .csv, .json or .txt (.xls and .ods are not supported), or give --format",
+                    path.display()
+                )));
+            }
+        },
+    };
     if chosen == OutputFormat::Xlsx && out.is_none() {
         return Err(fail(tr!(
             "XLSX 需要用 --out 指定文件",
@@ -112,17 +125,13 @@ pub(super) fn emit(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
         None => {
             let text = String::from_utf8_lossy(bytes);
             let clean = crate::printable::clean(&text);
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(clean.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| {
-                    let why = crate::i18n::io_reason(&e);
-                    fail(crate::i18n::Text::new(
-                        format!("无法输出：{}", why.zh),
-                        format!("cannot write the output: {}", why.en),
-                    ))
-                })
+            super::out_bytes(clean.as_bytes()).map_err(|e| {
+                let why = crate::i18n::io_reason(&e);
+                fail(crate::i18n::Text::new(
+                    format!("无法输出：{}", why.zh),
+                    format!("cannot write the output: {}", why.en),
+                ))
+            })
         }
     }
 }

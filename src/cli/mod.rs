@@ -234,7 +234,49 @@ fn shown_as(show_ids: bool, s: &str) -> String {
 
 /// Prints a line (see [`shown`]).
 pub(crate) fn say(cli: &Cli, s: &str) {
-    println!("{}", shown(cli, s));
+    out_line(&shown(cli, s));
+}
+
+/// Set once standard output's reader has gone (`ruhu interview list | head`).
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `bytes` to standard output. A reader that has gone ends the output quietly: nothing
+/// more is written, and the command finishes as it would have (what it saved stays saved).
+/// Any other output error is said once on standard error.
+pub(crate) fn out_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut w = std::io::stdout().lock();
+    match w.write_all(bytes).and_then(|()| w.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Writes a line to standard output (see [`out_bytes`]).
+pub(crate) fn out_line(text: &str) {
+    let mut line = String::with_capacity(text.len() + 1);
+    line.push_str(text);
+    line.push('\n');
+    out_text(&line);
+}
+
+/// Writes text as it is to standard output (see [`out_bytes`]).
+pub(crate) fn out_text(text: &str) {
+    if let Err(e) = out_bytes(text.as_bytes()) {
+        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+        let why = crate::i18n::io_reason(&e);
+        eprintln!(
+            "ruhu: 无法输出：{} / cannot write the output: {}",
+            why.zh, why.en
+        );
+    }
 }
 
 /// Prints a line to standard error (see [`shown`]).
@@ -254,15 +296,12 @@ pub(crate) fn json_shown(cli: &Cli, v: &Json) -> Json {
 
 /// Prints a JSON report that holds no data of households (`ruhu check`).
 pub(crate) fn print_report(v: &Json) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    out_line(&serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 /// Prints a JSON result (see [`json_shown`]).
 pub(crate) fn print_json(cli: &Cli, v: &Json) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&json_shown(cli, v)).unwrap_or_default()
-    );
+    out_line(&serde_json::to_string_pretty(&json_shown(cli, v)).unwrap_or_default());
 }
 
 pub(crate) fn forms(cli: &Cli) -> Result<Forms, Failure> {

@@ -79,10 +79,10 @@ pub(super) fn sample(cli: &Cli, args: &SampleArgs) -> Result<ExitCode, Failure> 
     }
     match args.format {
         Format::Json => print_json(cli, &to_json(&sample, args.out.as_deref())),
-        Format::Text => print!(
-            "{}",
-            super::shown(cli, &summary(&sample, args.out.as_deref(), lang))
-        ),
+        Format::Text => super::out_text(&super::shown(
+            cli,
+            &summary(&sample, args.out.as_deref(), lang),
+        )),
     }
     Ok(ExitCode::SUCCESS)
 }
