@@ -503,3 +503,46 @@ fn a_run_counts_each_household_once_by_its_latest_completed_interview() {
     );
     assert_eq!(failing.err(), Some("disk"));
 }
+
+#[test]
+fn rates_in_a_workbook_are_numbers_shown_as_percentages() {
+    use calamine::{Data, Reader, Xlsx};
+    let rec = reconciler();
+    let report = rates(&surveyed(&rec), GroupBy::Village, &rec.settings);
+    let bytes = ruhu::reconcile::export::write_rates_xlsx(&report, ruhu::i18n::Lang::Zh).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("比率").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows[0][7], Data::String("比率".into()));
+    // 桂花村's wrong exits: 4 of 12 people, against 2%.
+    let row = rows
+        .iter()
+        .find(|r| {
+            r[2] == Data::String("桂花村".into()) && r[10] == Data::String("wrong_exit".into())
+        })
+        .expect("桂花村's wrong-exit row");
+    assert_eq!(row[4], Data::Float(4.0));
+    assert_eq!(row[5], Data::Float(12.0));
+    assert_eq!(row[7], Data::Float(4.0 / 12.0));
+    assert_eq!(row[8], Data::Float(0.02));
+    assert_eq!(row[9], Data::String("不达标".into()));
+    // 松树村 has no poor household: no wrong-inclusion rate, an empty cell, not "-".
+    let row = rows
+        .iter()
+        .find(|r| {
+            r[2] == Data::String("松树村".into()) && r[10] == Data::String("wrong_inclusion".into())
+        })
+        .expect("松树村's wrong-inclusion row");
+    assert_eq!(row[7], Data::Empty);
+    // The cells are formatted as percentages.
+    let styles = {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(
+            ruhu::reconcile::export::write_rates_xlsx(&report, ruhu::i18n::Lang::Zh).unwrap(),
+        ))
+        .unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut s).unwrap();
+        s
+    };
+    assert!(styles.contains(r#"formatCode="0.00%""#), "{styles}");
+}

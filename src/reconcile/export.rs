@@ -320,14 +320,19 @@ pub const RATE_HEADERS: [(&str, &str); 11] = [
 
 /// The rows of the rates sheet: every group, then the total.
 pub fn rate_rows(report: &RateReport, lang: Lang) -> Vec<[String; 11]> {
-    let mut rows = Vec::new();
     let total_label = Text::new("合计", "total").get(lang).to_string();
-    for g in report.groups.iter().chain(std::iter::once(&report.total)) {
-        for (name, r) in g.rates.iter() {
-            rows.push(rate_cells(g, name, r, lang, &total_label));
-        }
-    }
-    rows
+    rate_entries(report)
+        .map(|(g, name, r)| rate_cells(g, name, r, lang, &total_label))
+        .collect()
+}
+
+/// Every group's rates, then the total's: the rows of the rates sheet.
+fn rate_entries(report: &RateReport) -> impl Iterator<Item = (&GroupRates, RateName, &Rate)> {
+    report
+        .groups
+        .iter()
+        .chain(std::iter::once(&report.total))
+        .flat_map(|g| g.rates.iter().map(move |(name, r)| (g, name, r)))
 }
 
 fn rate_cells(
@@ -378,11 +383,14 @@ pub fn write_rates_csv(report: &RateReport, lang: Lang, w: impl Write) -> io::Re
     Ok(())
 }
 
-/// The rates as an XLSX workbook (numerators and denominators as numbers).
+/// The rates as an XLSX workbook: numerators and denominators as numbers, the rate and its
+/// threshold as fractions shown as percentages (`0.00%`), so that a spreadsheet sorts and
+/// sums them; an empty cell where there is none.
 pub fn write_rates_xlsx(report: &RateReport, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
+    let pct = Format::new().set_num_format("0.00%");
     let sheet = book.add_worksheet();
     sheet.set_name(match lang {
         Lang::Zh => "比率",
@@ -392,10 +400,19 @@ pub fn write_rates_xlsx(report: &RateReport, lang: Lang) -> Result<Vec<u8>, Xlsx
         sheet.write_string_with_format(0, col(c), header(*h, lang), &bold)?;
     }
     let rows = rate_rows(report, lang);
-    for (i, cells) in rows.iter().enumerate() {
+    for (i, (cells, (_, _, rate))) in rows.iter().zip(rate_entries(report)).enumerate() {
         for (c, cell) in cells.iter().enumerate() {
-            match (c, cell.parse::<f64>()) {
-                (4 | 5, Ok(n)) => sheet.write_number(row(i + 1), col(c), n)?,
+            let fraction = match c {
+                7 => Some(rate.rate),
+                8 => Some(rate.threshold),
+                _ => None,
+            };
+            match (c, fraction, cell.parse::<f64>()) {
+                (_, Some(Some(x)), _) => {
+                    sheet.write_number_with_format(row(i + 1), col(c), x, &pct)?
+                }
+                (_, Some(None), _) => sheet,
+                (4 | 5, None, Ok(n)) => sheet.write_number(row(i + 1), col(c), n)?,
                 _ => sheet.write_string_with_format(row(i + 1), col(c), cell, &text)?,
             };
         }
