@@ -893,7 +893,9 @@ fn csv_export_has_a_bom_chinese_headers_and_ids_as_text() {
 #[test]
 fn xlsx_export_reads_back_with_ids_as_text() {
     use calamine::{Data, Reader, Xlsx};
-    let s = draw(&demo(300), &SamplePlan::default(), 7, 2017);
+    let mut s = draw(&demo(300), &SamplePlan::default(), 7, 2017);
+    s.drawn_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2024-03-05T09:30:07.123456789+08:00").unwrap());
     let bytes = write_xlsx(&s).expect("xlsx");
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
     assert_eq!(book.sheet_names(), ["样本", "说明"]);
@@ -909,6 +911,11 @@ fn xlsx_export_reads_back_with_ids_as_text() {
     let cells: Vec<String> = notes.cells().map(|(_, _, d)| d.to_string()).collect();
     assert!(cells.contains(&"7".to_string()));
     assert!(cells.iter().any(|c| c.contains("已全部抽取")));
+    // The time it was drawn, as a person reads it: the laptop's local time.
+    assert!(
+        cells.contains(&"2024-03-05 09:30:07".to_string()),
+        "{cells:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,7 +105,14 @@ pub fn write_xlsx(sample: &Sample) -> Result<Vec<u8>, XlsxError> {
     line(&["随机种子".into(), sample.seed.to_string()], false)?;
     line(&["考核年度".into(), sample.year.to_string()], false)?;
     if let Some(at) = sample.drawn_at {
-        line(&["抽取时间".into(), at.to_rfc3339()], false)?;
+        // The laptop's local time as it was recorded, as a person reads it.
+        line(
+            &[
+                "抽取时间".into(),
+                at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            ],
+            false,
+        )?;
     }
     line(
         &["样本户数".into(), sample.entries.len().to_string()],
