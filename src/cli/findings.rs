@@ -125,13 +125,7 @@ pub(super) fn emit(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
         None => {
             let text = String::from_utf8_lossy(bytes);
             let clean = crate::printable::clean(&text);
-            super::out_bytes(clean.as_bytes()).map_err(|e| {
-                let why = crate::i18n::io_reason(&e);
-                fail(crate::i18n::Text::new(
-                    format!("无法输出：{}", why.zh),
-                    format!("cannot write the output: {}", why.en),
-                ))
-            })
+            super::out_bytes(clean.as_bytes()).map_err(|e| fail(super::cannot_write_output(&e)))
         }
     }
 }

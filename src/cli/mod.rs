@@ -271,12 +271,18 @@ pub(crate) fn out_line(text: &str) {
 pub(crate) fn out_text(text: &str) {
     if let Err(e) = out_bytes(text.as_bytes()) {
         STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
-        let why = crate::i18n::io_reason(&e);
-        eprintln!(
-            "ruhu: 无法输出：{} / cannot write the output: {}",
-            why.zh, why.en
-        );
+        let t = cannot_write_output(&e);
+        eprintln!("ruhu: {} / {}", t.zh, t.en);
     }
+}
+
+/// Why standard output could not be written (a full disk under a redirect, say).
+pub(crate) fn cannot_write_output(e: &std::io::Error) -> crate::i18n::Text {
+    let why = crate::i18n::io_reason(e);
+    crate::i18n::Text::new(
+        format!("无法输出：{}", why.zh),
+        format!("cannot write the output: {}", why.en),
+    )
 }
 
 /// Prints a line to standard error (see [`shown`]).

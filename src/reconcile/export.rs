@@ -401,19 +401,16 @@ pub fn write_rates_xlsx(report: &RateReport, lang: Lang) -> Result<Vec<u8>, Xlsx
     }
     let rows = rate_rows(report, lang);
     for (i, (cells, (_, _, rate))) in rows.iter().zip(rate_entries(report)).enumerate() {
+        let r = row(i + 1);
         for (c, cell) in cells.iter().enumerate() {
-            let fraction = match c {
-                7 => Some(rate.rate),
-                8 => Some(rate.threshold),
-                _ => None,
-            };
-            match (c, fraction, cell.parse::<f64>()) {
-                (_, Some(Some(x)), _) => {
-                    sheet.write_number_with_format(row(i + 1), col(c), x, &pct)?
-                }
-                (_, Some(None), _) => sheet,
-                (4 | 5, None, Ok(n)) => sheet.write_number(row(i + 1), col(c), n)?,
-                _ => sheet.write_string_with_format(row(i + 1), col(c), cell, &text)?,
+            match c {
+                4 => sheet.write_number(r, col(c), rate.numerator as f64)?,
+                5 => sheet.write_number(r, col(c), rate.denominator as f64)?,
+                7 | 8 => match if c == 7 { rate.rate } else { rate.threshold } {
+                    Some(x) => sheet.write_number_with_format(r, col(c), x, &pct)?,
+                    None => sheet,
+                },
+                _ => sheet.write_string_with_format(r, col(c), cell, &text)?,
             };
         }
     }
