@@ -257,7 +257,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
             match mark.filter(|m| !m.comment.is_empty()) {
                 Some(m) => format!(
                     "{}  [{}：{}]",
-                    evidence_text(&f.evidence, opts),
+                    evidence_text(f, opts),
                     m.status.label().get(lang),
                     if opts.show_ids {
                         m.comment.clone()
@@ -265,7 +265,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
                         crate::redact::mask_ids(&m.comment)
                     }
                 ),
-                None => evidence_text(&f.evidence, opts),
+                None => evidence_text(f, opts),
             },
         ]);
         line(&cells, &mut out);

@@ -3,6 +3,7 @@
 //! import runs, villages. Plain Rust: the store implements [`HouseholdTarget`].
 
 pub mod columns;
+pub mod describe;
 pub mod encoding;
 mod household;
 pub mod ids;
