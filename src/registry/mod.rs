@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod encoding;
+pub mod export;
 mod household;
 pub mod ids;
 pub mod import;
