@@ -162,6 +162,14 @@ pub(super) type Fill<'a> = Box<dyn FnOnce(&mut AtomicFile) -> Result<(), String>
 /// Writes `files` (path and what fills it) each to a temporary file, and only when all are
 /// written puts them in place.
 pub(super) fn write_all(files: Vec<(PathBuf, Fill<'_>)>) -> Result<(), Failure> {
+    // A target that is a folder would fail at its rename, after others were put in place.
+    if let Some((path, _)) = files.iter().find(|(p, _)| p.is_dir()) {
+        return Err(fail(tr!(
+            "无法写出 {}：这是一个文件夹",
+            "cannot write {}: it is a folder",
+            path.display()
+        )));
+    }
     let mut done = Vec::with_capacity(files.len());
     for (path, fill) in files {
         let mut f =
