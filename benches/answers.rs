@@ -43,11 +43,7 @@ fn once(store_dir: &Path, forms: &[&Questionnaire], out: &Path) -> Run {
     let store = Store::open(store_dir).expect("open");
     let t1 = Instant::now();
     let mut b = AnswersBuilder::new(forms, TableOptions { show_ids: false }, 100_000);
-    let mut interviews = 0;
-    for r in store.interview_results() {
-        b.push(&r.expect("read"));
-        interviews += 1;
-    }
+    let interviews = b.fill(store.interview_results(), |_| true).expect("read");
     let tables = b.finish();
     let book = codebook(tables.tables());
     let t2 = Instant::now();

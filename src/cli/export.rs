@@ -297,25 +297,17 @@ fn answers(cli: &Cli, args: &AnswersArgs) -> Result<ExitCode, Failure> {
         },
         1024,
     );
-    let mut interviews = 0usize;
-    for r in ws.interview_results() {
-        let r = r?;
-        if !statuses.is_empty() && !statuses.contains(&r.status) {
-            continue;
-        }
-        if let Some(v) = &args.village {
-            let recorded = r
-                .result
-                .get("answers")
-                .and_then(|a| a.get("village"))
-                .and_then(|v| v.as_str());
-            if recorded != Some(v.as_str()) {
-                continue;
-            }
-        }
-        builder.push(&r);
-        interviews += 1;
-    }
+    let village = args.village.as_deref();
+    let interviews = builder.fill(ws.interview_results(), |r| {
+        (statuses.is_empty() || statuses.contains(&r.status))
+            && village.is_none_or(|v| {
+                r.result
+                    .get("answers")
+                    .and_then(|a| a.get("village"))
+                    .and_then(|x| x.as_str())
+                    == Some(v)
+            })
+    })?;
     let tables = builder.finish();
     let book = codebook(tables.tables());
     let mut all: Vec<&Table> = tables.tables().collect();

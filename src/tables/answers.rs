@@ -403,10 +403,149 @@ impl AnswersBuilder {
         }
     }
 
+    /// Adds the interviews of `records` that `keep` accepts, reading the records on a second
+    /// thread while this one fills the tables (reading and decoding records takes about as
+    /// long as filling the tables). The first error of `records` stops the reading and is
+    /// returned. Returns how many interviews were added.
+    pub fn fill<E, I>(
+        &mut self,
+        records: I,
+        keep: impl Fn(&InterviewRecord) -> bool,
+    ) -> Result<usize, E>
+    where
+        E: Send,
+        I: Iterator<Item = Result<InterviewRecord, E>> + Send,
+    {
+        const CHUNK: usize = 256;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<InterviewRecord>, E>>(8);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for r in records {
+                    match r {
+                        Ok(r) => {
+                            chunk.push(r);
+                            if chunk.len() == CHUNK {
+                                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                                if tx.send(Ok(full)).is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                let _ = tx.send(Ok(chunk));
+            });
+            let mut added = 0;
+            for chunk in rx {
+                for r in chunk? {
+                    if keep(&r) {
+                        self.push(&r);
+                        added += 1;
+                    }
+                }
+            }
+            Ok(added)
+        })
+    }
+
     pub fn finish(self) -> AnswerTables {
         AnswerTables {
             answers: self.answers.finish(),
             rosters: self.rosters.into_iter().map(|r| r.table.finish()).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn record(n: u128, status: Status, income: f64) -> InterviewRecord {
+        let at = DateTime::parse_from_rfc3339("2017-11-20T10:00:00+08:00").unwrap();
+        InterviewRecord {
+            interview_id: Uuid::from_u128(n),
+            household_id: format!("99990100000000{n}"),
+            questionnaire: "exited".into(),
+            questionnaire_version: "2017.1".into(),
+            status,
+            interviewer: "王明".into(),
+            device_id: "d".into(),
+            started_at: at,
+            updated_at: at,
+            completed_at: None,
+            cursor: None,
+            answers: json!({}),
+            result: json!({
+                "answers": {"income_per_capita": income, "village": "桂花村", "food_ok": true},
+                "rosters": {"members": [{"_row": "r1", "name": "张三丰", "age": 61}]}
+            }),
+            events: 0,
+            skipped: Vec::new(),
+            review: None,
+            chosen: None,
+        }
+    }
+
+    #[test]
+    fn fill_keeps_what_it_is_asked_to_and_stops_at_a_read_error() {
+        let report = crate::questionnaire::load_bundled();
+        let forms: Vec<&Questionnaire> = report.questionnaires.iter().collect();
+        let opts = TableOptions { show_ids: false };
+        let mut b = AnswersBuilder::new(&forms, opts, 4);
+        let records = (0..600u128).map(|n| {
+            Ok::<_, String>(record(
+                n,
+                if n % 3 == 0 {
+                    Status::Completed
+                } else {
+                    Status::InProgress
+                },
+                n as f64,
+            ))
+        });
+        let added = b.fill(records, |r| r.status == Status::Completed).unwrap();
+        assert_eq!(added, 200);
+        let t = b.finish();
+        assert_eq!(t.answers.rows(), 200);
+        assert_eq!(t.rosters[0].rows(), 200);
+        let c = t
+            .answers
+            .columns
+            .iter()
+            .position(|c| c.id == "income_per_capita")
+            .unwrap();
+        // In the order read: interviews 0, 3, 6, …
+        assert_eq!(t.answers.view(c).get(1), super::super::Value::Num(3.0));
+        let v = t
+            .answers
+            .columns
+            .iter()
+            .position(|c| c.id == "village")
+            .unwrap();
+        assert_eq!(
+            t.answers.view(v).get(0),
+            super::super::Value::Text("桂花村")
+        );
+
+        let mut b = AnswersBuilder::new(&forms, opts, 4);
+        let records = (0..1000u128).map(|n| {
+            if n == 700 {
+                Err("record 700 is damaged".to_string())
+            } else {
+                Ok(record(n, Status::Completed, 1.0))
+            }
+        });
+        assert_eq!(
+            b.fill(records, |_| true),
+            Err("record 700 is damaged".to_string())
+        );
     }
 }
