@@ -59,7 +59,7 @@ pub fn write_households_xlsx(
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name("户信息")?;
     for (c, h) in (0u16..).zip(HOUSEHOLD_HEADERS) {
         sheet.write_string_with_format(0, c, h, &bold)?;
@@ -92,7 +92,7 @@ pub fn write_members_xlsx(
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name("家庭成员")?;
     for (c, h) in (0u16..).zip(MEMBER_HEADERS) {
         sheet.write_string_with_format(0, c, h, &bold)?;

@@ -1,10 +1,11 @@
-//! Tables as one XLSX workbook, a sheet per table (named by the table: `answers`, a roster's
+//! Tables as one XLSX workbook (rows streamed to temporary files, owner-only and removed at
+//! once, instead of held in memory), a sheet per table (named by the table: `answers`, a roster's
 //! id, `codebook`): numbers as number cells, every other value as a text cell in the same
 //! words as the CSV files (`csv::cell_text`), the header row bold and frozen.
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::column::Table;
+use super::column::{Table, Value};
 use crate::i18n::Lang;
 
 /// Rows a worksheet holds, the header included.
@@ -22,21 +23,23 @@ pub fn write_xlsx<'a>(
         if table.rows() + 1 > MAX_SHEET_ROWS {
             return Err(XlsxError::RowColumnLimitError);
         }
-        let sheet = book.add_worksheet();
+        // Rows are written in order and go to a temporary file as they are done, so that a
+        // county's interviews do not sit in memory as cells (3 GB for 100,000 otherwise).
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name(&table.name)?;
         for (c, col) in (0u16..).zip(&table.columns) {
             sheet.write_string_with_format(0, c, &col.id, &bold)?;
         }
-        for (c, _) in (0u16..).zip(&table.columns) {
-            let view = table.view(usize::from(c));
-            for r in 0..table.rows() {
-                let row = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        let views: Vec<_> = (0..table.columns.len()).map(|c| table.view(c)).collect();
+        for r in 0..table.rows() {
+            let row = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (c, view) in (0u16..).zip(&views) {
                 match view.get(r) {
-                    super::column::Value::Null => {}
-                    super::column::Value::Int(i) => {
+                    Value::Null => {}
+                    Value::Int(i) => {
                         sheet.write_number(row, c, i as f64)?;
                     }
-                    super::column::Value::Num(x) => {
+                    Value::Num(x) => {
                         sheet.write_number(row, c, x)?;
                     }
                     v => {
