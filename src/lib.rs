@@ -20,6 +20,7 @@ pub mod session;
 pub mod sheet_csv;
 pub mod store;
 pub mod sync;
+pub mod tables;
 pub mod tui;
 
 /// mimalloc instead of the system allocator: reading and writing records allocates many

@@ -7,6 +7,7 @@ mod check;
 mod coverage;
 mod demo;
 mod duplicates;
+mod export;
 mod findings;
 mod interview;
 mod rates;
@@ -131,6 +132,9 @@ pub enum Command {
     /// The team lead's review of an interview: approve it, or return it with comments.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Tables for analysis: all answers (CSV, XLSX, Parquet with a codebook), findings.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -438,5 +442,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Sync(command)) => sync::run(&cli, command),
         Some(Command::Review(command)) => review::run(&cli, command),
         Some(Command::Coverage(args)) => coverage::coverage(&cli, args),
+        Some(Command::Export(command)) => export::run(&cli, command),
     }
 }

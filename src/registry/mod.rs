@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod describe;
 pub mod encoding;
+pub mod export;
 mod household;
 pub mod ids;
 pub mod import;
