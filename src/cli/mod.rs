@@ -11,6 +11,7 @@ mod findings;
 mod interview;
 mod rates;
 mod registry;
+mod report;
 mod review;
 mod sample;
 mod sync;
@@ -131,6 +132,9 @@ pub enum Command {
     /// The team lead's review of an interview: approve it, or return it with comments.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// A report to print or send: per county the rates as found and after review, charts by
+    /// village, coverage of the sample, the findings with evidence and marks (one HTML file).
+    Report(report::ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -438,5 +442,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Sync(command)) => sync::run(&cli, command),
         Some(Command::Review(command)) => review::run(&cli, command),
         Some(Command::Coverage(args)) => coverage::coverage(&cli, args),
+        Some(Command::Report(args)) => report::report(&cli, args),
     }
 }
