@@ -119,13 +119,16 @@ fn reconcile_only(store: &Path) -> Duration {
 
 struct Run {
     reconcile: Duration,
-    marks_coverage: Duration,
+    marks: Duration,
+    coverage: Duration,
+    review: Duration,
     model: Duration,
     html: Duration,
     write: Duration,
     total: Duration,
     bytes: usize,
     findings: usize,
+    unlisted: usize,
     counties: usize,
     sampled: usize,
 }
@@ -137,9 +140,11 @@ fn report(store: &Path, out: &Path) -> Run {
     let result = ws.reconcile(&rec, &Filter::default()).expect("reconcile");
     let t1 = Instant::now();
     let marks = ws.marks().expect("marks");
+    let tm = Instant::now();
     let coverage = ws.coverage().expect("coverage");
     let t2 = Instant::now();
     let after = ruhu::report::after_review(&result.surveyed, &result.findings, &marks);
+    let tr = Instant::now();
     let inputs = ruhu::report::Inputs {
         settings: &rec.settings,
         findings: &result.findings,
@@ -166,13 +171,16 @@ fn report(store: &Path, out: &Path) -> Run {
     let t5 = Instant::now();
     Run {
         reconcile: t1 - t0,
-        marks_coverage: t2 - t1,
-        model: t3 - t2,
+        marks: tm - t1,
+        coverage: t2 - tm,
+        review: tr - t2,
+        model: t3 - tr,
         html: t4 - t3,
         write: t5 - t4,
         total: t5 - t0,
         bytes: html.len(),
         findings: built.findings(),
+        unlisted: built.counties.iter().map(|c| c.warnings_not_listed()).sum(),
         counties: built.counties.len(),
         sampled: coverage.map_or(0, |c| c.total.drawn),
     }
@@ -202,8 +210,8 @@ fn main() {
     }
     let first = &runs[0];
     println!(
-        "report: 100,000 interviews x 1,000,000 households, {} counties, {} findings, {} sampled households; median of {RUNS} runs",
-        first.counties, first.findings, first.sampled
+        "report: 100,000 interviews x 1,000,000 households, {} counties, {} findings listed ({} unmarked warnings counted, not listed), {} sampled households; median of {RUNS} runs",
+        first.counties, first.findings, first.unlisted, first.sampled
     );
     println!(
         "reconcile + rates (the floor): {} (runs: {})",
@@ -212,10 +220,12 @@ fn main() {
     );
     let m = |f: fn(&Run) -> Duration| ms(median(runs.iter().map(f).collect()));
     println!(
-        "report: total {} = open, rules and reconcile {} + marks and coverage {} + rates after review and model {} + HTML {} + file {}",
+        "report: total {} = open, rules and reconcile {} + marks {} + coverage {} + after review {} + rates and model {} + HTML {} + file {}",
         m(|r| r.total),
         m(|r| r.reconcile),
-        m(|r| r.marks_coverage),
+        m(|r| r.marks),
+        m(|r| r.coverage),
+        m(|r| r.review),
         m(|r| r.model),
         m(|r| r.html),
         m(|r| r.write)

@@ -296,6 +296,12 @@ fn the_report_has_every_county_found_and_after_review_with_marks_and_nothing_out
         assert!(html.contains(text), "{text}");
     }
 
+    // Warnings nobody marked (the walk's 14-year-old answered as ordinary labour) are
+    // counted, not listed.
+    assert!(v["counties"][0]["warnings_not_listed"].as_u64().expect("n") >= 1);
+    assert!(html.contains("未列出的提示"));
+    assert!(!html.contains("劳动能力答的是"));
+
     // Nothing from outside, no script, the hostile name as text.
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(!html.to_ascii_lowercase().contains("<script"));

@@ -124,6 +124,7 @@ pub(super) fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode, Failure> 
                         "confirmed": confirmed,
                         "dismissed": dismissed,
                         "unmarked": n - confirmed - dismissed,
+                        "warnings_not_listed": c.warnings_not_listed(),
                         "failing_as_found": failing(&c.found),
                         "failing_after_review": failing(&c.reviewed),
                         "sampled": c.coverage.as_ref().map(|v| v.total.drawn),

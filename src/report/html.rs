@@ -506,12 +506,30 @@ fn findings(w: &mut Writer, villages: &[VillageFindings]) {
         let _ = writeln!(w.out, "<p class=\"empty\">{note}</p>");
         return;
     }
+    let unlisted: usize = villages.iter().map(|v| v.warnings_not_listed).sum();
+    if unlisted > 0 {
+        let note = match w.lang {
+            Lang::Zh => format!(
+                "下表列出计入比率的问题和核查人员已标记的提示；另有未标记的提示 {unlisted} 条（成员信息核对等，供调查员参考）未列出，可用 ruhu findings 查看。"
+            ),
+            Lang::En => format!(
+                "Listed: the findings that count toward the rates, and the warnings an auditor marked; {unlisted} unmarked warnings (member checks and other hints for the interviewer) are not listed: ruhu findings lists them."
+            ),
+        };
+        let _ = writeln!(w.out, "<p class=\"note\">{note}</p>");
+    }
     for v in villages {
         let name = format!("{}{}", v.township, v.village);
-        let count = match w.lang {
-            Lang::Zh => format!("（{} 条）", v.findings.len()),
-            Lang::En => format!(" ({})", v.findings.len()),
+        let count = match (w.lang, v.warnings_not_listed) {
+            (Lang::Zh, 0) => format!("（{} 条）", v.findings.len()),
+            (Lang::Zh, n) => format!("（{} 条；未列出的提示 {n} 条）", v.findings.len()),
+            (Lang::En, 0) => format!(" ({})", v.findings.len()),
+            (Lang::En, n) => format!(" ({}; {n} unlisted warnings)", v.findings.len()),
         };
+        if v.findings.is_empty() {
+            let _ = writeln!(w.out, "<h4>{}{count}</h4>", w.data(&name));
+            continue;
+        }
         let _ = write!(
             w.out,
             "<h4>{}{count}</h4>\n<table class=\"findings\"><colgroup><col style=\"width:18%\"><col style=\"width:9%\"><col style=\"width:8%\"><col style=\"width:24%\"><col style=\"width:25%\"><col style=\"width:16%\"></colgroup><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",

@@ -9,7 +9,8 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::reconcile::export::Marks;
 use crate::reconcile::{
-    Finding, FindingKind, GroupBy, GroupRates, Mark, MarkStatus, Settings, Surveyed, rates,
+    Finding, FindingKind, GroupBy, GroupRates, Mark, MarkStatus, Settings, Severity, Surveyed,
+    rates,
 };
 use crate::sample::coverage::{Counts, Coverage, NotVisited, Row};
 
@@ -76,8 +77,14 @@ pub struct County<'a> {
 }
 
 impl County<'_> {
+    /// Findings listed (those that count, and the warnings an auditor marked).
     pub fn finding_count(&self) -> usize {
         self.findings.iter().map(|v| v.findings.len()).sum()
+    }
+
+    /// Warnings nobody marked, counted but not listed.
+    pub fn warnings_not_listed(&self) -> usize {
+        self.findings.iter().map(|v| v.warnings_not_listed).sum()
     }
 
     /// Findings with a mark of this status.
@@ -112,7 +119,11 @@ pub struct CountyCoverage {
 pub struct VillageFindings<'a> {
     pub township: String,
     pub village: String,
+    /// The findings that count (severity `finding`) and the warnings an auditor marked.
     pub findings: Vec<Entry<'a>>,
+    /// Warnings nobody marked (member checks and other hints for the interviewer), counted
+    /// but not listed: `ruhu findings` lists them.
+    pub warnings_not_listed: usize,
 }
 
 /// A finding with its mark.
@@ -213,13 +224,16 @@ pub fn build<'a>(inputs: &Inputs<'a>) -> Report<'a> {
                 township: f.township.clone(),
                 village: f.village.clone(),
                 findings: Vec::new(),
+                warnings_not_listed: 0,
             });
         }
+        let mark = inputs.marks.get(&f.key());
         if let Some(v) = list.last_mut() {
-            v.findings.push(Entry {
-                finding: f,
-                mark: inputs.marks.get(&f.key()),
-            });
+            if f.severity == Severity::Warning && mark.is_none() {
+                v.warnings_not_listed += 1;
+            } else {
+                v.findings.push(Entry { finding: f, mark });
+            }
         }
     }
     // A county asked for is shown even when nothing of it is there yet.
@@ -304,7 +318,6 @@ mod tests {
     use super::*;
     use crate::i18n::Text;
     use crate::questionnaire::Kind;
-    use crate::reconcile::Severity;
     use uuid::Uuid;
 
     fn finding(household: &str, interview: Uuid, kind: FindingKind, rule: &str) -> Finding {
