@@ -15,6 +15,7 @@ pub mod questionnaire;
 pub mod reconcile;
 pub mod redact;
 pub mod registry;
+pub mod report;
 pub mod sample;
 pub mod session;
 pub mod sheet_csv;

@@ -12,6 +12,7 @@ mod findings;
 mod interview;
 mod rates;
 mod registry;
+mod report;
 mod review;
 mod sample;
 mod sync;
@@ -135,6 +136,9 @@ pub enum Command {
     /// Tables for analysis: all answers (CSV, XLSX, Parquet with a codebook), findings.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// A report to print or send: per county the rates as found and after review, charts by
+    /// village, coverage of the sample, the findings with evidence and marks (one HTML file).
+    Report(report::ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -443,5 +447,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Review(command)) => review::run(&cli, command),
         Some(Command::Coverage(args)) => coverage::coverage(&cli, args),
         Some(Command::Export(command)) => export::run(&cli, command),
+        Some(Command::Report(args)) => report::report(&cli, args),
     }
 }

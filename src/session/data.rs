@@ -102,7 +102,7 @@ impl Workspace {
         };
         let visits: Vec<crate::sample::coverage::Visit> = self
             .store
-            .interview_results()
+            .interview_visits()
             .map(|r| {
                 r.map(|r| crate::sample::coverage::Visit {
                     household_id: r.household_id,
