@@ -8,15 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use uuid::Uuid;
 
-use super::{Cli, Failure, Format, fail, interviewer, print_json, say, workspace};
+use super::{Cli, Failure, fail, say, workspace};
 use crate::i18n::{Lang, Text};
 use crate::reconcile::export::{
-    self, ExportOptions, Marks, evidence_text, finding_json, findings_json, interview_status,
+    self, ExportOptions, Marks, evidence_text, findings_json, interview_status,
 };
-use crate::reconcile::{Filter, Finding, FindingKind, Mark, MarkStatus, Reconciler, Severity};
-use crate::session::{self, Workspace};
+use crate::reconcile::{Filter, Finding, FindingKind, MarkStatus, Reconciler, Severity};
+use crate::session::Workspace;
 use crate::tr;
 use crate::tui::text::pad;
 
@@ -56,6 +55,26 @@ pub struct FindingsFilter {
     /// Also interviews still in progress (marked so).
     #[arg(long)]
     pub all: bool,
+    /// Only findings with this mark: unmarked, confirmed or dismissed.
+    #[arg(long, value_enum)]
+    pub status: Option<MarkFilter>,
+    /// Only this county (县, exact name).
+    #[arg(long)]
+    pub county: Option<String>,
+    /// Only this township (乡镇, exact name).
+    #[arg(long)]
+    pub township: Option<String>,
+    /// Only interviews by this interviewer (exact name).
+    #[arg(long, value_name = "NAME")]
+    pub by_interviewer: Option<String>,
+}
+
+/// Findings by their mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MarkFilter {
+    Unmarked,
+    Confirmed,
+    Dismissed,
 }
 
 /// The findings that `filter` selects, with the auditors' marks.
@@ -63,6 +82,7 @@ pub(super) fn selected(
     cli: &Cli,
     filter: &FindingsFilter,
 ) -> Result<(Vec<Finding>, Marks), Failure> {
+    let filter_args = filter;
     let (ws, rec) = reconciler(cli)?;
     let filter = Filter {
         include_in_progress: filter.all,
@@ -70,29 +90,23 @@ pub(super) fn selected(
         kind: filter.kind,
         ..Filter::default()
     };
-    let result = ws.reconcile(&rec, &filter)?;
+    let mut found = ws.reconcile(&rec, &filter)?.findings;
     let marks = ws.marks()?;
-    Ok((result.findings, marks))
-}
-
-#[derive(Args, Debug)]
-pub struct MarkArgs {
-    /// The interview of the finding.
-    #[arg(long)]
-    pub interview: Uuid,
-    /// The rule of the finding.
-    #[arg(long)]
-    pub rule: String,
-    /// The discrepancy is real.
-    #[arg(long, conflicts_with = "dismiss", required_unless_present = "dismiss")]
-    pub confirm: bool,
-    /// Not a discrepancy (say why in --comment).
-    #[arg(long)]
-    pub dismiss: bool,
-    #[arg(long, default_value = "")]
-    pub comment: String,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+    found.retain(|f| {
+        let mark = marks.get(&f.key()).map(|m| m.status);
+        let status = match filter_args.status {
+            None => true,
+            Some(MarkFilter::Unmarked) => mark.is_none(),
+            Some(MarkFilter::Confirmed) => mark == Some(MarkStatus::Confirmed),
+            Some(MarkFilter::Dismissed) => mark == Some(MarkStatus::Dismissed),
+        };
+        status
+            && same(&filter_args.county, &f.county)
+            && same(&filter_args.township, &f.township)
+            && same(&filter_args.by_interviewer, &f.interviewer)
+    });
+    Ok((found, marks))
 }
 
 fn parse_kind(s: &str) -> Result<FindingKind, String> {
@@ -233,6 +247,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
     let lang = opts.lang;
     let t = |zh: &str, en: &str| Text::new(zh, en).get(lang).to_string();
     let mut columns: Vec<(String, usize)> = vec![
+        (t("编号", "id"), 12),
         (t("户编号", "household"), 18),
         (t("村", "village"), 12),
         (t("类别", "kind"), 16),
@@ -264,6 +279,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
     for f in list {
         let mark = marks.get(&f.key());
         let mut cells = vec![
+            f.short_id(),
             f.household_id.clone(),
             f.village.clone(),
             f.kind.label().get(lang).to_string(),
@@ -339,74 +355,4 @@ fn summary(list: &[Finding], lang: Lang) -> String {
             format!("{findings} finding(s){detail}; {warnings} warning(s)")
         }
     }
-}
-
-pub(super) fn mark(cli: &Cli, args: &MarkArgs) -> Result<ExitCode, Failure> {
-    let lang = cli.lang;
-    let (ws, rec) = reconciler(cli)?;
-    if rec.rules.rule(&args.rule).is_none() {
-        return Err(fail(tr!(
-            "没有编号为 {} 的规则",
-            "there is no rule '{}'",
-            args.rule
-        )));
-    }
-    let record = ws.interview(args.interview)?.ok_or_else(|| {
-        fail(tr!(
-            "没有编号为 {} 的调查",
-            "no interview {}",
-            args.interview
-        ))
-    })?;
-    let household = ws.household(&record.household_id).unwrap_or_else(|_| {
-        crate::registry::Household::provisional(
-            record.household_id.clone(),
-            String::new(),
-            String::new(),
-        )
-    });
-    let found = rec.interview(&record, &household);
-    let Some(finding) = found.iter().find(|f| f.rule == args.rule) else {
-        let fired: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
-        return Err(fail(tr!(
-            "调查 {} 现在没有规则 {} 的核查结果（现有：{}）",
-            "interview {} has no finding of rule '{}' now (it has: {})",
-            args.interview,
-            args.rule,
-            if fired.is_empty() {
-                "-".to_string()
-            } else {
-                fired.join(", ")
-            }
-        )));
-    };
-    let mark = Mark {
-        interview_id: args.interview,
-        rule: args.rule.clone(),
-        status: if args.confirm {
-            MarkStatus::Confirmed
-        } else {
-            MarkStatus::Dismissed
-        },
-        comment: args.comment.trim().to_string(),
-        by: interviewer(cli),
-        at: session::now(),
-    };
-    ws.put_mark(&mark)?;
-    match args.format {
-        Format::Json => print_json(cli, &finding_json(finding, Some(&mark), false)),
-        Format::Text => say(
-            cli,
-            tr!(
-                "已标记 {}：户 {}，规则 {}（{}）",
-                "marked {}: household {}, rule {} ({})",
-                mark.status.label().get(lang),
-                finding.household_id,
-                finding.rule,
-                finding.message.get(lang)
-            )
-            .get(lang),
-        ),
-    }
-    Ok(ExitCode::SUCCESS)
 }

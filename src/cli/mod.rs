@@ -10,6 +10,7 @@ mod duplicates;
 mod export;
 mod findings;
 mod interview;
+mod mark;
 mod rates;
 mod registry;
 mod report;
@@ -48,6 +49,10 @@ pub struct Cli {
     /// Interviewer's name recorded with each answer (default: $USER).
     #[arg(long, global = true, value_name = "NAME")]
     pub interviewer: Option<String>,
+    /// The auditor's name recorded with each mark (kept on this laptop once given; default:
+    /// the name kept, else asked on a terminal).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub auditor: Option<String>,
     /// Show ID numbers in full (they are masked, `5323**********1234`, in every output
     /// otherwise: the terminal, JSON, exports, reject reasons).
     #[arg(long, global = true)]
@@ -119,8 +124,9 @@ pub enum Command {
     /// Wrong-exit, missed and wrong-inclusion rates (people), acceptance and satisfaction
     /// (households), per village, township or county.
     Rates(rates::RatesArgs),
-    /// Mark a finding confirmed or dismissed, with a comment (kept, shown and exported).
-    Mark(findings::MarkArgs),
+    /// Mark a finding confirmed or dismissed with a comment, or clear its mark (every mark
+    /// kept in a history); or read the marks an auditor filled in an exported sheet.
+    Mark(mark::MarkArgs),
     /// The registry (建档立卡): import county exports (CSV in UTF-8 or GBK, XLSX) of
     /// households, members and villages; list what is stored.
     #[command(subcommand)]
@@ -390,6 +396,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         None => {
             let ws = workspace(&cli)?;
+            if let Some(name) = cli
+                .auditor
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                && !ws.is_read_only()
+            {
+                ws.set_auditor(name)?;
+            }
             let app = crate::tui::App::new(ws, lang, interviewer(&cli)).with_show_ids(cli.show_ids);
             let outcome = crate::tui::run(app)
                 .map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
@@ -441,7 +456,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Sample(args)) => sample::sample(&cli, args),
         Some(Command::Findings(args)) => findings::findings(&cli, args),
         Some(Command::Rates(args)) => rates::rates_command(&cli, args),
-        Some(Command::Mark(args)) => findings::mark(&cli, args),
+        Some(Command::Mark(args)) => mark::mark(&cli, args),
         Some(Command::Registry(command)) => registry::run(&cli, command),
         Some(Command::Sync(command)) => sync::run(&cli, command),
         Some(Command::Review(command)) => review::run(&cli, command),

@@ -10,7 +10,7 @@ use super::findings::{OutputFormat, emit, output_format, reconciler};
 use super::{Cli, Failure, fail, say};
 use crate::i18n::{Lang, Text};
 use crate::reconcile::export::{self, group_place, percent, rate_label};
-use crate::reconcile::{Filter, GroupBy, RateName, RateReport, Settings, rates};
+use crate::reconcile::{Filter, GroupBy, RateName, RateReport, Settings, rates, reviewed};
 use crate::tr;
 use crate::tui::text::{pad, width};
 
@@ -33,6 +33,12 @@ pub struct RatesArgs {
     /// Write to this file instead of the terminal.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// After review: the findings an auditor dismissed do not count.
+    #[arg(long)]
+    pub reviewed: bool,
+    /// Only the households of the drawn sample (`ruhu sample`), not every interview.
+    #[arg(long)]
+    pub sample: bool,
 }
 
 pub(super) fn rates_command(cli: &Cli, args: &RatesArgs) -> Result<ExitCode, Failure> {
@@ -45,11 +51,27 @@ pub(super) fn rates_command(cli: &Cli, args: &RatesArgs) -> Result<ExitCode, Fai
         By::Township => GroupBy::Township,
         By::County => GroupBy::County,
     };
-    let report = rates(&result.surveyed, by, &rec.settings);
+    let mut surveyed = result.surveyed;
+    if args.sample {
+        let drawn = ws.sample_ids()?;
+        if drawn.is_empty() {
+            return Err(fail(tr!(
+                "还没有抽样：先用 ruhu sample 抽取样本，或去掉 --sample 按全部调查计算",
+                "no sample is drawn: draw one with ruhu sample, or leave out --sample to count every interview"
+            )));
+        }
+        surveyed.retain(|s| drawn.contains(&s.household_id));
+    }
+    if args.reviewed {
+        surveyed = reviewed(&surveyed, &ws.marks()?);
+    }
+    let report = rates(&surveyed, by, &rec.settings);
     let cannot = |e: &dyn std::fmt::Display| fail(tr!("无法导出：{}", "cannot export: {}", e));
     let bytes = match format {
         OutputFormat::Json => {
-            let v = serde_json::to_value(&report).unwrap_or_default();
+            let mut v = serde_json::to_value(&report).unwrap_or_default();
+            v["reviewed"] = serde_json::Value::Bool(args.reviewed);
+            v["sample_only"] = serde_json::Value::Bool(args.sample);
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
             s.push('\n');
             s.into_bytes()
@@ -60,7 +82,29 @@ pub(super) fn rates_command(cli: &Cli, args: &RatesArgs) -> Result<ExitCode, Fai
             buf
         }
         OutputFormat::Xlsx => export::write_rates_xlsx(&report, lang).map_err(|e| cannot(&e))?,
-        OutputFormat::Table => table(&report, &rec.settings, lang).into_bytes(),
+        OutputFormat::Table => {
+            let scope = match (args.reviewed, args.sample) {
+                (false, false) => tr!("按核查发现计（全部调查）", "as found (every interview)"),
+                (true, false) => tr!(
+                    "核查后：已排除的问题不计（全部调查）",
+                    "after review: dismissed findings do not count (every interview)"
+                ),
+                (false, true) => tr!(
+                    "按核查发现计（仅抽中户）",
+                    "as found (the drawn sample only)"
+                ),
+                (true, true) => tr!(
+                    "核查后：已排除的问题不计（仅抽中户）",
+                    "after review: dismissed findings do not count (the drawn sample only)"
+                ),
+            };
+            format!(
+                "{}\n{}",
+                scope.get(lang),
+                table(&report, &rec.settings, lang)
+            )
+            .into_bytes()
+        }
     };
     emit(args.out.as_deref(), &bytes)?;
     if let Some(path) = &args.out {

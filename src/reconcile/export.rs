@@ -117,6 +117,7 @@ pub fn finding_json(f: &Finding, mark: Option<&Mark>, show_ids: bool) -> Json {
         })
         .collect();
     json!({
+        "finding_id": f.short_id(),
         "household_id": f.household_id,
         "interview_id": f.interview_id,
         "head_name": f.head_name,
@@ -151,7 +152,7 @@ pub fn findings_json(findings: &[Finding], marks: &Marks, show_ids: bool) -> Jso
 }
 
 /// Column headers of the findings sheet.
-pub const FINDING_HEADERS: [(&str, &str); 17] = [
+pub const FINDING_HEADERS: [(&str, &str); 19] = [
     ("户编号", "household_id"),
     ("户主", "head_name"),
     ("县", "county"),
@@ -169,6 +170,8 @@ pub const FINDING_HEADERS: [(&str, &str); 17] = [
     ("核查意见", "comment"),
     ("核查人", "marked_by"),
     ("核查时间", "marked_at"),
+    ("调查员", "interviewer"),
+    ("核查编号", "finding_id"),
 ];
 
 fn header(h: (&str, &str), lang: Lang) -> String {
@@ -202,7 +205,7 @@ pub fn finding_status(f: &Finding) -> Text {
 
 /// The cells of one finding, as people read them (labels in `lang`, IDs masked unless
 /// asked), before any spreadsheet escaping.
-pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [String; 17] {
+pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [String; 19] {
     let l = opts.lang;
     [
         f.household_id.clone(),
@@ -225,8 +228,17 @@ pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [
         mark.map(|m| m.by.clone()).unwrap_or_default(),
         mark.map(|m| m.at.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default(),
+        f.interviewer.clone(),
+        f.short_id(),
     ]
 }
+
+/// The column of the findings sheet an auditor fills with a verdict: `核查结论` / `mark`.
+pub const MARK_COLUMN: usize = 13;
+/// The comment column: `核查意见` / `comment`.
+pub const COMMENT_COLUMN: usize = 14;
+/// The finding's short id: `核查编号` / `finding_id`.
+pub const FINDING_ID_COLUMN: usize = 18;
 
 /// Writes findings as CSV (BOM, header row, one row per finding, formula-safe cells).
 pub fn write_findings_csv(
@@ -282,7 +294,7 @@ pub fn write_findings_xlsx(
         }
     }
     let widths = [
-        18, 10, 14, 10, 10, 10, 38, 8, 8, 30, 6, 50, 60, 8, 30, 10, 16,
+        18, 10, 14, 10, 10, 10, 38, 8, 8, 30, 6, 50, 60, 8, 30, 10, 16, 10, 14,
     ];
     for (c, w) in widths.iter().enumerate() {
         sheet.set_column_width(col(c), *w)?;

@@ -188,12 +188,31 @@ impl Visits {
 /// A finding's identity: the interview and the rule. Marks are kept under it.
 pub type FindingKey = (Uuid, String);
 
+/// The short id of a finding's identity (see [`Finding::short_id`]).
+pub fn short_id(key: &FindingKey) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(key.0.as_bytes());
+    h.update(key.1.as_bytes());
+    h.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl Finding {
     pub fn key(&self) -> FindingKey {
         match &self.member {
             Some(row) => (self.interview_id, format!("{}@{row}", self.rule)),
             None => (self.interview_id, self.rule.clone()),
         }
+    }
+
+    /// A short id of the finding for people to type and for a spreadsheet column (12 hex
+    /// digits of a SHA-256 of its identity): the same finding has the same id every time it
+    /// is computed, on every laptop.
+    pub fn short_id(&self) -> String {
+        short_id(&self.key())
     }
 
     /// The status of the interview the finding comes from, to show beside it (进行中 /

@@ -33,7 +33,7 @@ pub use engine::{
     Place, Subject, json_value, reconcile, reconcile_subject, registry_values, value_json,
 };
 pub use error::{RuleError, RuleErrorKind};
-pub use finding::{Evidence, EvidenceSource, Finding, FindingKey, FindingKind, Severity};
+pub use finding::{Evidence, EvidenceSource, Finding, FindingKey, FindingKind, Severity, short_id};
 pub use mark::{Mark, MarkRecord, MarkStatus};
 pub use rates::{
     GroupBy, GroupRates, Rate, RateReport, Rates, SATISFIED, Surveyed, Unit, rates, reviewed,
