@@ -1263,6 +1263,15 @@ mod tests {
                 ),
                 "index_clashes",
             ),
+            (
+                bad(
+                    "mark_history",
+                    json!([{"interview_id": id, "rule": "wrong_exit_income",
+                             "status": "confirmed", "comment": "长".repeat(40_000),
+                             "by": "审计员", "at": "2017-12-24T10:00:00+08:00"}]),
+                ),
+                "mark_history",
+            ),
         ];
         for (text, expected) in cases {
             let dir = tempfile::tempdir().expect("tempdir");
