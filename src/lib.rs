@@ -15,11 +15,13 @@ pub mod questionnaire;
 pub mod reconcile;
 pub mod redact;
 pub mod registry;
+pub mod report;
 pub mod sample;
 pub mod session;
 pub mod sheet_csv;
 pub mod store;
 pub mod sync;
+pub mod tables;
 pub mod tui;
 
 /// mimalloc instead of the system allocator: reading and writing records allocates many

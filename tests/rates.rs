@@ -9,8 +9,8 @@ use chrono::{DateTime, FixedOffset};
 use ruhu::interview::{InterviewRecord, Status as InterviewStatus};
 use ruhu::questionnaire::{self, Kind, Questionnaire};
 use ruhu::reconcile::{
-    Filter, FindingKind, GroupBy, GroupRates, Rate, RateReport, Reconciler, RuleSet, Settings,
-    Surveyed, rates, reconcile, run,
+    Filter, FindingKind, GroupBy, GroupRates, Mark, MarkStatus, Rate, RateReport, Reconciler,
+    RuleSet, Settings, Surveyed, rates, reconcile, reviewed, run,
 };
 use ruhu::registry::{Household, Status};
 use serde_json::{Value, json};
@@ -308,6 +308,84 @@ fn rates_by_county_and_in_total_match_the_hand_count() {
     );
 }
 
+/// Rates after review: a dismissed finding no longer counts, a confirmed one still does.
+#[test]
+fn a_dismissed_finding_leaves_the_rates_after_review() {
+    let rec = reconciler();
+    let mut all = Vec::new();
+    let mut surveyed = Vec::new();
+    for (i, (h, r)) in households().iter().enumerate() {
+        let kind = if h.provisional {
+            Kind::NonPoor
+        } else {
+            h.kind()
+        };
+        let mut found = reconcile(h, r, kind, &rec.rules, &rec.settings);
+        for f in &mut found {
+            f.interview_id = Uuid::from_u128(i as u128 + 1);
+        }
+        surveyed.push(Surveyed::new(h, r, kind, &found, &rec));
+        all.extend(found);
+    }
+    let at = at("2017-12-24T10:00:00+08:00");
+    let mark = |household: &str, kind: FindingKind, status: MarkStatus| {
+        let f = all
+            .iter()
+            .find(|f| f.household_id == household && f.kind == kind && f.counts())
+            .unwrap_or_else(|| panic!("a {kind:?} finding of {household}"));
+        Mark::for_finding(f, status, "入户复核", "审计员", at)
+    };
+    let marks: HashMap<_, _> = [
+        // E1's wrong exit: dismissed. E3's missed case: dismissed. P1's wrong inclusion:
+        // confirmed.
+        mark("E1", FindingKind::WrongExit, MarkStatus::Dismissed),
+        mark("E3", FindingKind::Missed, MarkStatus::Dismissed),
+        mark("P1", FindingKind::WrongInclusion, MarkStatus::Confirmed),
+    ]
+    .into_iter()
+    .map(|m| (m.key(), m))
+    .collect();
+    let found = rates(&surveyed, GroupBy::Village, &rec.settings);
+    let after = rates(
+        &reviewed(&surveyed, &marks),
+        GroupBy::Village,
+        &rec.settings,
+    );
+    let g = group(&found, "桂花村");
+    assert_eq!(
+        (
+            nd(&g.rates.wrong_exit),
+            nd(&g.rates.missed),
+            nd(&g.rates.wrong_inclusion)
+        ),
+        ((4, 12), (7, 13), (5, 6))
+    );
+    // After review: no wrong exit; E3 (exited) leaves the missed rate's numerator and, not
+    // being non-poor, its denominator; P1 stays.
+    let g = group(&after, "桂花村");
+    assert_eq!(
+        (
+            nd(&g.rates.wrong_exit),
+            nd(&g.rates.missed),
+            nd(&g.rates.wrong_inclusion)
+        ),
+        ((0, 12), (2, 8), (5, 6))
+    );
+    assert!(!g.rates.wrong_exit.failing);
+    // Other villages are as found; acceptance and satisfaction do not depend on findings.
+    assert_eq!(group(&after, "河口村"), group(&found, "河口村"));
+    assert_eq!(g.rates.acceptance, group(&found, "桂花村").rates.acceptance);
+    // No marks: after review is as found.
+    assert_eq!(
+        rates(
+            &reviewed(&surveyed, &HashMap::new()),
+            GroupBy::Village,
+            &rec.settings
+        ),
+        found
+    );
+}
+
 fn plain(id: &str, kind: Kind, people: u32, found: &[FindingKind], satisfied: bool) -> Surveyed {
     Surveyed {
         household_id: id.into(),
@@ -319,6 +397,10 @@ fn plain(id: &str, kind: Kind, people: u32, found: &[FindingKind], satisfied: bo
         accepts_exit: Some(true),
         satisfaction: Some(if satisfied { "satisfied" } else { "neutral" }.into()),
         found: found.iter().copied().collect(),
+        counted: found
+            .iter()
+            .map(|k| (*k, (uuid::Uuid::nil(), k.name().to_string())))
+            .collect(),
     }
 }
 

@@ -1485,3 +1485,108 @@ fn the_store_path_finds_what_the_record_path_finds() {
         .sum();
     assert_eq!(fast.findings.len(), want);
 }
+
+/// Every finding of the table reads in words: no line of its explanation holds a variable
+/// id, a setting's name, `true`/`false` or `name=value`; the rules with more to say say it.
+#[test]
+fn every_finding_says_its_evidence_in_words() {
+    let base = settings();
+    let rules = rules(&base);
+    let mut by_rule: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for c in &cases() {
+        let s = c.settings.as_ref().unwrap_or(&base);
+        for f in reconcile(&c.household, &c.result, c.kind, &rules, s) {
+            if f.explanation.is_empty() {
+                failures.push(format!("{}: {} has no explanation", c.name, f.rule));
+            }
+            for line in &f.explanation {
+                // An id of one English word ("status") may be a word of the English text.
+                for (text, zh) in [(&line.zh, true), (&line.en, false)] {
+                    let ids = f
+                        .evidence
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .filter(|id| zh || id.contains('_'));
+                    let bad = ids
+                        .chain(["true", "false", "="])
+                        .find(|id| text.contains(id));
+                    if let Some(bad) = bad {
+                        failures.push(format!("{} / {}: '{text}' holds '{bad}'", c.name, f.rule));
+                    }
+                }
+            }
+            by_rule
+                .entry(f.rule.clone())
+                .or_insert_with(|| f.explanation.iter().map(|t| t.zh.clone()).collect());
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    let has = |rule: &str, want: &str| {
+        let lines = &by_rule[rule];
+        assert!(
+            lines.iter().any(|l| l.contains(want)),
+            "{rule}: '{want}' in {lines:#?}"
+        );
+    };
+    // Income: the answer, its parts with the household size, the line, money to the fen.
+    has("wrong_exit_income", "人均纯收入：3,334.99 元");
+    has("wrong_exit_income", "工资性收入 9,000 元");
+    has("wrong_exit_income", "家庭人口数 3");
+    has("wrong_exit_income", "2017年贫困线：3,335 元");
+    // The answer and the registry side by side.
+    has(
+        "mismatch_income",
+        "人均纯收入：调查 6,500.5 元，建档立卡 5,000 元",
+    );
+    has("mismatch_income", "收入容许相差：30%");
+    has("mismatch_exit_year", "脱贫年度：调查 2017，建档立卡 2016");
+    has("mismatch_household_size", "家庭人口数：调查 4，建档立卡 3");
+    // Which members are on one side only, by name and ID number.
+    has("mismatch_member_ids", "只在建档立卡中的成员：成员3（");
+    has("mismatch_member_ids", "只在调查中的成员：");
+    // Yes/no and choices by their labels; a question followed by its answer.
+    has("wrong_exit_food", "不愁吃：否");
+    has("wrong_exit_housing", "住房安全等级：C级");
+    has("exit_not_accepted", "您家认可已经脱贫了吗？答：否");
+    has("returned_registry", "建档立卡脱贫状态：返贫");
+    // A member's medical insurance, member by member.
+    has("wrong_exit_medical", "否");
+    has("wrong_exit_medical", "基本医疗保险");
+}
+
+/// A member check names the member concerned: name, ID number and row.
+#[test]
+fn a_member_finding_names_the_member() {
+    let s = settings();
+    let rules = rules(&s);
+    let h = exited();
+    // The answer gives the second member the sex her ID number does not say (the 17th
+    // digit: odd for a man).
+    let male = id(3).as_bytes()[16] % 2 == 1;
+    let mut second = row(&id(3), true);
+    second["name"] = json!("李秀英");
+    second["sex"] = json!(if male { "female" } else { "male" });
+    let result = with_rows(
+        clean(Kind::Exited),
+        json!([row(&id(1), true), second, row(&id(2), true)]),
+    );
+    let found = reconcile(&h, &result, Kind::Exited, &rules, &s);
+    let f = found
+        .iter()
+        .find(|f| f.rule == "member_sex_id_number")
+        .unwrap_or_else(|| {
+            panic!(
+                "a sex check among {:?}",
+                found.iter().map(|f| &f.rule).collect::<Vec<_>>()
+            )
+        });
+    let lines: Vec<&str> = f.explanation.iter().map(|t| t.zh.as_str()).collect();
+    assert_eq!(
+        lines[0],
+        format!("成员：李秀英（{}），第 2 行", id(3)),
+        "{lines:?}"
+    );
+    let sex = if male { "性别：女" } else { "性别：男" };
+    assert!(lines.iter().any(|l| l.contains(sex)), "{lines:?}");
+}

@@ -28,6 +28,7 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
                 "held": c.held,
                 "sent": c.sent,
                 "imports": c.imports,
+                "mark_history": c.mark_history,
             }),
         ),
         Format::Text => {

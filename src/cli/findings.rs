@@ -40,6 +40,13 @@ pub struct FindingsArgs {
     /// Write to this file instead of the terminal.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: FindingsFilter,
+}
+
+/// Which findings: the filters of `ruhu findings` (and `ruhu export findings`).
+#[derive(Args, Debug)]
+pub struct FindingsFilter {
     /// Only this village (行政村, exact name).
     #[arg(long)]
     pub village: Option<String>,
@@ -49,6 +56,23 @@ pub struct FindingsArgs {
     /// Also interviews still in progress (marked so).
     #[arg(long)]
     pub all: bool,
+}
+
+/// The findings that `filter` selects, with the auditors' marks.
+pub(super) fn selected(
+    cli: &Cli,
+    filter: &FindingsFilter,
+) -> Result<(Vec<Finding>, Marks), Failure> {
+    let (ws, rec) = reconciler(cli)?;
+    let filter = Filter {
+        include_in_progress: filter.all,
+        village: filter.village.clone(),
+        kind: filter.kind,
+        ..Filter::default()
+    };
+    let result = ws.reconcile(&rec, &filter)?;
+    let marks = ws.marks()?;
+    Ok((result.findings, marks))
 }
 
 #[derive(Args, Debug)]
@@ -130,7 +154,7 @@ pub(super) fn emit(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
-fn cannot_export(e: &dyn std::fmt::Display) -> Failure {
+pub(super) fn cannot_export(e: &dyn std::fmt::Display) -> Failure {
     fail(tr!("无法导出：{}", "cannot export: {}", e))
 }
 
@@ -153,38 +177,13 @@ pub(super) fn reconciler(cli: &Cli) -> Result<(Workspace, Reconciler), Failure> 
 pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let format = output_format(args.format, args.out.as_deref())?;
-    let (ws, rec) = reconciler(cli)?;
-    let filter = Filter {
-        include_in_progress: args.all,
-        village: args.village.clone(),
-        kind: args.kind,
-        ..Filter::default()
-    };
-    let result = ws.reconcile(&rec, &filter)?;
-    let marks = ws.marks()?;
+    let (list, marks) = selected(cli, &args.filter)?;
+    let list = &list;
     let opts = ExportOptions {
         lang,
         show_ids: cli.show_ids,
     };
-    let list = &result.findings;
-    let bytes = match format {
-        OutputFormat::Json => {
-            let v = findings_json(list, &marks, cli.show_ids);
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-            s.push('\n');
-            s.into_bytes()
-        }
-        OutputFormat::Csv => {
-            let mut buf = Vec::new();
-            export::write_findings_csv(list, &marks, opts, &mut buf)
-                .map_err(|e| cannot_export(&e))?;
-            buf
-        }
-        OutputFormat::Xlsx => {
-            export::write_findings_xlsx(list, &marks, opts).map_err(|e| cannot_export(&e))?
-        }
-        OutputFormat::Table => table(list, &marks, opts, args.all).into_bytes(),
-    };
+    let bytes = findings_bytes(format, list, &marks, opts, args.filter.all)?;
     emit(args.out.as_deref(), &bytes)?;
     if let Some(path) = &args.out {
         say(
@@ -199,6 +198,34 @@ pub(super) fn findings(cli: &Cli, args: &FindingsArgs) -> Result<ExitCode, Failu
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The findings in one of the formats of `ruhu findings`.
+pub(super) fn findings_bytes(
+    format: OutputFormat,
+    list: &[Finding],
+    marks: &Marks,
+    opts: ExportOptions,
+    all: bool,
+) -> Result<Vec<u8>, Failure> {
+    Ok(match format {
+        OutputFormat::Json => {
+            let v = findings_json(list, marks, opts.show_ids);
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s.into_bytes()
+        }
+        OutputFormat::Csv => {
+            let mut buf = Vec::new();
+            export::write_findings_csv(list, marks, opts, &mut buf)
+                .map_err(|e| cannot_export(&e))?;
+            buf
+        }
+        OutputFormat::Xlsx => {
+            export::write_findings_xlsx(list, marks, opts).map_err(|e| cannot_export(&e))?
+        }
+        OutputFormat::Table => table(list, marks, opts, all).into_bytes(),
+    })
 }
 
 /// The findings as columns measured in terminal cells, with a count by kind at the end.
@@ -257,7 +284,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
             match mark.filter(|m| !m.comment.is_empty()) {
                 Some(m) => format!(
                     "{}  [{}：{}]",
-                    evidence_text(&f.evidence, opts),
+                    evidence_text(f, opts),
                     m.status.label().get(lang),
                     if opts.show_ids {
                         m.comment.clone()
@@ -265,7 +292,7 @@ fn table(list: &[Finding], marks: &Marks, opts: ExportOptions, all: bool) -> Str
                         crate::redact::mask_ids(&m.comment)
                     }
                 ),
-                None => evidence_text(&f.evidence, opts),
+                None => evidence_text(f, opts),
             },
         ]);
         line(&cells, &mut out);

@@ -7,10 +7,12 @@ mod check;
 mod coverage;
 mod demo;
 mod duplicates;
+mod export;
 mod findings;
 mod interview;
 mod rates;
 mod registry;
+mod report;
 mod review;
 mod sample;
 mod sync;
@@ -131,6 +133,12 @@ pub enum Command {
     /// The team lead's review of an interview: approve it, or return it with comments.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Tables for analysis: all answers (CSV, XLSX, Parquet with a codebook), findings.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
+    /// A report to print or send: per county the rates as found and after review, charts by
+    /// village, coverage of the sample, the findings with evidence and marks (one HTML file).
+    Report(report::ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -438,5 +446,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Sync(command)) => sync::run(&cli, command),
         Some(Command::Review(command)) => review::run(&cli, command),
         Some(Command::Coverage(args)) => coverage::coverage(&cli, args),
+        Some(Command::Export(command)) => export::run(&cli, command),
+        Some(Command::Report(args)) => report::report(&cli, args),
     }
 }

@@ -43,6 +43,15 @@ pub enum RegistryCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Write the registry's households and members in the columns `registry import` and
+    /// `import-members` read: FILE.csv|xlsx with FILE.members.csv|xlsx beside it, or
+    /// FILE.parquet with FILE.members.parquet (English column names, typed) for analysis.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -88,6 +97,7 @@ pub(super) fn run(cli: &Cli, command: &RegistryCommand) -> Result<ExitCode, Fail
         RegistryCommand::ImportVillages(args) => import(cli, args, Kind::Villages),
         RegistryCommand::List { village, format } => list(cli, village.as_deref(), *format),
         RegistryCommand::Villages { format } => villages(cli, *format),
+        RegistryCommand::Export { out, format } => export(cli, out, *format),
     }
 }
 
@@ -576,5 +586,122 @@ fn villages(cli: &Cli, format: Format) -> Result<ExitCode, Failure> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ruhu registry export`: the households (not those entered on a census visit, which the
+/// registry does not know) and their members, in id order, ID numbers masked unless
+/// `--show-ids` (a masked export does not import again).
+fn export(cli: &Cli, out: &Path, format: Format) -> Result<ExitCode, Failure> {
+    use super::export::{Fill, TableFormat, Written, sibling, table_format, write_all};
+    use crate::registry::export as reg;
+    use std::cell::{Cell, RefCell};
+
+    let kind = table_format(
+        out,
+        &[TableFormat::Csv, TableFormat::Xlsx, TableFormat::Parquet],
+    )?;
+    let ws = workspace(cli)?;
+    let failed: RefCell<Option<crate::store::StoreError>> = RefCell::new(None);
+    let (households, members) = (Cell::new(0usize), Cell::new(0usize));
+    let show_ids = cli.show_ids;
+    // Every pass reads the households afresh; the first one counts them.
+    let (households_seen, members_seen, failed_at) = (&households, &members, &failed);
+    let pass = |count: bool| {
+        ws.households().filter_map(move |r| match r {
+            Ok(mut h) if !h.provisional => {
+                if count {
+                    households_seen.set(households_seen.get() + 1);
+                    members_seen.set(members_seen.get() + h.members.len());
+                }
+                if !show_ids {
+                    h.mask_ids();
+                }
+                Some(h)
+            }
+            Ok(_) => None,
+            Err(e) => {
+                failed_at.borrow_mut().get_or_insert(e);
+                None
+            }
+        })
+    };
+    let members_path = sibling(out, "members");
+    let files: Vec<(PathBuf, Fill<'_>)> = match kind {
+        TableFormat::Xlsx => vec![
+            (
+                out.to_path_buf(),
+                Box::new(|f| {
+                    let bytes =
+                        reg::write_households_xlsx(pass(true)).map_err(|e| e.to_string())?;
+                    f.write_all(&bytes).map_err(|e| e.to_string())
+                }),
+            ),
+            (
+                members_path.clone(),
+                Box::new(|f| {
+                    let bytes = reg::write_members_xlsx(pass(false)).map_err(|e| e.to_string())?;
+                    f.write_all(&bytes).map_err(|e| e.to_string())
+                }),
+            ),
+        ],
+        TableFormat::Parquet => vec![
+            (
+                out.to_path_buf(),
+                Box::new(|f| {
+                    let t = reg::households_table(pass(true));
+                    crate::tables::parquet::write_parquet(&t, f).map_err(|e| e.to_string())
+                }),
+            ),
+            (
+                members_path.clone(),
+                Box::new(|f| {
+                    let t = reg::members_table(pass(false));
+                    crate::tables::parquet::write_parquet(&t, f).map_err(|e| e.to_string())
+                }),
+            ),
+        ],
+        _ => vec![
+            (
+                out.to_path_buf(),
+                Box::new(|f| crate::demo::write_csv(pass(true), f).map_err(|e| e.to_string())),
+            ),
+            (
+                members_path.clone(),
+                Box::new(|f| {
+                    crate::demo::write_members_csv(pass(false), f).map_err(|e| e.to_string())
+                }),
+            ),
+        ],
+    };
+    // A store that failed to read on the way leaves no file.
+    let checked: Vec<(PathBuf, Fill<'_>)> = files
+        .into_iter()
+        .map(|(path, fill)| {
+            let failed = &failed;
+            let fill: Fill<'_> = Box::new(move |f| {
+                fill(f)?;
+                match failed.borrow().as_ref() {
+                    Some(e) => Err(e.to_string()),
+                    None => Ok(()),
+                }
+            });
+            (path, fill)
+        })
+        .collect();
+    write_all(checked)?;
+    let written = [
+        Written {
+            path: out.to_path_buf(),
+            table: "households".into(),
+            rows: households.get(),
+        },
+        Written {
+            path: members_path,
+            table: "members".into(),
+            rows: members.get(),
+        },
+    ];
+    super::export::report(cli, format, &written, serde_json::json!({}));
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::{InterviewRecord, Status};
 
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 3;
 
 /// The code of a question id in a [`Names`] dictionary.
 pub type Code = u32;
@@ -121,6 +121,8 @@ pub struct Compact<'a> {
     pub household_id: &'a str,
     pub questionnaire: &'a str,
     pub status: Status,
+    /// Who made the interview (empty for a result that is not a stored record).
+    pub interviewer: &'a str,
     updated_at: Time,
     completed_at: Option<Time>,
     /// Top-level answers of the result: question code and value.
@@ -140,6 +142,7 @@ struct CompactOut<'r> {
     household_id: &'r str,
     questionnaire: &'r str,
     status: Status,
+    interviewer: &'r str,
     updated_at: Time,
     completed_at: Option<Time>,
     answers: Vec<(Code, CellOut)>,
@@ -193,6 +196,7 @@ pub fn encode(record: &InterviewRecord, names: &mut Names) -> Vec<u8> {
             household_id: &record.household_id,
             questionnaire: &record.questionnaire,
             status: record.status,
+            interviewer: &record.interviewer,
             updated_at: time(&record.updated_at),
             completed_at: record.completed_at.as_ref().map(time),
         },
@@ -210,6 +214,7 @@ pub fn encode_result(result: &Json, names: &mut Names) -> Vec<u8> {
             household_id: "",
             questionnaire: "",
             status: Status::InProgress,
+            interviewer: "",
             updated_at: (0, 0),
             completed_at: None,
         },
@@ -223,6 +228,7 @@ struct Head<'r> {
     household_id: &'r str,
     questionnaire: &'r str,
     status: Status,
+    interviewer: &'r str,
     updated_at: Time,
     completed_at: Option<Time>,
 }
@@ -248,6 +254,7 @@ fn write(head: Head, result: &Json, names: &mut Names) -> Vec<u8> {
         household_id: head.household_id,
         questionnaire: head.questionnaire,
         status: head.status,
+        interviewer: head.interviewer,
         updated_at: head.updated_at,
         completed_at: head.completed_at,
         answers: cells(result.get("answers").and_then(Json::as_object), names),
@@ -276,6 +283,7 @@ impl Compact<'_> {
             household_id: "",
             questionnaire: "",
             status: Status::InProgress,
+            interviewer: "",
             updated_at: (0, 0),
             completed_at: None,
             answers: Vec::new(),

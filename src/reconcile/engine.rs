@@ -119,6 +119,8 @@ pub struct Subject<'a> {
     pub kind: Kind,
     pub interview_id: Uuid,
     pub in_progress: bool,
+    /// Who made the interview.
+    pub interviewer: &'a str,
 }
 
 /// Where a household is: the registry's names, else (a household the registry does not
@@ -170,26 +172,31 @@ pub fn reconcile_subject(s: &Subject, rules: &RuleSet, settings: &Settings) -> V
 pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Finding> {
     let mut place: Option<Place> = None;
     let mut out = Vec::new();
-    let mut push = |kind, rule: String, severity, message, evidence, member| {
-        let p = place.get_or_insert_with(|| Place::from_scope(scope));
-        out.push(Finding {
-            household_id: s.household.household_id.clone(),
-            interview_id: s.interview_id,
-            head_name: p.head_name.clone(),
-            county: p.county.clone(),
-            township: p.township.clone(),
-            village: p.village.clone(),
-            household_kind: s.kind,
-            kind,
-            rule,
-            severity,
-            message,
-            evidence,
-            in_progress: s.in_progress,
-            member,
-            visits: None,
-        });
-    };
+    let mut push =
+        |kind, rule: String, severity, message, evidence: Vec<Evidence>, member: Option<String>| {
+            let p = place.get_or_insert_with(|| Place::from_scope(scope));
+            let explanation =
+                super::explain::explain(&evidence, scope, &rules.labels, member.as_deref());
+            out.push(Finding {
+                household_id: s.household.household_id.clone(),
+                interview_id: s.interview_id,
+                head_name: p.head_name.clone(),
+                county: p.county.clone(),
+                township: p.township.clone(),
+                village: p.village.clone(),
+                household_kind: s.kind,
+                kind,
+                rule,
+                severity,
+                message,
+                evidence,
+                explanation,
+                interviewer: s.interviewer.to_string(),
+                in_progress: s.in_progress,
+                member,
+                visits: None,
+            });
+        };
     for rule in rules.for_kind(s.kind) {
         // Fires only when true as far as the answers go: an answer not given yet makes
         // what depends on it unknown, and an unknown rule does not fire.
@@ -239,6 +246,7 @@ pub fn reconcile(
                     kind,
                     interview_id: Uuid::nil(),
                     in_progress: false,
+                    interviewer: "",
                 },
                 rules,
                 settings,

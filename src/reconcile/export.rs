@@ -51,25 +51,43 @@ pub fn json_text(v: &Json) -> String {
     }
 }
 
-/// Evidence as one line: `答案 income_per_capita=3000；设置 income_line=3335`.
-pub fn evidence_text(evidence: &[Evidence], opts: ExportOptions) -> String {
+/// A finding's evidence in words as one line (its explanation's lines joined by `；`),
+/// ID numbers masked unless `show_ids`: the text of the evidence column of every export and
+/// of the command line. A finding without an explanation gives its evidence by name.
+pub fn evidence_text(f: &Finding, opts: ExportOptions) -> String {
     let sep = match opts.lang {
         Lang::Zh => "；",
         Lang::En => "; ",
     };
-    evidence
+    if f.explanation.is_empty() {
+        return f
+            .evidence
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}={}",
+                    e.source.label().get(opts.lang),
+                    e.name,
+                    masked(&json_text(&e.value), opts.show_ids)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(sep);
+    }
+    f.explanation
         .iter()
-        .map(|e| {
-            let source = e.source.label();
-            format!(
-                "{} {}={}",
-                source.get(opts.lang),
-                e.name,
-                masked(&json_text(&e.value), opts.show_ids)
-            )
-        })
+        .map(|t| masked(t.get(opts.lang), opts.show_ids))
         .collect::<Vec<_>>()
         .join(sep)
+}
+
+/// A finding's explanation, line by line, in one language, ID numbers masked unless
+/// `show_ids` (for a screen or report that shows the lines one under another).
+pub fn explanation_lines(f: &Finding, opts: ExportOptions) -> Vec<String> {
+    f.explanation
+        .iter()
+        .map(|t| masked(t.get(opts.lang), opts.show_ids))
+        .collect()
 }
 
 /// The JSON of a mark (`null` without one).
@@ -111,6 +129,11 @@ pub fn finding_json(f: &Finding, mark: Option<&Mark>, show_ids: bool) -> Json {
         "severity": f.severity,
         "message": f.message,
         "evidence": evidence,
+        "explanation": f.explanation.iter().map(|t| json!({
+            "zh": masked(&t.zh, show_ids),
+            "en": masked(&t.en, show_ids),
+        })).collect::<Vec<_>>(),
+        "interviewer": f.interviewer,
         "in_progress": f.in_progress,
         "visits": f.visits,
         "mark": mark_json(mark, show_ids),
@@ -194,7 +217,7 @@ pub fn finding_cells(f: &Finding, mark: Option<&Mark>, opts: ExportOptions) -> [
         f.rule.clone(),
         f.severity.label().get(l).to_string(),
         f.message.get(l).to_string(),
-        evidence_text(&f.evidence, opts),
+        evidence_text(f, opts),
         mark.map(|m| m.status.label().get(l).to_string())
             .unwrap_or_default(),
         mark.map(|m| masked(&m.comment, opts.show_ids))

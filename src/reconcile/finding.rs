@@ -142,6 +142,13 @@ pub struct Finding {
     pub severity: Severity,
     pub message: Text,
     pub evidence: Vec<Evidence>,
+    /// The evidence in words, one line each (labels, values in words, the registry beside
+    /// the answer; see `reconcile::explain`). ID numbers in full: outputs mask them.
+    #[serde(default)]
+    pub explanation: Vec<Text>,
+    /// Who made the interview.
+    #[serde(default)]
+    pub interviewer: String,
     /// The interview is not completed yet (listed only on request).
     pub in_progress: bool,
     /// For a check of one member of the roster (`reconcile::members`): the member's row id.

@@ -35,7 +35,8 @@ impl MarkStatus {
     }
 }
 
-/// A mark on one finding. The latest mark of a finding replaces the one before.
+/// A mark on one finding. The latest mark of a finding replaces the one before; every mark
+/// and every clearing is kept in its history ([`MarkRecord`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
     pub interview_id: Uuid,
@@ -52,5 +53,59 @@ pub struct Mark {
 impl Mark {
     pub fn key(&self) -> FindingKey {
         (self.interview_id, self.rule.clone())
+    }
+
+    /// A mark on a finding, made now by `by`. Its `rule` is the finding's identity (with
+    /// `@row` for a member's finding), so that it is found again under [`Finding::key`].
+    pub fn for_finding(
+        f: &super::Finding,
+        status: MarkStatus,
+        comment: &str,
+        by: &str,
+        at: DateTime<FixedOffset>,
+    ) -> Mark {
+        let (interview_id, rule) = f.key();
+        Mark {
+            interview_id,
+            rule,
+            status,
+            comment: comment.trim().to_string(),
+            by: by.trim().to_string(),
+            at,
+        }
+    }
+}
+
+/// One entry of a finding's mark history: a mark given, or (`status` `None`) the mark
+/// cleared. The latest entry is the one in effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkRecord {
+    pub interview_id: Uuid,
+    /// The finding's identity (rule id, with `@row` for a member's finding).
+    pub rule: String,
+    /// `None`: the mark was cleared.
+    pub status: Option<MarkStatus>,
+    #[serde(default)]
+    pub comment: String,
+    pub by: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+impl MarkRecord {
+    pub fn key(&self) -> FindingKey {
+        (self.interview_id, self.rule.clone())
+    }
+}
+
+impl From<&Mark> for MarkRecord {
+    fn from(m: &Mark) -> Self {
+        MarkRecord {
+            interview_id: m.interview_id,
+            rule: m.rule.clone(),
+            status: Some(m.status),
+            comment: m.comment.clone(),
+            by: m.by.clone(),
+            at: m.at,
+        }
     }
 }

@@ -15,6 +15,7 @@
 
 mod engine;
 mod error;
+mod explain;
 pub mod export;
 mod finding;
 mod mark;
@@ -33,8 +34,10 @@ pub use engine::{
 };
 pub use error::{RuleError, RuleErrorKind};
 pub use finding::{Evidence, EvidenceSource, Finding, FindingKey, FindingKind, Severity};
-pub use mark::{Mark, MarkStatus};
-pub use rates::{GroupBy, GroupRates, Rate, RateReport, Rates, SATISFIED, Surveyed, Unit, rates};
+pub use mark::{Mark, MarkRecord, MarkStatus};
+pub use rates::{
+    GroupBy, GroupRates, Rate, RateReport, Rates, SATISFIED, Surveyed, Unit, rates, reviewed,
+};
 pub use rules::{BUNDLED_RULES, RULE_REGISTRY_FIELDS, Rule, RuleSet, is_registry_field};
 pub use run::{Filter, Reconciler, Reconciliation, run, run_compact};
 pub use scope::{ResultScope, Symbols, registry_value};

@@ -34,7 +34,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::finding::{Finding, FindingKind};
+use super::finding::{Finding, FindingKey, FindingKind};
+use super::mark::{Mark, MarkStatus};
 use super::run::Reconciler;
 use super::scope::ResultScope;
 use super::settings::{RateName, Settings};
@@ -79,6 +80,9 @@ pub struct Surveyed {
     pub satisfaction: Option<String>,
     /// Kinds of the findings that count (severity `finding`).
     pub found: BTreeSet<FindingKind>,
+    /// The findings that count, each by kind and identity: what [`reviewed`] takes out
+    /// when an auditor dismissed them.
+    pub counted: Vec<(FindingKind, FindingKey)>,
 }
 
 impl Surveyed {
@@ -142,6 +146,11 @@ impl Surveyed {
                 .iter()
                 .filter(|f| f.severity == super::finding::Severity::Finding)
                 .map(|f| f.kind)
+                .collect(),
+            counted: findings
+                .iter()
+                .filter(|f| f.severity == super::finding::Severity::Finding)
+                .map(|f| (f.kind, f.key()))
                 .collect(),
         }
     }
@@ -322,6 +331,37 @@ impl Tally {
             ),
         }
     }
+}
+
+/// The surveyed households after review: the findings an auditor dismissed (their mark in
+/// effect) no longer count, so a household whose every finding of a kind was dismissed
+/// leaves that rate's numerator (and, when it is not of the rate's household kind, its
+/// denominator). Confirmed and unmarked findings still count.
+pub fn reviewed(
+    surveyed: &[Surveyed],
+    marks: &std::collections::HashMap<FindingKey, Mark>,
+) -> Vec<Surveyed> {
+    let dismissed = |k: &FindingKey| {
+        marks
+            .get(k)
+            .is_some_and(|m| m.status == MarkStatus::Dismissed)
+    };
+    surveyed
+        .iter()
+        .map(|s| {
+            let counted: Vec<(FindingKind, FindingKey)> = s
+                .counted
+                .iter()
+                .filter(|(_, k)| !dismissed(k))
+                .cloned()
+                .collect();
+            Surveyed {
+                found: counted.iter().map(|(kind, _)| *kind).collect(),
+                counted,
+                ..s.clone()
+            }
+        })
+        .collect()
 }
 
 /// The rates of the surveyed households, grouped, with the total. Groups are in order of

@@ -71,6 +71,8 @@ pub struct RuleSet {
     questionnaires: HashMap<String, Kind>,
     /// The member questions of each kind's questionnaire, for the member checks' messages.
     pub(super) member_labels: super::members::Labels,
+    /// Every question's label, for the evidence in words.
+    pub(super) labels: super::explain::Labels,
 }
 
 #[derive(Deserialize)]
@@ -162,11 +164,18 @@ impl RuleSet {
             return Err(errs.list);
         }
         let shapes: BTreeMap<Kind, Shape> = forms.iter().map(|f| (f.kind, shape(f))).collect();
+        let labels = super::explain::labels(forms);
+        let read: Vec<&str> = rules
+            .iter()
+            .flat_map(|r| r.expression.ast.references())
+            .collect();
+        // The explanations also read what a computed answer is computed from.
+        let parts = labels.parts_of(&read);
         let symbols = Symbols::new(
-            rules
-                .iter()
-                .flat_map(|r| r.expression.ast.references())
-                .chain(super::members::COLUMNS),
+            read.iter()
+                .copied()
+                .chain(super::members::COLUMNS)
+                .chain(parts),
             &shapes,
         );
         Ok(RuleSet {
@@ -176,6 +185,7 @@ impl RuleSet {
             symbols,
             questionnaires: forms.iter().map(|f| (f.id.clone(), f.kind)).collect(),
             member_labels: super::members::labels(forms),
+            labels,
         })
     }
 

@@ -83,6 +83,7 @@ impl Reconciler {
                     kind: self.kind_of(record, household),
                     interview_id: record.interview_id,
                     in_progress: !record.status.is_done(),
+                    interviewer: &record.interviewer,
                 };
                 reconcile_subject(&subject, &self.rules, &self.settings)
             },
@@ -205,6 +206,7 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
             kind,
             interview_id: result.interview_id,
             in_progress: !completed,
+            interviewer: result.interviewer,
         };
         let scope = ResultScope::new(
             &result,

@@ -296,6 +296,10 @@ impl<'a> ResultScope<'a> {
     pub fn household(&self) -> &Household {
         self.household
     }
+
+    pub fn settings(&self) -> &Settings {
+        self.settings
+    }
 }
 
 /// The registry as rules see it: [`Household::field_value`] plus `member_id_numbers` (the

@@ -3,7 +3,9 @@
 //! import runs, villages. Plain Rust: the store implements [`HouseholdTarget`].
 
 pub mod columns;
+pub mod describe;
 pub mod encoding;
+pub mod export;
 mod household;
 pub mod ids;
 pub mod import;

@@ -102,7 +102,7 @@ impl Workspace {
         };
         let visits: Vec<crate::sample::coverage::Visit> = self
             .store
-            .interview_results()
+            .interview_visits()
             .map(|r| {
                 r.map(|r| crate::sample::coverage::Visit {
                     household_id: r.household_id,
@@ -164,9 +164,38 @@ impl Workspace {
         self.store.marks()
     }
 
-    /// Stores an auditor's mark, flushed.
+    /// Stores an auditor's mark, flushed; the finding's history keeps it.
     pub fn put_mark(&self, mark: &Mark) -> Result<(), StoreError> {
         self.store.put_mark(mark)
+    }
+
+    /// Clears a finding's mark (the history records who and when), flushed; `false` when
+    /// the finding had no mark.
+    pub fn clear_mark(&self, finding: &FindingKey, by: &str) -> Result<bool, StoreError> {
+        self.store.clear_mark(finding, by, super::now())
+    }
+
+    /// The history of a finding's mark, oldest first.
+    pub fn mark_history(
+        &self,
+        finding: &FindingKey,
+    ) -> Result<Vec<crate::reconcile::MarkRecord>, StoreError> {
+        self.store.mark_history(finding)
+    }
+
+    /// The auditor's name kept on this laptop (asked once, then given with every mark).
+    pub fn auditor(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .store
+            .setting(AUDITOR_SETTING)?
+            .and_then(|v| v.as_str().map(str::trim).map(str::to_string))
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// Keeps the auditor's name, flushed.
+    pub fn set_auditor(&self, name: &str) -> Result<(), StoreError> {
+        self.store
+            .set_setting(AUDITOR_SETTING, &serde_json::Value::from(name.trim()))
     }
 
     /// The drawn sample, if any.
@@ -260,3 +289,6 @@ impl Workspace {
         }))
     }
 }
+
+/// The store setting that keeps the auditor's name.
+pub const AUDITOR_SETTING: &str = "auditor";

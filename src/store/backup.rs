@@ -11,14 +11,15 @@
 //!  "sent": [{"recipient": "…", "devices": {"device id": [[first, last]…]}}…],
 //!  "index_clashes": [{"device_id": "…", "seq": 41, "interview_id": "…",
 //!                     "event_id": "…"}…],
-//!  "imports": [ImportLogEntry…]}
+//!  "imports": [ImportLogEntry…], "mark_history": [MarkRecord…]}
 //! ```
 //!
 //! Everything after `settings` is optional when restoring: backups written before it was
 //! added restore without it (village records, auditors' marks, the drawn sample; then what
 //! answer bundles added: the interviews held aside for a questionnaire this store lacks, what
 //! was sent to each recipient as runs of each device's numbers, the numbers that several
-//! events carry, and the log of bundles imported, oldest first). What the store derives (compact results, registry copies, the index of
+//! events carry, and the log of bundles imported, oldest first; then every mark given and
+//! cleared, by finding and oldest first). What the store derives (compact results, registry copies, the index of
 //! events by device) is not written; it is made again on restore.
 //!
 //! Events are listed by interview, in recorded order, each with its device's number (`seq`)
@@ -48,7 +49,7 @@ use super::sync::{Held, Incoming, SeqRun};
 use super::{BulkHouseholds, Result, SCHEMA_VERSION, Store, StoreError, devices, encode, keys};
 use crate::i18n::Text;
 use crate::interview::{Event, InterviewRecord};
-use crate::reconcile::Mark;
+use crate::reconcile::{Mark, MarkRecord};
 use crate::registry::{Household, VillageRecord};
 use crate::sample::Sample;
 use crate::sync::bundle::InterviewHead;
@@ -76,6 +77,8 @@ pub struct BackupCounts {
     pub sent: usize,
     /// Entries of the log of bundles imported.
     pub imports: usize,
+    /// Entries of the auditors' mark histories.
+    pub mark_history: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -210,11 +213,13 @@ impl Store {
             "imports",
             self.import_log()?.into_iter().rev().map(Ok),
         )?;
+        let mark_history = write_array(&mut w, "mark_history", self.mark_histories())?;
         let counts = BackupCounts {
             sample: sample.is_some(),
             held,
             sent,
             imports,
+            mark_history,
             ..counts
         };
         w.write_all(b"\n}\n").map_err(write_err)?;
@@ -768,6 +773,20 @@ impl Importer<'_, '_> {
         Ok(())
     }
 
+    fn mark_record(&self, m: MarkRecord) -> Result<()> {
+        let cell = crate::limits::MAX_CELL_BYTES;
+        if m.rule.len() > cell || m.comment.len() > cell || m.by.len() > cell {
+            return Err(bad_backup(tr!(
+                "mark_history：第 {} 条核查记录的文字太长",
+                "mark_history: entry {} holds a text too long",
+                self.counts.borrow().mark_history + 1
+            )));
+        }
+        self.store.put_mark_history_unsynced(&m)?;
+        self.counts.borrow_mut().mark_history += 1;
+        Ok(())
+    }
+
     fn held(&self, h: HeldAside) -> Result<()> {
         let id = h.interview_id;
         let refused = |why: Text| {
@@ -969,6 +988,9 @@ impl<'de> Visitor<'de> for &Importer<'_, '_> {
                 "index_clashes" => map.next_value_seed(Each(self, Importer::clash, PhantomData))?,
                 "imports" => {
                     map.next_value_seed(Each(self, Importer::import_entry, PhantomData))?
+                }
+                "mark_history" => {
+                    map.next_value_seed(Each(self, Importer::mark_record, PhantomData))?
                 }
                 "sample" => {
                     let sample: Option<Sample> = map.next_value()?;

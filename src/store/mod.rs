@@ -52,6 +52,7 @@ use uuid::Uuid;
 pub use backup::{BACKUP_FORMAT, BackupCounts, RestoreChecks};
 pub use check::{Problem, Tally};
 pub use error::StoreError;
+pub use interviews::InterviewVisit;
 pub use list::{ListEntry, ListIndex, ListView};
 pub use operation::Unfinished;
 pub use registry::BulkHouseholds;

@@ -127,7 +127,7 @@ impl<F: FnMut(&[u8]) -> bool> Iterator for Compacts<F> {
 }
 
 /// Version of the derived trees' layout; a store with another is rebuilt when opened.
-pub const DERIVED_VERSION: u32 = 2;
+pub const DERIVED_VERSION: u32 = 3;
 
 impl Store {
     /// Makes `results` and `interviewed` again from the interviews and households, then

@@ -483,6 +483,16 @@ fn fill(s: &Store) -> Vec<InterviewRecord> {
         at: at(0),
     })
     .expect("mark");
+    // A mark changed: the one in effect and a history of two.
+    s.put_mark(&crate::reconcile::Mark {
+        interview_id: records[0].interview_id,
+        rule: "wrong_exit_income".into(),
+        status: crate::reconcile::MarkStatus::Dismissed,
+        comment: "复核后排除".into(),
+        by: "王审计".into(),
+        at: at(1),
+    })
+    .expect("mark again");
     s.put_sample(&super::sample::tests::sample(
         7,
         &[("H1", crate::sample::Reason::PoorInVillage)],
@@ -527,6 +537,7 @@ fn export_then_import_into_a_fresh_store_gives_the_same_data() {
             villages: 1,
             marks: 1,
             sample: true,
+            mark_history: 2,
             ..BackupCounts::default()
         }
     );
@@ -559,6 +570,9 @@ fn export_then_import_into_a_fresh_store_gives_the_same_data() {
                 .expect("settings"),
             s.village_records().expect("villages"),
             s.marks().expect("marks"),
+            s.mark_histories()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("mark history"),
             s.sample().expect("sample"),
             s.sample_ids().expect("sample index"),
         )

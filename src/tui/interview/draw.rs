@@ -64,7 +64,6 @@ pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
     let whole = || {
         panel::lines(
             &v.findings,
-            form,
             status,
             lang,
             area.width as usize,
@@ -116,7 +115,6 @@ pub fn draw(f: &mut Frame, v: &Interview, lang: Lang, area: Rect) {
     if right_w > 0 {
         let lines = panel::lines(
             &v.findings,
-            form,
             status,
             lang,
             right_w as usize - 2,
@@ -216,7 +214,6 @@ fn draw_sections(f: &mut Frame, v: &Interview, lang: Lang, area: Rect, with_find
         lines.push(Line::default());
         lines.extend(panel::lines(
             &v.findings,
-            iv.form(),
             v.session.record.status,
             lang,
             inner_w,
