@@ -418,6 +418,124 @@ fn the_detail_shows_the_registry_record_in_words_and_masks_id_numbers() {
 }
 
 #[test]
+fn a_mark_can_be_cleared_and_every_mark_is_in_the_history_shown() {
+    let (_root, _data, mut a) = app(Lang::Zh);
+    let all = findings(&a);
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('y'));
+    typed(&mut a, "赵审核");
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "第一次核实属实");
+    key(&mut a, KeyCode::Enter);
+    // Back to the finding marked, and clear it.
+    key(&mut a, KeyCode::Up);
+    let s = render(&a, 120, 50);
+    assert!(
+        s.contains("核查：已确认") && s.contains("第一次核实属实"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Char('u'));
+    let s = render(&a, 120, 50);
+    assert!(s.contains("已撤销标记"), "{s}");
+    assert!(s.contains("核查：未核查"), "{s}");
+    assert!(
+        s.contains("赵审核 已确认：第一次核实属实") && s.contains("赵审核 撤销标记"),
+        "the history: {s}"
+    );
+    assert!(a.ws.marks().unwrap().is_empty());
+    // Marked again: three entries, the latest counts.
+    key(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "复核后排除");
+    key(&mut a, KeyCode::Enter);
+    let history = a.ws.mark_history(&all[0].key()).unwrap();
+    assert_eq!(history.len(), 3, "{history:?}");
+    assert_eq!(history[1].status, None);
+    assert_eq!(
+        a.ws.marks().unwrap()[&all[0].key()].status,
+        ruhu::reconcile::MarkStatus::Dismissed
+    );
+    key(&mut a, KeyCode::Up);
+    let s = render(&a, 120, 50);
+    assert!(s.contains("赵审核 已排除：复核后排除"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(reviewed(&render(&a, 100, 30)), (1, all.len()));
+}
+
+#[test]
+fn the_auditors_name_is_kept_in_the_store_and_the_command_line_overrides_it() {
+    let (_root, data, mut a) = app(Lang::Zh);
+    let all = findings(&a);
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Char('y'));
+    assert!(render(&a, 100, 30).contains("核查人员姓名："));
+    typed(&mut a, "赵审核");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    drop(a);
+    // The next run on this laptop does not ask again.
+    let mut b = App::new(open_ws(&data), Lang::Zh, "测试员".into());
+    key(&mut b, KeyCode::Char('2'));
+    key(&mut b, KeyCode::Char('s')); // the findings not reviewed yet
+    key(&mut b, KeyCode::Char('y'));
+    let s = render(&b, 100, 30);
+    assert!(
+        !s.contains("核查人员姓名") && s.contains("已确认，意见："),
+        "{s}"
+    );
+    key(&mut b, KeyCode::Enter);
+    drop(b);
+    // --auditor wins over the stored name.
+    let mut c =
+        App::new(open_ws(&data), Lang::Zh, "测试员".into()).with_auditor(Some("钱核查".into()));
+    key(&mut c, KeyCode::Char('2'));
+    key(&mut c, KeyCode::Char('s'));
+    key(&mut c, KeyCode::Char('y'));
+    key(&mut c, KeyCode::Enter);
+    let marks = c.ws.marks().unwrap();
+    assert_eq!(marks[&all[0].key()].by, "赵审核");
+    assert_eq!(marks[&all[1].key()].by, "赵审核");
+    assert_eq!(marks[&all[2].key()].by, "钱核查");
+}
+
+#[test]
+fn the_interviewer_filter_is_picked_from_a_list() {
+    let (_root, _data, mut a) = app(Lang::Zh);
+    let all = findings(&a);
+    let by_li = all.iter().filter(|f| f.interviewer == "李芳").count();
+    assert!(by_li > 0 && by_li < all.len());
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Char('i'));
+    let s = render(&a, 100, 30);
+    for name in common::auditors::INTERVIEWERS {
+        assert!(s.contains(name), "{name}: {s}");
+    }
+    assert!(s.contains(&format!("{by_li} 项，未核查 {by_li}")), "{s}");
+    typed(&mut a, "李");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 100, 30);
+    assert!(s.contains("调查员 李芳"), "{s}");
+    assert_eq!(reviewed(&s), (0, by_li), "{s}");
+    key(&mut a, KeyCode::Enter);
+    assert!(render(&a, 100, 40).contains("调查员 李芳"));
+}
+
+#[test]
+fn the_detail_gives_the_evidence_in_words() {
+    let (_root, _data, mut a) = app(Lang::Zh);
+    let all = findings(&a);
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 50);
+    assert!(!all[0].explanation.is_empty());
+    for line in &all[0].explanation {
+        let masked = ruhu::redact::mask_ids(&line.zh);
+        let start: String = masked.chars().take(12).collect();
+        assert!(s.contains(&start), "{start:?}: {s}");
+    }
+}
+
+#[test]
 fn the_screen_in_english_at_80_columns() {
     let (_root, _data, mut a) = app(Lang::En);
     let all = findings(&a).len();

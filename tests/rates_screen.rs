@@ -61,7 +61,7 @@ fn grouping_switches_and_households_and_people_are_counted() {
     let people: u64 = surveyed.iter().map(|s| u64::from(s.people)).sum();
     key(&mut a, KeyCode::Char('3'));
     let s = render(&a, 100, 60);
-    assert!(s.contains("比率"), "{s}");
+    assert!(s.contains("核查前") && s.contains("核查后"), "{s}");
     assert!(s.contains("户数") && s.contains("人数"), "{s}");
     let total = rows_with(&s, "合计");
     assert_eq!(total.len(), 1, "{s}");
@@ -163,7 +163,10 @@ fn the_export_asks_where_and_says_the_whole_path() {
     let good = root.path().join("比率.csv");
     let s = render(&a, 160, 30);
     assert!(
-        s.contains(&format!("已导出比率（全部调查）到 {}", good.display())),
+        s.contains(&format!(
+            "已导出比率（核查后，全部调查）到 {}",
+            good.display()
+        )),
         "{s}"
     );
     let text = std::fs::read_to_string(&good).unwrap();
@@ -173,4 +176,36 @@ fn the_export_asks_where_and_says_the_whole_path() {
 
 fn ruhu_type(a: &mut App, text: &str) {
     common::auditors::typed(a, text);
+}
+#[test]
+fn rates_after_review_leave_out_the_findings_dismissed() {
+    let (_root, _data, mut a) = app();
+    let rec = a.reconciler.as_ref().unwrap();
+    let filter = ruhu::reconcile::Filter::default();
+    let found = a.ws.reconcile(rec, &filter).unwrap().findings;
+    let long: Vec<_> = found.iter().filter(|f| f.village == LONG_VILLAGE).collect();
+    assert!(!long.is_empty());
+    for f in &long {
+        let m = ruhu::reconcile::Mark::for_finding(
+            f,
+            ruhu::reconcile::MarkStatus::Dismissed,
+            "入户核实，情况属实无误",
+            "赵审核",
+            ruhu::session::now(),
+        );
+        a.ws.put_mark(&m).unwrap();
+    }
+    let kind = long[0].household_kind;
+    key(&mut a, KeyCode::Char('3'));
+    if kind == ruhu::questionnaire::Kind::Poor {
+        key(&mut a, KeyCode::Char('r'));
+        key(&mut a, KeyCode::Char('r'));
+    }
+    let s = render(&a, 100, 60);
+    let row = rows_with(&s, LONG_VILLAGE);
+    assert_eq!(row.len(), 1, "{s}");
+    let cells: Vec<&str> = row[0].split_whitespace().collect();
+    // 村 | as found: 100.00% n/n✗ | after review: 0.00% 0/n | households | people
+    assert!(cells[1] == "100.00%" && cells[2].ends_with('✗'), "{row:?}");
+    assert!(cells[3] == "0.00%" && cells[4].starts_with("0/"), "{row:?}");
 }

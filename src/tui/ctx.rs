@@ -129,8 +129,9 @@ pub struct Ctx {
     /// Show ID numbers in full (`--show-ids`); masked everywhere but the field being edited
     /// otherwise.
     pub show_ids: bool,
-    /// The auditor's name recorded with marks: `--auditor`, else the one kept in the store,
-    /// else asked before the first mark.
+    /// The auditor's name recorded with marks: the one given to the app (`App::with_auditor`,
+    /// for a command-line flag), else the one kept in the store, else asked before the first
+    /// mark.
     pub auditor: Option<String>,
     /// Where the findings list was when it was left (filters, sort, selection, scroll).
     pub(super) findings_view: Option<super::findings::View>,

@@ -166,6 +166,10 @@ pub enum Action {
     PickTownship,
     /// Filter by county (few: one after the other).
     CycleCounty,
+    /// Filter by interviewer, picked from a list.
+    PickInterviewer,
+    /// Clear the mark of the finding selected.
+    ClearMark,
     /// Group the rates by village, township or county.
     CycleGroup,
 }
@@ -1067,6 +1071,16 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind!(
         In(Findings),
+        Char('i'),
+        NONE,
+        PickInterviewer,
+        "i",
+        "按调查员筛选（从列表选）",
+        "interviewer (from a list)",
+        false
+    ),
+    bind!(
+        In(Findings),
         Char('e'),
         NONE,
         CycleSeverity,
@@ -1117,6 +1131,16 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind!(
         In(Findings),
+        Char('u'),
+        NONE,
+        ClearMark,
+        "u",
+        "撤销标记",
+        "clear the mark",
+        false
+    ),
+    bind!(
+        In(Findings),
         Char('x'),
         NONE,
         Export,
@@ -1153,6 +1177,16 @@ pub static BINDINGS: &[Binding] = &[
         "n",
         "标记为已排除（写意见）",
         "mark dismissed (with a comment)",
+        true
+    ),
+    bind!(
+        In(FindingDetail),
+        Char('u'),
+        NONE,
+        ClearMark,
+        "u",
+        "撤销标记",
+        "clear the mark",
         true
     ),
     bind!(

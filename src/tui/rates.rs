@@ -1,6 +1,6 @@
 //! The rates screen: one rate at a time per village, township or county (a switch), every
-//! place name whole (wrapped in its column), the rate with its numerator and denominator,
-//! the households and people counted, a bar; for the drawn
+//! place name whole (wrapped in its column), the rate as found beside the rate after review
+//! (dismissed findings taken out), the households and people counted, a bar; for the drawn
 //! sample only or for every interview (a switch); the export to a file chosen there. The
 //! switches and the row selected are kept in the app's state when the screen is left.
 
@@ -52,10 +52,13 @@ impl Default for View {
 pub struct Rates {
     /// Every household with a completed interview, as found.
     surveyed: Vec<Surveyed>,
+    /// The same after review: the findings auditors dismissed taken out.
+    reviewed: Vec<Surveyed>,
     /// The drawn sample's household ids; `None` when no sample is drawn.
     sample: Option<HashSet<String>>,
     view: View,
     pub found: RateReport,
+    pub after: RateReport,
     settings: Settings,
     offset: Cell<usize>,
     export: Option<PathPrompt>,
@@ -75,6 +78,17 @@ pub fn open(ctx: &mut Ctx) -> Option<Box<dyn Screen>> {
             return None;
         }
     };
+    let marks = match ctx.ws.marks() {
+        Ok(m) => m,
+        Err(e) => {
+            ctx.flash_error(tr!(
+                "读不出核查标记：{}",
+                "the marks cannot be read: {}",
+                e.message().get(ctx.lang)
+            ));
+            return None;
+        }
+    };
     let sample = match ctx.ws.sample_ids() {
         Ok(ids) if !ids.is_empty() => Some(ids),
         Ok(_) => None,
@@ -83,16 +97,24 @@ pub fn open(ctx: &mut Ctx) -> Option<Box<dyn Screen>> {
             None
         }
     };
+    let reviewed = crate::reconcile::reviewed(&out.surveyed, &marks);
     let mut view = ctx.rates_view.unwrap_or_default();
     if sample.is_none() {
         view.sample_only = false;
     }
-    Some(Box::new(Rates::new(out.surveyed, sample, settings, view)))
+    Some(Box::new(Rates::new(
+        out.surveyed,
+        reviewed,
+        sample,
+        settings,
+        view,
+    )))
 }
 
 impl Rates {
     fn new(
         surveyed: Vec<Surveyed>,
+        reviewed: Vec<Surveyed>,
         sample: Option<HashSet<String>>,
         settings: Settings,
         view: View,
@@ -100,9 +122,11 @@ impl Rates {
         let empty = crate::reconcile::rates(&[], view.by, &settings);
         let mut r = Rates {
             surveyed,
+            reviewed,
             sample,
             view,
-            found: empty,
+            found: empty.clone(),
+            after: empty,
             settings,
             offset: Cell::new(0),
             export: None,
@@ -121,7 +145,9 @@ impl Rates {
                     .is_some_and(|ids| ids.contains(&s.household_id))
         };
         let found: Vec<Surveyed> = self.surveyed.iter().filter(keep).cloned().collect();
+        let after: Vec<Surveyed> = self.reviewed.iter().filter(keep).cloned().collect();
         self.found = crate::reconcile::rates(&found, self.view.by, &self.settings);
+        self.after = crate::reconcile::rates(&after, self.view.by, &self.settings);
         self.view.cursor = self.view.cursor.min(self.found.groups.len());
     }
 
@@ -132,7 +158,7 @@ impl Rates {
 
     fn export(&self, ctx: &mut Ctx, path: &std::path::Path, format: ExportFormat) {
         use crate::reconcile::export as x;
-        let report = &self.found;
+        let report = &self.after;
         let bytes: Result<Vec<u8>, String> = match format {
             ExportFormat::Xlsx => x::write_rates_xlsx(report, ctx.lang).map_err(|e| e.to_string()),
             ExportFormat::Csv => {
@@ -142,7 +168,11 @@ impl Rates {
                     .map_err(|e| e.to_string())
             }
             ExportFormat::Json => {
-                let v = serde_json::to_value(report).unwrap_or_default();
+                let v = serde_json::json!({
+                    "as_found": self.found,
+                    "after_review": self.after,
+                    "sample_only": self.view.sample_only,
+                });
                 let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
                 s.push('\n');
                 Ok(s.into_bytes())
@@ -153,8 +183,8 @@ impl Rates {
             .and_then(|b| path_prompt::write(path, &b));
         match written {
             Ok(()) => ctx.say(tr!(
-                "已导出比率（{}）到 {}",
-                "exported the rates ({}) to {}",
+                "已导出比率（核查后，{}）到 {}",
+                "exported the rates (after review, {}) to {}",
                 scope_text(self.view.sample_only).get(ctx.lang),
                 path.display()
             )),
@@ -356,8 +386,8 @@ fn label_of(g: &GroupRates, by: GroupBy, lang: Lang) -> String {
         .to_string()
 }
 
-/// Widths of the number columns: the rate, households, people.
-const NUMBERS: [usize; 3] = [14, 6, 7];
+/// Widths of the number columns: as found, after review, households, people.
+const NUMBERS: [usize; 4] = [14, 14, 6, 7];
 
 fn draw_rates(f: &mut Frame, r: &Rates, lang: Lang, area: Rect) {
     let w = area.width as usize;
@@ -380,22 +410,38 @@ fn draw_rates(f: &mut Frame, r: &Rates, lang: Lang, area: Rect) {
     for l in wrap(head.get(lang), w.saturating_sub(1).max(4)) {
         lines.push(Line::from(Span::styled(l, theme::heading())));
     }
-    let groups: Vec<&GroupRates> = r
+    let groups: Vec<(&GroupRates, &GroupRates)> = r
         .found
         .groups
         .iter()
         .chain(std::iter::once(&r.found.total))
+        .map(|g| {
+            let after = r
+                .after
+                .groups
+                .iter()
+                .find(|a| {
+                    a.county == g.county && a.township == g.township && a.village == g.village
+                })
+                .unwrap_or(if g.county.is_none() {
+                    &r.after.total
+                } else {
+                    g
+                });
+            (g, after)
+        })
         .collect();
     let fixed: usize = NUMBERS.iter().map(|n| n + 1).sum::<usize>() + 1;
     let longest = groups
         .iter()
-        .map(|g| width(&label_of(g, r.view.by, lang)))
+        .map(|(g, _)| width(&label_of(g, r.view.by, lang)))
         .max()
         .unwrap_or(4);
     let label_w = longest.min(w.saturating_sub(fixed + 4)).max(6);
     let bar_w = w.saturating_sub(label_w + fixed);
     let headers = [
-        tr!("比率", "rate"),
+        tr!("核查前", "as found"),
+        tr!("核查后", "reviewed"),
         tr!("户数", "hh"),
         tr!("人数", "people"),
     ];
@@ -411,14 +457,14 @@ fn draw_rates(f: &mut Frame, r: &Rates, lang: Lang, area: Rect) {
     let top = lines.len();
     let max = groups
         .iter()
-        .filter_map(|g| rate_of(g, name).rate)
+        .filter_map(|(g, _)| rate_of(g, name).rate)
         .fold(0.0f64, f64::max)
         .max(0.01);
     // The rows, each with the index of its first line.
     let mut body: Vec<Line> = Vec::new();
     let mut starts = Vec::new();
     let mut last_heading: Option<String> = None;
-    for (i, g) in groups.iter().enumerate() {
+    for (i, (g, after)) in groups.iter().enumerate() {
         let total = g.county.is_none();
         if total {
             body.push(Line::default());
@@ -432,6 +478,7 @@ fn draw_rates(f: &mut Frame, r: &Rates, lang: Lang, area: Rect) {
         }
         starts.push(body.len());
         let found = rate_of(g, name);
+        let reviewed = rate_of(after, name);
         let label_style = if i == r.view.cursor {
             theme::selected()
         } else if total {
@@ -466,6 +513,7 @@ fn draw_rates(f: &mut Frame, r: &Rates, lang: Lang, area: Rect) {
             if n == 0 {
                 let cells = [
                     (cell(found), number_style(found)),
+                    (cell(reviewed), number_style(reviewed)),
                     (g.households.to_string(), Style::default()),
                     (g.people.to_string(), Style::default()),
                 ];

@@ -1,6 +1,7 @@
-//! One finding drawn: what it is, the auditor's mark; then the household's registry record
-//! (labels, values in words, the members with their ID numbers masked, the fields the rule
-//! read marked `*`) beside the interview's answers the rule read.
+//! One finding drawn: what it is and its evidence in words, the auditor's mark; then the
+//! household's registry record (labels, values in words, the members with their ID numbers
+//! masked, the fields the rule read marked `*`) beside the interview's answers the rule read
+//! and the history of the finding's marks (who, when, what, the comment).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::{Detail, Findings};
 use crate::i18n::{Lang, Text};
 use crate::questionnaire::Questionnaire;
-use crate::reconcile::{EvidenceSource, Finding};
+use crate::reconcile::{EvidenceSource, Finding, MarkRecord};
 use crate::registry::columns::Field;
 use crate::registry::{Household, Member, VillageType};
 use crate::tr;
@@ -200,6 +201,19 @@ fn setting_label(name: &str) -> Text {
     }
 }
 
+/// One mark of the history: when, who, what, the comment.
+pub fn history_line(r: &MarkRecord, lang: Lang, show_ids: bool) -> String {
+    let what = match r.status {
+        Some(s) => s.label().get(lang).to_string(),
+        None => tr!("撤销标记", "cleared").get(lang).to_string(),
+    };
+    let mut line = format!("{} {} {}", r.at.format("%Y-%m-%d %H:%M"), r.by, what);
+    if !r.comment.is_empty() {
+        line.push_str(&format!("：{}", shown(&r.comment, show_ids)));
+    }
+    line
+}
+
 fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, w: usize, style: Style) {
     for l in wrap(text, w.max(4)) {
         out.push(Line::from(Span::styled(l, style)));
@@ -226,7 +240,14 @@ fn top_lines(fnd: &Finding, s: &Findings, ctx: &Ctx, w: usize) -> Vec<Line<'stat
         w,
         theme::heading(),
     );
-    let who = format!("{} {}", tr!("规则", "rule").get(lang), fnd.key().1);
+    let mut who = tr!("调查员 {}", "interviewer {}", fnd.interviewer)
+        .get(lang)
+        .to_string();
+    who.push_str(&format!(
+        "  {} {}",
+        tr!("规则", "rule").get(lang),
+        fnd.key().1
+    ));
     push_wrapped(&mut top, &format!(" {who}"), w, theme::dim());
     push_wrapped(
         &mut top,
@@ -234,6 +255,14 @@ fn top_lines(fnd: &Finding, s: &Findings, ctx: &Ctx, w: usize) -> Vec<Line<'stat
         w,
         Style::default().add_modifier(Modifier::BOLD),
     );
+    for e in &fnd.explanation {
+        push_wrapped(
+            &mut top,
+            &format!("   {}", shown(e.get(lang), show)),
+            w,
+            Style::default(),
+        );
+    }
     let mark = match s.mark(fnd) {
         Some(m) => {
             let mut t = format!(
@@ -337,7 +366,7 @@ pub fn draw(f: &mut Frame, s: &Findings, d: &Detail, ctx: &Ctx, area: Rect) {
         }
     }
     // Right: the answers the rule read (with the registry's value beside where it compared
-    // the two), the settings.
+    // the two), the settings, then the history of marks.
     let mut ans: Vec<Line<'static>> = Vec::new();
     for e in fnd
         .evidence
@@ -360,6 +389,29 @@ pub fn draw(f: &mut Frame, s: &Findings, d: &Detail, ctx: &Ctx, area: Rect) {
         );
         push_wrapped(&mut ans, t.get(lang), col(right), theme::dim());
     }
+    ans.push(Line::default());
+    push_wrapped(
+        &mut ans,
+        tr!("核查记录", "history of marks").get(lang),
+        col(right),
+        theme::heading(),
+    );
+    if d.history.is_empty() {
+        push_wrapped(
+            &mut ans,
+            tr!("  还没有标记", "  no mark yet").get(lang),
+            col(right),
+            theme::dim(),
+        );
+    }
+    for r in &d.history {
+        push_wrapped(
+            &mut ans,
+            &format!("  {}", history_line(r, lang, show)),
+            col(right),
+            Style::default(),
+        );
+    }
     let scroll = d.scroll.min(reg.len().max(ans.len()).saturating_sub(1));
     let skip = |lines: Vec<Line<'static>>| lines.into_iter().skip(scroll).collect::<Vec<_>>();
     let title = |t: Text| truncate(&format!(" {} ", t.get(lang)), col(left));
@@ -374,7 +426,7 @@ pub fn draw(f: &mut Frame, s: &Findings, d: &Detail, ctx: &Ctx, area: Rect) {
         Paragraph::new(skip(ans)).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(title(tr!("调查答案", "answers"))),
+                .title(title(tr!("调查答案与核查记录", "answers and marks"))),
         ),
         right,
     );

@@ -1,5 +1,5 @@
 //! What the findings list shows: the filters (mark status, kind, severity, county, township,
-//! village, a search by the head's name or the household id), the order, and
+//! village, interviewer, a search by the head's name or the household id), the order, and
 //! how many of the findings shown are reviewed. Pure: no terminal, no store.
 
 use std::collections::{BTreeMap, HashMap};
@@ -85,6 +85,7 @@ pub struct Filters {
     pub county: Option<String>,
     pub township: Option<TownshipPlace>,
     pub village: Option<VillagePlace>,
+    pub interviewer: Option<String>,
     /// Part of the household head's name or of the household id.
     pub search: String,
 }
@@ -110,6 +111,10 @@ impl Filters {
         self.mark.is_none_or(|m| m.keeps(mark))
             && self.kind.is_none_or(|k| f.kind == k)
             && self.severity.is_none_or(|s| f.severity == s)
+            && self
+                .interviewer
+                .as_ref()
+                .is_none_or(|i| &f.interviewer == i)
             && matches_search(f, &self.search)
     }
 
@@ -141,6 +146,9 @@ impl Filters {
         }
         if let Some(v) = &self.village {
             add(tr!("村", "village"), v.text());
+        }
+        if let Some(i) = &self.interviewer {
+            add(tr!("调查员", "interviewer"), i.clone());
         }
         let search = self.search.trim();
         if !search.is_empty() {
@@ -258,6 +266,25 @@ pub fn townships(all: &[Finding], marks: &Marks, filters: &Filters) -> Vec<Count
 /// The counties that have findings, with their counts.
 pub fn counties(all: &[Finding], marks: &Marks, filters: &Filters) -> Vec<Counted<String>> {
     counted(all, marks, filters, |f| Some(f.county.clone()))
+}
+
+/// The interviewers of the findings (under the filters but the interviewer one), with their
+/// counts.
+pub fn interviewers(all: &[Finding], marks: &Marks, filters: &Filters) -> Vec<Counted<String>> {
+    let others = Filters {
+        interviewer: None,
+        ..filters.clone()
+    };
+    let mut by: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for f in all {
+        let mark = marks.get(&f.key());
+        if others.keeps(f, mark) {
+            let e = by.entry(f.interviewer.clone()).or_default();
+            e.0 += 1;
+            e.1 += usize::from(mark.is_none());
+        }
+    }
+    into_counted(by)
 }
 
 fn counted<T: Ord>(

@@ -47,8 +47,8 @@ pub fn draw(f: &mut Frame, s: &Findings, ctx: &Ctx, area: Rect, searching: bool)
     let set = s.filters.describe(lang);
     let set = if set.is_empty() {
         tr!(
-            " 筛选：无（s 核查状态 k 类别 v 村 t 乡镇 c 县 e 程度）",
-            " filters: none (s review, k kind, v village, t township, c county, e severity)"
+            " 筛选：无（s 核查状态 k 类别 v 村 t 乡镇 c 县 i 调查员 e 程度）",
+            " filters: none (s review, k kind, v village, t township, c county, i interviewer, e severity)"
         )
         .get(lang)
         .to_string()

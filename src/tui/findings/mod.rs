@@ -1,8 +1,9 @@
 //! The auditors' findings screen, for lists of hundreds: filters (mark status, kind,
-//! severity, county, township and village picked from lists, a search by the head's name or
-//! the household id), the sort, "已核查 x / y", the detail of one finding (the registry
-//! record and the answers the rule read), marking with a typed comment that moves on to the
-//! next finding, and the export to a file chosen there. The position (filters, sort, the finding
+//! severity, county, township, village and interviewer picked from lists, a search by the
+//! head's name or the household id), the sort, "已核查 x / y", the detail of one finding
+//! (its evidence in words, the registry record and the answers the rule read, the history
+//! of its marks), marking with a typed comment that moves on to the next finding, clearing a
+//! mark, and the export to a file chosen there. The position (filters, sort, the finding
 //! selected, the scroll) is kept in the app's state when the screen is left.
 //!
 //! - `filters.rs`: what the list shows and counts (pure);
@@ -56,6 +57,7 @@ pub struct View {
 enum Pick {
     Village(Picker<VillagePlace>),
     Township(Picker<(String, String)>),
+    Interviewer(Picker<String>),
 }
 
 /// What has the keyboard besides the list.
@@ -76,9 +78,10 @@ enum Typing {
     },
 }
 
-/// One finding opened: its household's registry record.
+/// One finding opened: its household's registry record and the history of its marks.
 pub(super) struct Detail {
     pub household: Household,
+    pub history: Vec<crate::reconcile::MarkRecord>,
     /// Lines scrolled past.
     pub scroll: usize,
 }
@@ -197,8 +200,10 @@ impl Findings {
                 return;
             }
         };
+        let history = history(ctx, &f.key());
         self.detail = Some(Detail {
             household,
+            history,
             scroll: 0,
         });
     }
@@ -248,7 +253,25 @@ impl Findings {
                     self.filters.township.as_ref(),
                 ))
             }
-            _ => return,
+            _ => {
+                let entries = filters::interviewers(&self.all, &self.marks, &self.filters)
+                    .into_iter()
+                    .map(|c| Entry {
+                        label: if c.value.is_empty() {
+                            tr!("（未填写）", "(none given)").get(lang).to_string()
+                        } else {
+                            c.value.clone()
+                        },
+                        note: note(c.findings, c.unreviewed),
+                        value: c.value,
+                    })
+                    .collect();
+                Pick::Interviewer(Picker::new(
+                    tr!("按调查员筛选", "interviewer"),
+                    entries,
+                    self.filters.interviewer.as_ref(),
+                ))
+            }
         };
         self.typing = Some(Typing::Pick(pick));
     }
@@ -271,15 +294,7 @@ impl Findings {
             return true;
         };
         let by = auditor(ctx).unwrap_or_default();
-        let mark = Mark {
-            interview_id: f.interview_id,
-            // The finding's identity: with `@row` for a member's finding.
-            rule: f.key().1,
-            status,
-            comment: comment.trim().to_string(),
-            by,
-            at: crate::session::now(),
-        };
+        let mark = Mark::for_finding(f, status, comment, &by, crate::session::now());
         let next = self.shown.get(self.cursor + 1).map(|&i| self.all[i].key());
         match ctx.ws.put_mark(&mark) {
             Ok(()) => {
@@ -317,6 +332,35 @@ impl Findings {
             .min(self.shown.len().saturating_sub(1));
         if self.detail.is_some() {
             self.open_detail(ctx);
+        }
+    }
+
+    fn clear_mark(&mut self, ctx: &mut Ctx) {
+        if ctx.refused(tr!("撤销核查标记", "clear marks")) {
+            return;
+        }
+        let Some(f) = self.selected() else { return };
+        let key = f.key();
+        let (id, head) = (f.household_id.clone(), f.head_name.clone());
+        if !self.marks.contains_key(&key) {
+            ctx.say(tr!("这一项还没有标记", "this finding has no mark to clear"));
+            return;
+        }
+        let by = auditor(ctx).unwrap_or_else(|| ctx.interviewer.clone());
+        match ctx.ws.clear_mark(&key, &by) {
+            Ok(_) => {
+                self.marks.remove(&key);
+                ctx.say(tr!("已撤销标记：{} {}", "mark cleared: {} {}", id, head));
+                self.shown = filters::shown(&self.all, &self.marks, &self.filters, self.sort);
+                self.select(Some(&key));
+                if self.detail.is_some() {
+                    self.open_detail(ctx);
+                }
+            }
+            Err(e) => {
+                let m = ctx.note_failure(&e);
+                ctx.flash_error(m);
+            }
         }
     }
 
@@ -391,6 +435,14 @@ impl Findings {
                             true
                         }
                     },
+                    Pick::Interviewer(p) => match p.act(action) {
+                        Picked::Open => false,
+                        Picked::Cancelled => true,
+                        Picked::Chosen(v) => {
+                            self.filters.interviewer = v;
+                            true
+                        }
+                    },
                 };
                 if done {
                     self.apply();
@@ -439,14 +491,37 @@ impl Findings {
     }
 }
 
-/// The auditor's name: the one given to the app, else the one typed in this run.
+/// The history of a finding's marks (oldest first), or none with the reason shown.
+fn history(ctx: &mut Ctx, key: &FindingKey) -> Vec<crate::reconcile::MarkRecord> {
+    match ctx.ws.mark_history(key) {
+        Ok(h) => h,
+        Err(e) => {
+            ctx.flash_error(tr!(
+                "读不出标记记录：{}",
+                "the history of marks cannot be read: {}",
+                e.message().get(ctx.lang)
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// The auditor's name: the one given to the app ([`App::with_auditor`](super::App::with_auditor)),
+/// else the one kept in the store, else the one typed in this run.
 fn auditor(ctx: &mut Ctx) -> Option<String> {
+    if ctx.auditor.is_none() {
+        ctx.auditor = ctx.ws.auditor().ok().flatten().filter(|n| !n.is_empty());
+    }
     ctx.auditor.clone()
 }
 
-/// Keeps the auditor's name typed for the rest of the run.
+/// Keeps the auditor's name typed, in this run and in the store (asked once on a laptop).
 fn set_auditor(ctx: &mut Ctx, name: &str) {
     ctx.auditor = Some(name.to_string());
+    if let Err(e) = ctx.ws.set_auditor(name) {
+        let m = ctx.note_failure(&e);
+        ctx.flash_error(m);
+    }
 }
 
 /// Reconciles the store into the findings screen, the position of the last visit put back;
@@ -539,6 +614,9 @@ impl Screen for Findings {
             Action::MarkConfirmed | Action::MarkDismissed => {
                 ctx.trouble.is_none() && self.selected().is_some()
             }
+            Action::ClearMark => {
+                ctx.trouble.is_none() && self.selected().is_some_and(|f| self.mark(f).is_some())
+            }
             Action::Confirm if self.typing.is_none() => self.selected().is_some(),
             Action::Export => !self.shown.is_empty(),
             Action::ClearFilters => !self.filters.is_empty(),
@@ -595,7 +673,9 @@ impl Screen for Findings {
                 self.filters.village = None;
                 self.apply();
             }
-            Action::PickVillage | Action::PickTownship => self.pick(ctx, action),
+            Action::PickVillage | Action::PickTownship | Action::PickInterviewer => {
+                self.pick(ctx, action)
+            }
             Action::ClearFilters => {
                 self.filters = Filters::default();
                 self.search = Input::default();
@@ -608,6 +688,7 @@ impl Screen for Findings {
             Action::Confirm => self.open_detail(ctx),
             Action::MarkConfirmed => self.start_mark(ctx, MarkStatus::Confirmed),
             Action::MarkDismissed => self.start_mark(ctx, MarkStatus::Dismissed),
+            Action::ClearMark => self.clear_mark(ctx),
             Action::Export => {
                 let name = export_name(ctx, tr!("核查发现", "findings"));
                 self.typing = Some(Typing::Export(PathPrompt::new(
@@ -632,6 +713,7 @@ impl Screen for Findings {
             }
             Some(Typing::Pick(Pick::Village(p))) => p.type_key(code),
             Some(Typing::Pick(Pick::Township(p))) => p.type_key(code),
+            Some(Typing::Pick(Pick::Interviewer(p))) => p.type_key(code),
             Some(Typing::Export(p)) => p.type_key(code),
             Some(Typing::Auditor { input, .. } | Typing::Comment { input, .. }) => {
                 if let Some(req) = input_request(code) {
@@ -652,6 +734,7 @@ impl Screen for Findings {
             }
             Typing::Pick(Pick::Village(p)) => p.paste(text),
             Typing::Pick(Pick::Township(p)) => p.paste(text),
+            Typing::Pick(Pick::Interviewer(p)) => p.paste(text),
             Typing::Export(p) => p.paste(text),
             Typing::Auditor { input, .. } => paste::insert(input, text, MAX_NAME_CHARS),
             Typing::Comment { input, .. } => paste::insert(input, text, MAX_COMMENT_CHARS),
@@ -702,6 +785,7 @@ impl Screen for Findings {
         match &self.typing {
             Some(Typing::Pick(Pick::Village(p))) => p.draw(f, lang, area),
             Some(Typing::Pick(Pick::Township(p))) => p.draw(f, lang, area),
+            Some(Typing::Pick(Pick::Interviewer(p))) => p.draw(f, lang, area),
             Some(Typing::Export(p)) => p.draw(f, lang, prompt),
             Some(Typing::Auditor { input, .. }) => draw_line(
                 f,
@@ -710,8 +794,8 @@ impl Screen for Findings {
                 tr!("核查人员姓名：", "auditor's name: "),
                 input,
                 tr!(
-                    "记在每个标记上，本次只问一次。Enter 确定  Esc 取消",
-                    "recorded with each mark, asked once a run. Enter OK  Esc cancels"
+                    "记在每个标记上，本机只问一次。Enter 确定  Esc 取消",
+                    "recorded with each mark, asked once on this laptop. Enter OK  Esc cancels"
                 ),
             ),
             Some(Typing::Comment { status, input }) => draw_line(
