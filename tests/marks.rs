@@ -333,7 +333,10 @@ fn verdicts_filled_in_an_exported_sheet_are_read_back() {
     assert_eq!(f1["mark"]["by"], "审计员乙");
     assert_eq!(wrong_exit_of(&now, &hh[1])["mark"]["status"], "confirmed");
     assert_eq!(wrong_exit_of(&now, &hh[2])["mark"]["status"], "confirmed");
-    assert_eq!(v["unchanged"], 1, "the third row shows the mark it has: {v}");
+    assert_eq!(
+        v["unchanged"], 1,
+        "the third row shows the mark it has: {v}"
+    );
     // Read again: nothing changes.
     let v = run_json(&data, &["mark", "--from", back.to_str().unwrap()]);
     assert_eq!(

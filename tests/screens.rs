@@ -358,13 +358,17 @@ fn findings_screen_detail_mark_and_rates() {
     assert!(s.contains(&head), "{s}");
     key(&mut a, KeyCode::Char('k'));
     let s = render(&a, 100, 30);
-    assert!(s.contains("类别：错退"), "{s}");
+    assert!(s.contains("类别 错退"), "{s}");
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 100, 30);
     assert!(s.contains("建档立卡"), "{s}");
     assert!(s.contains("调查答案"), "{s}");
-    assert!(s.contains("food_ok = false"), "{s}");
+    assert!(s.contains("不愁吃") && !s.contains("food_ok"), "{s}");
+    // Marking asks the auditor's name first, then a comment (Enter: none).
     key(&mut a, KeyCode::Char('y'));
+    typed(&mut a, "赵审核");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
     let s = render(&a, 100, 30);
     assert!(s.contains("已确认"), "{s}");
     assert_eq!(a.ws.marks().unwrap().len(), 1);

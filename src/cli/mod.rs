@@ -405,7 +405,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             {
                 ws.set_auditor(name)?;
             }
-            let app = crate::tui::App::new(ws, lang, interviewer(&cli)).with_show_ids(cli.show_ids);
+            let app = crate::tui::App::new(ws, lang, interviewer(&cli))
+                .with_show_ids(cli.show_ids)
+                .with_auditor(cli.auditor.clone());
             let outcome = crate::tui::run(app)
                 .map_err(|e| fail(tr!("终端错误：{}", "terminal error: {}", e)))?;
             match outcome.warning() {

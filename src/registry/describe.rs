@@ -222,6 +222,25 @@ fn relation_label(r: &str) -> Text {
     Text::new(zh, en)
 }
 
+/// The registry's fields of a record in the order of its columns, each as (field name as
+/// rules name it, label, value in words), the empty ones left out; none for a household the
+/// registry does not know.
+pub fn fields(h: &Household) -> Vec<(&'static str, Text, Text)> {
+    if h.provisional {
+        return Vec::new();
+    }
+    crate::questionnaire::REGISTRY_FIELDS
+        .iter()
+        .filter_map(|field| {
+            let v = h.field_value(field);
+            if v.is_missing() {
+                return None;
+            }
+            Some((*field, field_label(field)?, value_text(field, &v)))
+        })
+        .collect()
+}
+
 /// The record as label–value pairs in the order of the registry's columns, every field it
 /// has (empty ones left out), then one pair per member (`成员 1` …).
 pub fn describe(h: &Household) -> Vec<(Text, Text)> {
@@ -236,15 +255,7 @@ pub fn describe(h: &Household) -> Vec<(Text, Text)> {
         ));
         return out;
     }
-    for field in crate::questionnaire::REGISTRY_FIELDS {
-        let v = h.field_value(field);
-        if v.is_missing() {
-            continue;
-        }
-        if let Some(label) = field_label(field) {
-            out.push((label, value_text(field, &v)));
-        }
-    }
+    out.extend(fields(h).into_iter().map(|(_, l, v)| (l, v)));
     for (i, m) in h.members.iter().enumerate() {
         out.push((tr!("成员 {}", "member {}", i + 1), member_text(m)));
     }

@@ -56,6 +56,14 @@ impl App {
         self
     }
 
+    /// The auditor's name for marks (for a command-line flag), over the one kept in the store.
+    pub fn with_auditor(mut self, name: Option<String>) -> Self {
+        if let Some(n) = name.filter(|n| !n.trim().is_empty()) {
+            self.ctx.auditor = Some(n.trim().to_string());
+        }
+        self
+    }
+
     /// The screen on top.
     pub fn screen(&self) -> &dyn Screen {
         self.stack.last().map(|s| s.as_ref()).unwrap_or(&Home)

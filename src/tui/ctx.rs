@@ -129,6 +129,14 @@ pub struct Ctx {
     /// Show ID numbers in full (`--show-ids`); masked everywhere but the field being edited
     /// otherwise.
     pub show_ids: bool,
+    /// The auditor's name recorded with marks: the one given to the app (`App::with_auditor`,
+    /// for a command-line flag), else the one kept in the store, else asked before the first
+    /// mark.
+    pub auditor: Option<String>,
+    /// Where the findings list was when it was left (filters, sort, selection, scroll).
+    pub(super) findings_view: Option<super::findings::View>,
+    /// The rates screen's switches when it was left.
+    pub(super) rates_view: Option<super::rates::View>,
 }
 
 impl Ctx {
@@ -145,6 +153,9 @@ impl Ctx {
             trouble,
             unsaved: Unsaved::default(),
             show_ids: false,
+            auditor: None,
+            findings_view: None,
+            rates_view: None,
         };
         ctx.refresh_counts();
         ctx

@@ -12,7 +12,7 @@ use super::keymap::{Action, Mode};
 use super::screen::{Nav, Screen};
 use super::text::wrap;
 use super::theme;
-use super::{findings, households, new_household, sync, team};
+use super::{findings, households, new_household, rates, sync, team};
 use crate::tr;
 
 /// The home screen (no state of its own: the counts are shared).
@@ -34,8 +34,8 @@ impl Screen for Home {
             Action::NewHousehold => {
                 Nav::Push(Box::new(new_household::NewHousehold::new(ctx, None)))
             }
-            Action::OpenFindings => findings::open(ctx, false).map_or(Nav::Stay, Nav::Push),
-            Action::OpenRates => findings::open(ctx, true).map_or(Nav::Stay, Nav::Push),
+            Action::OpenFindings => findings::open(ctx).map_or(Nav::Stay, Nav::Push),
+            Action::OpenRates => rates::open(ctx).map_or(Nav::Stay, Nav::Push),
             Action::OpenTeam => Nav::Push(Box::new(team::Team::open(ctx))),
             Action::OpenSync => Nav::Push(Box::new(sync::Sync::open(ctx))),
             Action::LoadDemo => {

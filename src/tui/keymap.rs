@@ -39,11 +39,17 @@ pub enum Mode {
     Sync,
     /// Typing the path of a bundle to import (or of its key file) on the sync screen.
     SyncImport,
+    /// Picking one of many from a list with a search (a village, a township, an interviewer).
+    Picker,
+    /// Typing where an export goes.
+    ExportPath,
+    /// Typing the comment of a mark (or the auditor's name, asked once).
+    MarkComment,
 }
 
 impl Mode {
     /// Every mode but the help.
-    pub const ALL: [Mode; 16] = [
+    pub const ALL: [Mode; 19] = [
         Mode::Home,
         Mode::Households,
         Mode::Search,
@@ -60,6 +66,9 @@ impl Mode {
         Mode::TeamComment,
         Mode::Sync,
         Mode::SyncImport,
+        Mode::Picker,
+        Mode::ExportPath,
+        Mode::MarkComment,
     ];
 
     /// Whether typed characters go into a text field (no bare-letter keys then).
@@ -71,6 +80,9 @@ impl Mode {
                 | Mode::Question
                 | Mode::TeamComment
                 | Mode::SyncImport
+                | Mode::Picker
+                | Mode::ExportPath
+                | Mode::MarkComment
         )
     }
 
@@ -144,6 +156,22 @@ pub enum Action {
     ChooseVisit,
     /// Import an answer bundle (its path typed on the screen).
     ImportBundle,
+    /// The first item of a list (Home).
+    First,
+    /// The last item of a list (End).
+    Last,
+    /// Filter by village, picked from a list.
+    PickVillage,
+    /// Filter by township, picked from a list.
+    PickTownship,
+    /// Filter by county (few: one after the other).
+    CycleCounty,
+    /// Filter by interviewer, picked from a list.
+    PickInterviewer,
+    /// Clear the mark of the finding selected.
+    ClearMark,
+    /// Group the rates by village, township or county.
+    CycleGroup,
 }
 
 /// Where a binding applies.
@@ -953,6 +981,26 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind!(
         In(Findings),
+        KeyCode::Home,
+        NONE,
+        First,
+        "Home",
+        "第一项",
+        "first",
+        false
+    ),
+    bind!(
+        In(Findings),
+        End,
+        NONE,
+        Last,
+        "End",
+        "最后一项",
+        "last",
+        false
+    ),
+    bind!(
+        In(Findings),
         Enter,
         NONE,
         Confirm,
@@ -960,6 +1008,26 @@ pub static BINDINGS: &[Binding] = &[
         "详情",
         "detail",
         true
+    ),
+    bind!(
+        In(Findings),
+        Char('/'),
+        NONE,
+        StartSearch,
+        "/",
+        "搜索（户主姓名、户编号）",
+        "search (head, household id)",
+        true
+    ),
+    bind!(
+        In(Findings),
+        Char('s'),
+        NONE,
+        CycleStatus,
+        "s",
+        "按核查状态筛选（未核查、已确认、已排除）",
+        "by review (not reviewed, confirmed, dismissed)",
+        false
     ),
     bind!(
         In(Findings),
@@ -975,11 +1043,41 @@ pub static BINDINGS: &[Binding] = &[
         In(Findings),
         Char('v'),
         NONE,
-        CycleVillage,
+        PickVillage,
         "v",
-        "按村筛选",
-        "village",
+        "按村筛选（从列表选）",
+        "village (from a list)",
         true
+    ),
+    bind!(
+        In(Findings),
+        Char('t'),
+        NONE,
+        PickTownship,
+        "t",
+        "按乡镇筛选（从列表选）",
+        "township (from a list)",
+        false
+    ),
+    bind!(
+        In(Findings),
+        Char('c'),
+        NONE,
+        CycleCounty,
+        "c",
+        "按县筛选",
+        "county",
+        false
+    ),
+    bind!(
+        In(Findings),
+        Char('i'),
+        NONE,
+        PickInterviewer,
+        "i",
+        "按调查员筛选（从列表选）",
+        "interviewer (from a list)",
+        false
     ),
     bind!(
         In(Findings),
@@ -993,12 +1091,22 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind!(
         In(Findings),
+        Char('a'),
+        NONE,
+        ClearFilters,
+        "a",
+        "清除筛选（显示全部）",
+        "clear the filters (show all)",
+        false
+    ),
+    bind!(
+        In(Findings),
         Char('o'),
         NONE,
         Sort,
         "o",
-        "排序",
-        "sort",
+        "排序（地区、类别、程度）",
+        "sort (place, kind, severity)",
         false
     ),
     bind!(
@@ -1007,9 +1115,9 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         MarkConfirmed,
         "y",
-        "标记为已确认",
-        "mark confirmed",
-        false
+        "标记为已确认（写意见）",
+        "mark confirmed (with a comment)",
+        true
     ),
     bind!(
         In(Findings),
@@ -1017,8 +1125,18 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         MarkDismissed,
         "n",
-        "标记为已排除",
-        "mark dismissed",
+        "标记为已排除（写意见）",
+        "mark dismissed (with a comment)",
+        true
+    ),
+    bind!(
+        In(Findings),
+        Char('u'),
+        NONE,
+        ClearMark,
+        "u",
+        "撤销标记",
+        "clear the mark",
         false
     ),
     bind!(
@@ -1027,8 +1145,8 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         Export,
         "x",
-        "导出 Excel",
-        "export to Excel",
+        "导出（选择位置）",
+        "export (choose where)",
         true
     ),
     bind!(
@@ -1047,8 +1165,8 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         MarkConfirmed,
         "y",
-        "标记为已确认",
-        "mark confirmed",
+        "标记为已确认（写意见）",
+        "mark confirmed (with a comment)",
         true
     ),
     bind!(
@@ -1057,8 +1175,18 @@ pub static BINDINGS: &[Binding] = &[
         NONE,
         MarkDismissed,
         "n",
-        "标记为已排除",
-        "mark dismissed",
+        "标记为已排除（写意见）",
+        "mark dismissed (with a comment)",
+        true
+    ),
+    bind!(
+        In(FindingDetail),
+        Char('u'),
+        NONE,
+        ClearMark,
+        "u",
+        "撤销标记",
+        "clear the mark",
         true
     ),
     bind!(
@@ -1083,6 +1211,26 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind!(
         In(FindingDetail),
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "向上滚动",
+        "scroll up",
+        false
+    ),
+    bind!(
+        In(FindingDetail),
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "向下滚动",
+        "scroll down",
+        false
+    ),
+    bind!(
+        In(FindingDetail),
         Esc,
         NONE,
         Back,
@@ -1101,6 +1249,102 @@ pub static BINDINGS: &[Binding] = &[
         "back to the list",
         false
     ),
+    // picking from a list (a village, a township, an interviewer)
+    bind!(In(Picker), Up, NONE, Up, "↑", "上一个", "previous", false),
+    bind!(In(Picker), Down, NONE, Down, "↓", "下一个", "next", false),
+    bind!(
+        In(Picker),
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        In(Picker),
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        In(Picker),
+        KeyCode::Home,
+        NONE,
+        First,
+        "Home",
+        "第一个（全部）",
+        "first (all)",
+        false
+    ),
+    bind!(
+        In(Picker),
+        End,
+        NONE,
+        Last,
+        "End",
+        "最后一个",
+        "last",
+        false
+    ),
+    bind!(
+        In(Picker),
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "选定",
+        "pick",
+        true
+    ),
+    bind!(In(Picker), Esc, NONE, Back, "Esc", "取消", "cancel", true),
+    // typing where to export
+    bind!(
+        In(ExportPath),
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "导出",
+        "export",
+        true
+    ),
+    bind!(
+        In(ExportPath),
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "取消导出",
+        "cancel the export",
+        true
+    ),
+    // typing a mark's comment (or the auditor's name)
+    bind!(
+        In(MarkComment),
+        Enter,
+        NONE,
+        Confirm,
+        "Enter",
+        "确定",
+        "OK",
+        true
+    ),
+    bind!(
+        In(MarkComment),
+        Esc,
+        NONE,
+        Back,
+        "Esc",
+        "取消，不标记",
+        "cancel, no mark",
+        true
+    ),
     // rates
     bind!(
         In(Rates),
@@ -1111,6 +1355,78 @@ pub static BINDINGS: &[Binding] = &[
         "下一个指标",
         "next rate",
         true
+    ),
+    bind!(
+        In(Rates),
+        Char('g'),
+        NONE,
+        CycleGroup,
+        "g",
+        "按村、乡镇或县分组",
+        "by village, township or county",
+        true
+    ),
+    bind!(
+        In(Rates),
+        Char('m'),
+        NONE,
+        CycleSample,
+        "m",
+        "只看抽样户 / 全部调查",
+        "drawn sample only / every interview",
+        true
+    ),
+    bind!(
+        In(Rates),
+        Char('x'),
+        NONE,
+        Export,
+        "x",
+        "导出（选择位置）",
+        "export (choose where)",
+        true
+    ),
+    bind!(In(Rates), Up, NONE, Up, "↑", "上一行", "previous", false),
+    bind!(In(Rates), Down, NONE, Down, "↓", "下一行", "next", false),
+    bind!(
+        In(Rates),
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        In(Rates),
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        In(Rates),
+        KeyCode::Home,
+        NONE,
+        First,
+        "Home",
+        "第一行",
+        "first",
+        false
+    ),
+    bind!(
+        In(Rates),
+        End,
+        NONE,
+        Last,
+        "End",
+        "最后一行（合计）",
+        "last (total)",
+        false
     ),
     bind!(In(Rates), Char('q'), NONE, Back, "q", "返回", "back", false),
     // team
@@ -1399,6 +1715,9 @@ mod tests {
             Mode::NewHousehold,
             Mode::TeamComment,
             Mode::SyncImport,
+            Mode::Picker,
+            Mode::ExportPath,
+            Mode::MarkComment,
         ] {
             for b in in_mode(mode) {
                 if let Char(c) = b.code {

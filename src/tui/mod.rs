@@ -13,6 +13,8 @@ pub mod interview;
 pub mod keymap;
 pub mod new_household;
 pub mod paste;
+mod path_prompt;
+mod picker;
 mod rates;
 mod screen;
 mod sync;
