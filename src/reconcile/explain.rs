@@ -23,15 +23,6 @@ use crate::questionnaire::{QuestionType, Questionnaire};
 use crate::registry::describe::{self, join, money, number, yes_no};
 use crate::tr;
 
-/// What a question's value reads as.
-#[derive(Debug, Clone)]
-enum Shape {
-    YesNo,
-    Number,
-    Choices(Vec<(String, Text)>),
-    Other,
-}
-
 /// How one question is named and read.
 #[derive(Debug, Clone)]
 struct Label {
@@ -41,7 +32,8 @@ struct Label {
     /// answer.
     asks: (bool, bool),
     money: bool,
-    shape: Shape,
+    /// A choice question's choices: name and label.
+    choices: Vec<(String, Text)>,
     /// For a calculation: the questions it reads, in the order written.
     parts: Vec<String>,
     /// The registry field it is compared with.
@@ -100,16 +92,12 @@ fn label_of(q: &crate::questionnaire::Question, in_roster: bool) -> Label {
         money |= describe::is_money(field);
     }
     let asks = (zh.ends_with('？') || zh.ends_with('?'), en.ends_with('?'));
-    let shape = match &q.kind {
-        QuestionType::YesNo => Shape::YesNo,
-        QuestionType::Integer | QuestionType::Decimal => Shape::Number,
-        QuestionType::SelectOne(c) | QuestionType::SelectMultiple(c) => Shape::Choices(
-            c.iter()
-                .map(|c| (c.name.clone(), c.label.clone()))
-                .collect(),
-        ),
-        _ => Shape::Other,
-    };
+    let choices = q
+        .kind
+        .choices()
+        .iter()
+        .map(|c| (c.name.clone(), c.label.clone()))
+        .collect();
     let parts = match &q.kind {
         QuestionType::Calculate(e) => {
             let mut seen = Vec::new();
@@ -126,7 +114,7 @@ fn label_of(q: &crate::questionnaire::Question, in_roster: bool) -> Label {
         text: Text::new(zh, en),
         asks,
         money,
-        shape,
+        choices,
         parts,
         registry: q.registry.clone(),
         in_roster,
@@ -200,14 +188,10 @@ fn answer_text(label: Option<&Label>, v: &Json) -> Text {
                 Text::new(s.clone(), s)
             }
         }
-        Json::String(s) => match label.map(|l| &l.shape) {
-            Some(Shape::Choices(c)) => c
-                .iter()
-                .find(|(name, _)| name == s)
-                .map(|(_, t)| t.clone())
-                .unwrap_or_else(|| Text::new(s.clone(), s.clone())),
-            _ => Text::new(s.clone(), s.clone()),
-        },
+        Json::String(s) => label
+            .and_then(|l| l.choices.iter().find(|(name, _)| name == s))
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| Text::new(s.clone(), s.clone())),
         Json::Array(items) => {
             let parts: Vec<Text> = items.iter().map(|i| answer_text(label, i)).collect();
             join(&parts, "、", ", ")
