@@ -7,34 +7,18 @@ mod common;
 
 use std::path::Path;
 
+use common::walk::answer_file_with;
 use common::{On, applied_id, demo_households, ruhu, run_json};
 use ruhu::registry::Status;
 use serde_json::{Value, json};
-
-/// An answer file of the walk with some answers changed.
-fn answer_file(dir: &Path, name: &str, kind: &str, changes: Value) -> std::path::PathBuf {
-    let form = common::walk::forms()
-        .into_iter()
-        .find(|f| f.id == kind)
-        .expect("form");
-    let iv = common::walk::walk(form);
-    let mut v = iv.answers().to_json();
-    v["questionnaire"] = json!(kind);
-    for (k, val) in changes.as_object().expect("object") {
-        v["answers"][k] = val.clone();
-    }
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, v.to_string()).expect("write");
-    path
-}
 
 /// Demo data with three exited households below the line (wrong exits) made by two
 /// interviewers, and a poor household with a car.
 fn setup(dir: &Path) -> (std::path::PathBuf, Vec<String>) {
     let data = dir.join("data");
     assert_eq!(ruhu(&data, &["demo"]).0, 0);
-    let low = answer_file(dir, "low", "exited", json!({"income_wage": 0}));
-    let car = answer_file(
+    let low = answer_file_with(dir, "low", "exited", json!({"income_wage": 0}));
+    let car = answer_file_with(
         dir,
         "car",
         "poor",

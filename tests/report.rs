@@ -25,18 +25,7 @@ const WALK_COUNTY: &str = "大姚县";
 
 /// A complete answer file for a kind (the shared realistic walk), with answers changed.
 fn answer_file(dir: &Path, name: &str, kind: &str, changes: Value) -> String {
-    let form = common::walk::forms()
-        .into_iter()
-        .find(|f| f.id == kind)
-        .expect("form");
-    let iv = common::walk::walk(form);
-    let mut v = iv.answers().to_json();
-    v["questionnaire"] = json!(kind);
-    for (k, val) in changes.as_object().expect("object") {
-        v["answers"][k] = val.clone();
-    }
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&v).expect("json")).expect("write");
+    let path = common::walk::answer_file_with(dir, name, kind, changes);
     path.to_str().expect("utf-8").to_string()
 }
 

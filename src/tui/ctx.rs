@@ -202,6 +202,23 @@ impl Ctx {
         self.flash = Some((t, true));
     }
 
+    /// The auditors' marks, or `None` with the failure flashed (for a screen that opens
+    /// on them).
+    pub fn marks(&mut self) -> Option<crate::reconcile::export::Marks> {
+        match self.ws.marks() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let t = tr!(
+                    "读不出核查标记：{}",
+                    "the marks cannot be read: {}",
+                    e.message().get(self.lang)
+                );
+                self.flash_error(t);
+                None
+            }
+        }
+    }
+
     /// The banner about the store's trouble, shown on every screen while there is one.
     pub fn banner(&self) -> Option<Text> {
         let path = self.ws.path().display();

@@ -151,11 +151,25 @@ pub fn walk(form: Arc<Questionnaire>) -> Interview {
 /// A whole, valid answer file for a questionnaire kind (`ruhu interview apply` reads it),
 /// written into `dir` as `<kind>.json`.
 pub fn answer_file(dir: &std::path::Path, kind: &str) -> std::path::PathBuf {
+    answer_file_with(dir, kind, kind, serde_json::json!({}))
+}
+
+/// [`answer_file`] with some top-level answers changed (`changes`: id → answer), written as
+/// `<name>.json`.
+pub fn answer_file_with(
+    dir: &std::path::Path,
+    name: &str,
+    kind: &str,
+    changes: serde_json::Value,
+) -> std::path::PathBuf {
     let form = forms().into_iter().find(|f| f.id == kind).unwrap();
     let iv = walk(form);
     let mut v = iv.answers().to_json();
     v["questionnaire"] = serde_json::json!(kind);
-    let path = dir.join(format!("{kind}.json"));
+    for (k, val) in changes.as_object().expect("changes are an object") {
+        v["answers"][k] = val.clone();
+    }
+    let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
     path
 }

@@ -542,17 +542,7 @@ pub fn open(ctx: &mut Ctx) -> Option<Box<dyn Screen>> {
             return None;
         }
     };
-    let marks = match ctx.ws.marks() {
-        Ok(m) => m,
-        Err(e) => {
-            ctx.flash_error(tr!(
-                "读不出核查标记：{}",
-                "the marks cannot be read: {}",
-                e.message().get(ctx.lang)
-            ));
-            return None;
-        }
-    };
+    let marks = ctx.marks()?;
     let mut s = Findings::new(out.findings, marks);
     if let Some(v) = ctx.findings_view.take() {
         s.restore(v);
