@@ -2,9 +2,9 @@
 //! against a 1,000,000-household registry, from the store to the findings list and rates.
 //!
 //! The data is built once into `target/bench-data/reconcile/` (a store, restored from a
-//! generated backup, and the same data as `households.csv` and `interviews.csv` for
-//! `benches/reconcile_duckdb.py` and `benches/reconcile_pandas.py`); delete the folder to
-//! build it again. Every 10th demo household is interviewed; its `result` follows the
+//! generated backup, and the same data as `households.csv`, `interviews.csv` and
+//! `members.csv` for `benches/reconcile_duckdb.py` and `benches/reconcile_pandas.py`); delete
+//! the folder to build it again. Every 10th demo household is interviewed; its `result` follows the
 //! registry with seeded changes so that every kind of rule fires now and then.
 //!
 //! Timed, several runs, median: open the store, load the rules, reconcile every interview
@@ -12,7 +12,9 @@
 //! `session::reconcile_store` (the compact results beside the registry copies, what the
 //! program does) and, for comparison, `reconcile::run` over `Store::interview_results` (whole
 //! records without their answers) with one `Store::household` lookup each.
-//! Peak memory is the process's VmHWM at the end.
+//! Peak memory is the process's VmHWM at the end. Then, in the same run, the peer:
+//! `python3 benches/reconcile_duckdb.py` on the same data (skipped, with a line saying so,
+//! when Python or its `duckdb` package is missing, or with `RECONCILE_DUCKDB=0`).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -155,11 +157,29 @@ fn result_of(h: &Household, rng: &mut ChaCha8Rng) -> Json {
             }
         }
     }
+    // The members as a careful interviewer answers them: the age on the interview date from
+    // the ID number, the labour capacity the age allows (none under 16, weak from 65); now and
+    // then a slip the member checks catch.
+    let on = chrono::NaiveDate::from_ymd_opt(2017, 11, 20).unwrap();
     let mut rows = Vec::new();
     for (i, m) in h.members.iter().take(size as usize).enumerate() {
         let mut id = m.id_number.clone();
         if rng.random_bool(0.005) {
             id = format!("52270119800101{:04}", rng.random_range(0..10_000));
+        }
+        let mut age = ruhu::id_number::sex_and_age(&m.id_number, on)
+            .map(|(_, a)| a)
+            .or(m.age.map(i64::from));
+        if rng.random_bool(0.005) {
+            age = age.map(|a| a + 1);
+        }
+        let mut labour = match age {
+            Some(a) if a < 16 => "none",
+            Some(a) if a >= 65 => "weak",
+            _ => "ordinary",
+        };
+        if rng.random_bool(0.005) {
+            labour = "ordinary";
         }
         rows.push(json!({
             "_row": format!("r{}", i + 1),
@@ -167,9 +187,9 @@ fn result_of(h: &Household, rng: &mut ChaCha8Rng) -> Json {
             "id_number": id,
             "relation": m.relation,
             "sex": m.sex,
-            "age": m.age,
+            "age": age,
             "health": "healthy",
-            "labour": "ordinary",
+            "labour": labour,
             "medical_insured": insured_all || i > 0,
             "pension_insured": true,
         }));
@@ -191,6 +211,12 @@ fn build(dir: &Path) {
     let mut backup = BufWriter::new(File::create(&backup_path).expect("backup"));
     let mut hcsv = BufWriter::new(File::create(dir.join("households.csv")).expect("csv"));
     let mut icsv = BufWriter::new(File::create(dir.join("interviews.csv")).expect("csv"));
+    let mut mcsv = BufWriter::new(File::create(dir.join("members.csv")).expect("csv"));
+    writeln!(
+        mcsv,
+        "interview_id,row,name,id_number,relation,sex,age,labour,interview_date"
+    )
+    .unwrap();
     writeln!(
         hcsv,
         "household_id,status,household_size,income_per_capita,exit_year,county,township,village,member_id_numbers"
@@ -293,6 +319,21 @@ fn build(dir: &Path) {
             row_ids.join(";")
         )
         .unwrap();
+        for (row, m) in members.iter().enumerate() {
+            let text = |k: &str| csv_field(m[k].as_str().unwrap_or_default());
+            writeln!(
+                mcsv,
+                "{id},{},{},{},{},{},{},{},2017-11-20",
+                row + 1,
+                text("name"),
+                text("id_number"),
+                text("relation"),
+                text("sex"),
+                m["age"].as_i64().map(|a| a.to_string()).unwrap_or_default(),
+                text("labour"),
+            )
+            .unwrap();
+        }
         // The stored answers: the result plus what only the interview keeps (notes, the
         // answers of questions no longer relevant).
         let mut answers = result.clone();
@@ -333,6 +374,7 @@ fn build(dir: &Path) {
     backup.flush().unwrap();
     hcsv.flush().unwrap();
     icsv.flush().unwrap();
+    mcsv.flush().unwrap();
     drop(backup);
     let store = Store::open(&store_dir).expect("store");
     // The bench's records have no events: the store's own checks apply, the questionnaires'
@@ -534,4 +576,40 @@ fn main() {
         );
     }
     println!("peak memory (VmHWM): {}", vm_hwm());
+    by_rule(&store_dir, &forms);
+    if std::env::var("RECONCILE_DUCKDB").as_deref() != Ok("0") {
+        duckdb_peer(&dir);
+    }
+}
+
+/// The findings per rule (a member's rule without its row), to compare with the peer's.
+fn by_rule(store_dir: &Path, forms: &[&Questionnaire]) {
+    let store = Store::open(store_dir).expect("open");
+    let rec = Reconciler::load(None, forms).expect("rules");
+    let out = ruhu::session::reconcile_store(&store, &rec, &Filter::default()).expect("run");
+    let mut counts = std::collections::BTreeMap::new();
+    for f in &out.findings {
+        *counts.entry(f.rule.as_str()).or_insert(0usize) += 1;
+    }
+    println!("ruhu's findings by rule:");
+    for (rule, n) in counts {
+        println!("  {rule:<34} {n}");
+    }
+}
+
+/// DuckDB on the same data, the same rules translated by hand, in the same run.
+fn duckdb_peer(dir: &Path) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/reconcile_duckdb.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .status()
+    {
+        Ok(s) if s.success() => {}
+        Ok(s) => println!(
+            "duckdb peer: {} exited with {s} (pip install duckdb)",
+            script.display()
+        ),
+        Err(e) => println!("duckdb peer: python3 not run: {e}"),
+    }
 }

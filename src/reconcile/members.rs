@@ -97,9 +97,10 @@ pub(super) fn labels(forms: &[&Questionnaire]) -> Labels {
         .collect()
 }
 
-/// The roster as the checks read it: per column, the values over the rows.
+/// The roster as the checks read it: per column (in [`COLUMNS`] order), the values over the
+/// rows, lent by the scope.
 pub struct Members<'a> {
-    columns: HashMap<&'static str, Vec<Value>>,
+    columns: [&'a [Value]; COLUMNS.len()],
     questions: Option<&'a HashMap<String, Question>>,
     settings: &'a dyn Scope,
     on: chrono::NaiveDate,
@@ -107,16 +108,10 @@ pub struct Members<'a> {
 
 impl<'a> Members<'a> {
     fn new(scope: &'a ResultScope, questions: Option<&'a HashMap<String, Question>>) -> Self {
-        let columns = COLUMNS
-            .iter()
-            .map(|c| {
-                let v = match scope.answer(c) {
-                    Value::List(items) => items,
-                    _ => Vec::new(),
-                };
-                (*c, v)
-            })
-            .collect();
+        let columns = COLUMNS.map(|c| match scope.answer_ref(c) {
+            Some(Value::List(items)) => items.as_slice(),
+            _ => &[],
+        });
         Members {
             columns,
             questions,
@@ -126,19 +121,20 @@ impl<'a> Members<'a> {
     }
 
     fn len(&self) -> usize {
-        self.columns.get("_row").map_or(0, Vec::len)
+        self.columns[0].len()
     }
 
     fn value(&self, column: &str, i: usize) -> &Value {
-        self.columns
-            .get(column)
-            .and_then(|c| c.get(i))
+        COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .and_then(|c| self.columns[c].get(i))
             .unwrap_or(&Value::Missing)
     }
 
-    fn text(&self, column: &str, i: usize) -> Option<String> {
+    fn text(&self, column: &str, i: usize) -> Option<&str> {
         match self.value(column, i) {
-            Value::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            Value::Text(t) if !t.trim().is_empty() => Some(t.trim()),
             _ => None,
         }
     }
@@ -153,7 +149,7 @@ impl<'a> Members<'a> {
     /// How a member is named in a message: the name, else the row's number.
     fn who(&self, i: usize) -> Text {
         match self.text("name", i) {
-            Some(n) => Text::new(n.clone(), n),
+            Some(n) => Text::new(n, n),
             None => tr!("第{}行的成员", "the member in row {}", i + 1),
         }
     }
@@ -171,7 +167,7 @@ impl<'a> Members<'a> {
 
     /// Sex and age the member's ID number gives, if it is valid.
     fn id_says(&self, i: usize) -> Option<(&'static str, i64)> {
-        crate::id_number::sex_and_age(&self.text("id_number", i)?, self.on)
+        crate::id_number::sex_and_age(self.text("id_number", i)?, self.on)
     }
 
     fn setting(&self, name: &str) -> Option<i64> {
@@ -188,7 +184,7 @@ fn sex_vs_id(m: &Members, i: usize) -> Option<Text> {
     if answered == sex {
         return None;
     }
-    let (who, a, b) = (m.who(i), m.label("sex", &answered), m.label("sex", sex));
+    let (who, a, b) = (m.who(i), m.label("sex", answered), m.label("sex", sex));
     Some(Text::new(
         format!(
             "{}：性别答的是「{}」，身份证号码显示为「{}」，请核对",
@@ -228,9 +224,9 @@ fn age_of(m: &Members, i: usize) -> Option<i64> {
 fn labour_vs_age(m: &Members, i: usize) -> Option<Text> {
     let labour = m.text("labour", i)?;
     let has_labour = labour != "none";
-    let full = matches!(labour.as_str(), "ordinary" | "skilled");
+    let full = matches!(labour, "ordinary" | "skilled");
     let who = m.who(i);
-    let shown = m.label("labour", &labour);
+    let shown = m.label("labour", labour);
     let age = age_of(m, i);
     if let (Some(age), Some(min)) = (age, m.setting(LABOUR_MIN_AGE))
         && age < min
@@ -247,7 +243,7 @@ fn labour_vs_age(m: &Members, i: usize) -> Option<Text> {
             ),
         ));
     }
-    if has_labour && m.text("schooling", i).as_deref() == Some("in_school") {
+    if has_labour && m.text("schooling", i) == Some("in_school") {
         return Some(Text::new(
             format!(
                 "{}：在校生，劳动能力答的是「{}」；在校生应为无劳动力",
@@ -280,7 +276,7 @@ fn labour_vs_age(m: &Members, i: usize) -> Option<Text> {
 /// Rows whose relation is answered 户主.
 fn heads(m: &Members) -> Vec<usize> {
     (0..m.len())
-        .filter(|&i| m.text("relation", i).as_deref() == Some("head"))
+        .filter(|&i| m.text("relation", i) == Some("head"))
         .collect()
 }
 
@@ -318,7 +314,7 @@ fn head_not_first(m: &Members, i: usize) -> Option<Text> {
     if relation == "head" {
         return None;
     }
-    let shown = m.label("relation", &relation);
+    let shown = m.label("relation", relation);
     // The first row, named: "第一行是钱小红（配偶）", else "第一行（配偶）".
     let who = match m.text("name", 0) {
         Some(n) => Text::new(format!("是{n}"), format!("is {n}")),
@@ -367,7 +363,9 @@ pub(super) fn check(scope: &ResultScope, kind: Kind, labels: &Labels) -> Vec<Mem
             let Some(message) = (c.check)(&m, i) else {
                 continue;
             };
-            let row = m.text("_row", i).unwrap_or_else(|| i.to_string());
+            let row = m
+                .text("_row", i)
+                .map_or_else(|| i.to_string(), str::to_string);
             let evidence = ["name", "relation", "sex", "age", "labour", "schooling"]
                 .iter()
                 .filter(|col| !m.value(col, i).is_missing())

@@ -333,18 +333,35 @@ impl Scope for ResultScope<'_> {
             .map_or(Value::Missing, |s| self.slots[s].clone())
     }
 
+    fn answer_ref(&self, id: &str) -> Option<&Value> {
+        Some(
+            self.symbols
+                .slot(id)
+                .map_or(&Value::Missing, |s| &self.slots[s]),
+        )
+    }
+
     fn current(&self) -> Value {
         Value::Missing
     }
 
     fn registry(&self, field: &str) -> Value {
-        if field == "member_id_numbers" {
-            return self
-                .member_ids
-                .get_or_init(|| registry_value(self.household, field))
-                .clone();
+        match self.registry_ref(field) {
+            Some(v) => v.clone(),
+            None => registry_value(self.household, field),
         }
-        registry_value(self.household, field)
+    }
+
+    /// `member_id_numbers` is made once and lent (a rule may read it several times).
+    fn registry_ref(&self, field: &str) -> Option<&Value> {
+        (field == "member_id_numbers").then(|| {
+            self.member_ids
+                .get_or_init(|| registry_value(self.household, field))
+        })
+    }
+
+    fn may_be_unknown(&self) -> bool {
+        self.in_progress
     }
 
     fn setting(&self, name: &str) -> Value {

@@ -2,6 +2,7 @@
 //! registry record, settings, today's date), with the rules for unanswered values; also the
 //! resident ID check behind `resident-id(…)`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use chrono::NaiveDate;
@@ -29,6 +30,41 @@ pub trait Scope {
         let _ = id;
         false
     }
+    /// Whether any answer may be unknown ([`Scope::unknown`]); when not, three-valued
+    /// evaluation is plain evaluation. By default it may.
+    fn may_be_unknown(&self) -> bool {
+        true
+    }
+    /// `${id}` without a copy, when the scope holds the value as it is; the default copies
+    /// through [`Scope::answer`].
+    fn answer_ref(&self, id: &str) -> Option<&Value> {
+        let _ = id;
+        None
+    }
+    /// `registry(field)` without a copy, when the scope holds the value as it is.
+    fn registry_ref(&self, field: &str) -> Option<&Value> {
+        let _ = field;
+        None
+    }
+}
+
+/// An operand's value, borrowed from the scope when it holds it (an answer, a registry
+/// value), else computed.
+fn operand<'s>(e: &'s Expr, scope: &'s dyn Scope) -> Cow<'s, Value> {
+    match e {
+        Expr::Ref(id) => match scope.answer_ref(id) {
+            Some(v) => Cow::Borrowed(v),
+            None => Cow::Owned(scope.answer(id)),
+        },
+        Expr::Call(Func::Registry, args) => match args.first() {
+            Some(Expr::Text(field)) => match scope.registry_ref(field) {
+                Some(v) => Cow::Borrowed(v),
+                None => Cow::Owned(scope.registry(field)),
+            },
+            _ => Cow::Owned(Value::Missing),
+        },
+        _ => Cow::Owned(e.eval(scope)),
+    }
 }
 
 impl Expr {
@@ -54,7 +90,7 @@ impl Expr {
 
     /// The expression as a condition: missing, and anything not true, is false.
     pub fn eval_bool(&self, scope: &dyn Scope) -> bool {
-        self.eval(scope).truthy()
+        operand(self, scope).truthy()
     }
 
     /// Three-valued evaluation: `None` when the value cannot be known yet because it depends
@@ -64,6 +100,9 @@ impl Expr {
     /// argument (it supplies a value for a question not asked, not for one not yet
     /// answered); every other operator and function with an unknown operand is unknown.
     pub fn eval_known(&self, scope: &dyn Scope) -> Option<Value> {
+        if !scope.may_be_unknown() {
+            return Some(self.eval(scope));
+        }
         match self {
             Expr::Ref(id) if scope.unknown(id) => None,
             Expr::Number(_) | Expr::Text(_) | Expr::Ref(_) | Expr::Current => {
@@ -141,22 +180,22 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, scope: &dyn Scope) -> Value {
         BinOp::Or => Value::Bool(l.eval_bool(scope) || r.eval_bool(scope)),
         BinOp::And => Value::Bool(l.eval_bool(scope) && r.eval_bool(scope)),
         _ => {
-            let a = l.eval(scope);
-            let b = r.eval(scope);
+            let (a, b) = (operand(l, scope), operand(r, scope));
+            let (a, b) = (a.as_ref(), b.as_ref());
             match op {
-                BinOp::Eq => Value::Bool(equal(&a, &b)),
-                BinOp::Ne => Value::Bool(!equal(&a, &b)),
-                BinOp::Lt => Value::Bool(compare(&a, &b) == Some(Ordering::Less)),
+                BinOp::Eq => Value::Bool(equal(a, b)),
+                BinOp::Ne => Value::Bool(!equal(a, b)),
+                BinOp::Lt => Value::Bool(compare(a, b) == Some(Ordering::Less)),
                 BinOp::Le => Value::Bool(matches!(
-                    compare(&a, &b),
+                    compare(a, b),
                     Some(Ordering::Less | Ordering::Equal)
                 )),
-                BinOp::Gt => Value::Bool(compare(&a, &b) == Some(Ordering::Greater)),
+                BinOp::Gt => Value::Bool(compare(a, b) == Some(Ordering::Greater)),
                 BinOp::Ge => Value::Bool(matches!(
-                    compare(&a, &b),
+                    compare(a, b),
                     Some(Ordering::Greater | Ordering::Equal)
                 )),
-                _ => arithmetic(op, &a, &b),
+                _ => arithmetic(op, a, b),
             }
         }
     }
@@ -241,22 +280,27 @@ fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 /// The values of one argument, rows of a list spread out.
-fn spread(v: Value) -> Vec<Value> {
+fn spread(v: &Value) -> &[Value] {
     match v {
         Value::List(items) => items,
-        other => vec![other],
+        other => std::slice::from_ref(other),
     }
 }
 
 fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
     let arg = |i: usize| args.get(i).map_or(Value::Missing, |e| e.eval(scope));
-    let text_arg = |i: usize| arg(i).to_text();
+    // An argument only read: borrowed from the scope where it can be.
+    let read = |i: usize| {
+        args.get(i)
+            .map_or(Cow::Owned(Value::Missing), |e| operand(e, scope))
+    };
+    let text_arg = |i: usize| read(i).to_text();
     match f {
-        Func::Not => Value::Bool(!arg(0).truthy()),
+        Func::Not => Value::Bool(!read(0).truthy()),
         Func::True => Value::Bool(true),
         Func::False => Value::Bool(false),
         Func::If => {
-            if arg(0).truthy() {
+            if read(0).truthy() {
                 arg(1)
             } else {
                 arg(2)
@@ -266,14 +310,14 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
             let Some(name) = text_arg(1) else {
                 return Value::Bool(false);
             };
-            Value::Bool(match arg(0) {
+            Value::Bool(match read(0).as_ref() {
                 Value::Missing | Value::List(_) => false,
                 Value::Choices(c) => c.contains(&name),
-                Value::Text(t) => t == name || t.split_whitespace().any(|p| p == name),
+                Value::Text(t) => *t == name || t.split_whitespace().any(|p| p == name),
                 other => other.to_text() == Some(name),
             })
         }
-        Func::CountSelected => match arg(0) {
+        Func::CountSelected => match read(0).as_ref() {
             Value::Missing => Value::Number(0.0),
             Value::Choices(c) => Value::Number(c.len() as f64),
             Value::Text(t) => Value::Number(t.split_whitespace().count() as f64),
@@ -299,18 +343,18 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
             _ => Value::Missing,
         },
         Func::Today => Value::Date(scope.today()),
-        Func::Int => match arg(0).to_number() {
+        Func::Int => match read(0).to_number() {
             Some(n) if n.abs() <= MAX_EXACT_INTEGER => number(n.trunc()),
             _ => Value::Missing,
         },
-        Func::Number => arg(0).to_number().map_or(Value::Missing, Value::Number),
+        Func::Number => read(0).to_number().map_or(Value::Missing, Value::Number),
         Func::String => Value::Text(text_arg(0).unwrap_or_default()),
         Func::Round => {
-            let Some(x) = arg(0).to_number() else {
+            let Some(x) = read(0).to_number() else {
                 return Value::Missing;
             };
             let digits = if args.len() > 1 {
-                match arg(1).to_number() {
+                match read(1).to_number() {
                     Some(d) => d.trunc().clamp(-400.0, 400.0) as i32,
                     None => return Value::Missing,
                 }
@@ -320,27 +364,29 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
             number(round_half_away(x, digits))
         }
         Func::Sum => number(
-            spread(arg(0))
+            spread(&read(0))
                 .iter()
                 .filter_map(Value::to_number)
                 .sum::<f64>(),
         ),
         Func::Count => {
-            Value::Number(spread(arg(0)).iter().filter(|v| !v.is_blank()).count() as f64)
+            Value::Number(spread(&read(0)).iter().filter(|v| !v.is_blank()).count() as f64)
         }
         Func::CountNotIn => {
-            let haystack = spread(arg(1));
+            let (needles, haystack) = (read(0), read(1));
+            let haystack = spread(&haystack);
             Value::Number(
-                spread(arg(0))
+                spread(&needles)
                     .iter()
                     .filter(|v| !v.is_blank() && !haystack.iter().any(|h| equal(v, h)))
                     .count() as f64,
             )
         }
         Func::Min | Func::Max => {
-            let values: Vec<Value> = args
+            let operands: Vec<Cow<Value>> = args.iter().map(|e| operand(e, scope)).collect();
+            let values: Vec<&Value> = operands
                 .iter()
-                .flat_map(|e| spread(e.eval(scope)))
+                .flat_map(|v| spread(v))
                 .filter(|v| !v.is_blank())
                 .collect();
             extreme(&values, f == Func::Max)
@@ -366,7 +412,7 @@ fn call(f: Func, args: &[Expr], scope: &dyn Scope) -> Value {
 const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// `min` / `max`: of dates when every value is a date, else of the values that read as numbers.
-fn extreme(values: &[Value], max: bool) -> Value {
+fn extreme(values: &[&Value], max: bool) -> Value {
     let pick = |o: Ordering| {
         if max {
             o == Ordering::Greater
@@ -377,7 +423,7 @@ fn extreme(values: &[Value], max: bool) -> Value {
     if !values.is_empty() && values.iter().all(|v| matches!(v, Value::Date(_))) {
         let mut best: Option<NaiveDate> = None;
         for v in values {
-            if let Value::Date(d) = v
+            if let Value::Date(d) = *v
                 && best.is_none_or(|b| pick(d.cmp(&b)))
             {
                 best = Some(*d);
@@ -387,7 +433,7 @@ fn extreme(values: &[Value], max: bool) -> Value {
     }
     values
         .iter()
-        .filter_map(Value::to_number)
+        .filter_map(|v| v.to_number())
         .reduce(|a, b| {
             if pick(b.partial_cmp(&a).unwrap_or(Ordering::Equal)) {
                 b

@@ -1012,8 +1012,73 @@ fn eval_everywhere(src: &str) {
     }
 }
 
+/// The same scope, lending its answers and registry values and saying none is unknown: what
+/// the reconciliation's scope does to evaluate without copies.
+struct Lending(TestScope);
+
+impl Scope for Lending {
+    fn answer(&self, id: &str) -> Value {
+        self.0.answer(id)
+    }
+    fn current(&self) -> Value {
+        self.0.current()
+    }
+    fn registry(&self, field: &str) -> Value {
+        self.0.registry(field)
+    }
+    fn setting(&self, name: &str) -> Value {
+        self.0.setting(name)
+    }
+    fn today(&self) -> NaiveDate {
+        self.0.today()
+    }
+    fn may_be_unknown(&self) -> bool {
+        false
+    }
+    fn answer_ref(&self, id: &str) -> Option<&Value> {
+        self.0.answers.get(id).or(Some(&Value::Missing))
+    }
+    fn registry_ref(&self, field: &str) -> Option<&Value> {
+        self.0.registry.get(field)
+    }
+}
+
+/// A lending scope gives what the copying one gives, for `eval` and `eval_known`.
+fn same_when_lent(src: &str) {
+    let Ok(e) = parse(src) else { return };
+    let (copying, lending) = (scope(), Lending(scope()));
+    let shown = |v: Value| format!("{v:?}");
+    assert_eq!(shown(e.eval(&copying)), shown(e.eval(&lending)), "`{src}`");
+    assert_eq!(
+        e.eval_known(&copying).map(shown),
+        e.eval_known(&lending).map(shown),
+        "`{src}`"
+    );
+}
+
+#[test]
+fn lent_values_evaluate_as_copies() {
+    for src in [
+        "count(${member_age}) + sum(${member_uninsured})",
+        "count-not-in(${member_name}, ${member_name}) = 0",
+        "max(${member_age}, ${size}) > 30 and min(${member_birth}) < today()",
+        "selected(${aid}, 'cash') or count-selected(${aid}) = 2",
+        "registry('household_size') - ${size} = 1 and registry('status') = 'exited'",
+        "if(${insured}, ${income}, 0) >= setting('income_line') * 0.5",
+        "coalesce(${nothing}, ${empty}, ${name}) = '张三丰' and not(${working})",
+        "int(${half} * 10) + round(${income}, -2) + number(${numtext})",
+    ] {
+        same_when_lent(src);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn lending_scope_evaluates_as_the_copying_one(src in well_formed()) {
+        same_when_lent(&src);
+    }
 
     #[test]
     fn arbitrary_text_never_panics(src in any::<String>()) {
