@@ -20,6 +20,7 @@ pub mod sample;
 pub mod session;
 pub mod sheet_csv;
 pub mod store;
+pub mod subject;
 pub mod sync;
 pub mod tables;
 pub mod tui;
