@@ -23,6 +23,7 @@ pub mod store;
 pub mod subject;
 pub mod sync;
 pub mod tables;
+pub mod talks;
 pub mod tui;
 
 /// mimalloc instead of the system allocator: reading and writing records allocates many

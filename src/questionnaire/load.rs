@@ -1167,6 +1167,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "returned.json",
         include_str!("../../questionnaires/returned.json"),
     ),
+    (
+        "cadre.json",
+        include_str!("../../questionnaires/cadre.json"),
+    ),
 ];
 
 /// Loads the bundled questionnaires.
