@@ -186,6 +186,47 @@ fn talks_are_scored_against_the_registry_and_travel_like_interviews() {
     let rates = run_json(&data, &["rates"]);
     assert!(!rates.to_string().contains("陈志强"));
 
+    // The talks as a table of their own; the households' table leaves them out.
+    let talks_csv = root.path().join("talks.csv");
+    run_json(
+        &data,
+        &[
+            "export",
+            "answers",
+            "--out",
+            talks_csv.to_str().unwrap(),
+            "--of",
+            "cadre",
+        ],
+    );
+    let mut rows = csv::Reader::from_path(&talks_csv).unwrap();
+    let headers = rows.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 2);
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}: {headers:?}"))
+    };
+    assert!(records.iter().any(|r| &r[col("person_name")] == "陈志强"));
+    assert!(
+        records
+            .iter()
+            .all(|r| r[col("household_id")].starts_with("person:R-"))
+    );
+    let households_csv = root.path().join("households.csv");
+    let out = run_json(
+        &data,
+        &[
+            "export",
+            "answers",
+            "--out",
+            households_csv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out["interviews"], 0, "{out}");
+
     // To the lead's laptop in a bundle: the same talks, the same scores.
     let bundle = root.path().join("a.ruhu");
     run_json(

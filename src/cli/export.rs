@@ -40,8 +40,28 @@ pub struct AnswersArgs {
     /// Only interviews of this village (行政村 as the interview recorded it, exact name).
     #[arg(long)]
     pub village: Option<String>,
+    /// Which interviews: the household visits (the four household questionnaires), or the
+    /// cadre talks (a table of their own: their questions are not the households').
+    #[arg(long, value_enum, default_value = "household")]
+    pub of: Of,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+}
+
+/// The interviews one answers table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Of {
+    Household,
+    Cadre,
+}
+
+impl Of {
+    fn holds(self, kind: crate::questionnaire::Kind) -> bool {
+        match self {
+            Of::Household => kind.is_household(),
+            Of::Cadre => kind == crate::questionnaire::Kind::Cadre,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -288,7 +308,13 @@ fn answers(cli: &Cli, args: &AnswersArgs) -> Result<ExitCode, Failure> {
         &[TableFormat::Csv, TableFormat::Xlsx, TableFormat::Parquet],
     )?;
     let ws = workspace(cli)?;
-    let forms = ws.forms.all();
+    let forms: Vec<_> = ws
+        .forms
+        .all()
+        .into_iter()
+        .filter(|f| args.of.holds(f.kind))
+        .collect();
+    let ids: Vec<&str> = forms.iter().map(|f| f.id.as_str()).collect();
     let statuses: Vec<Status> = args.status.iter().map(|s| s.status()).collect();
     let mut builder = AnswersBuilder::new(
         &forms,
@@ -299,7 +325,8 @@ fn answers(cli: &Cli, args: &AnswersArgs) -> Result<ExitCode, Failure> {
     );
     let village = args.village.as_deref();
     let interviews = builder.fill(ws.interview_results(), |r| {
-        (statuses.is_empty() || statuses.contains(&r.status))
+        ids.contains(&r.questionnaire.as_str())
+            && (statuses.is_empty() || statuses.contains(&r.status))
             && village.is_none_or(|v| {
                 r.result
                     .get("answers")

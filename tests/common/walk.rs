@@ -8,10 +8,16 @@ use ruhu::demo::resident_id;
 use ruhu::interview::{Answer, Context, Interview};
 use ruhu::questionnaire::{self, Kind, Question, QuestionType, Questionnaire};
 
+/// The four bundled household questionnaires (the walk answers a household's questions).
 pub fn forms() -> Vec<Arc<Questionnaire>> {
     let report = questionnaire::load_bundled();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report.questionnaires.into_iter().map(Arc::new).collect()
+    report
+        .questionnaires
+        .into_iter()
+        .filter(|q| q.kind.is_household())
+        .map(Arc::new)
+        .collect()
 }
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
