@@ -301,3 +301,59 @@ fn a_household_answer_file_without_a_household_is_refused() {
         0
     );
 }
+
+#[test]
+fn the_talks_screen_is_reachable_from_the_first_screen_and_names_who_to_prepare() {
+    use common::auditors::{key, open_ws, render};
+    use ratatui::crossterm::event::KeyCode;
+    let root = tempfile::tempdir().unwrap();
+    let data = laptop(root.path(), "a");
+    let hs = village(&data, "桂花村");
+    let county = hs[0]["county"].as_str().unwrap().to_string();
+    let township = hs[0]["township"].as_str().unwrap().to_string();
+    let file = talk(
+        root.path(),
+        "talk.json",
+        json!({
+            "person_name": "陈志强", "person_role": "village_cadre",
+            "county": county, "township": township, "village": "桂花村",
+            "interview_date": "2017-12-20",
+            "know_income_line": 3000,
+            "know_exit_standard": ["income", "food", "clothing", "education", "medical", "housing"],
+            "know_exit_procedure": ["review", "verify", "agree", "notice", "announce", "strike_off"],
+            "know_measures": ["industry"],
+            "know_poor_households": 0, "know_exited_households": 0, "know_returned_households": 0,
+            "know_projects": false, "know_fund_rules": true,
+            "duty_responsibility": "well", "duty_policy": "partly", "duty_work": "well",
+            "satisfaction": "satisfied",
+        }),
+    );
+    apply(&data, &file);
+    let mut app = ruhu::tui::App::new(open_ws(&data), ruhu::i18n::Lang::Zh, "测试员".into());
+    key(&mut app, KeyCode::Char('6'));
+    let screen = render(&app, 100, 40);
+    assert!(screen.contains("干部访谈"), "{screen}");
+    assert!(screen.contains("村干部"), "{screen}");
+    assert!(screen.contains("需再准备的人"), "{screen}");
+    assert!(screen.contains("陈志强"), "{screen}");
+    assert!(
+        screen.contains("脱贫收入标准：3,000 元；2017 年为 3,335 元"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("village_cadre") && !screen.contains("know_"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Char('g'));
+    let by_township = render(&app, 100, 40);
+    assert!(
+        by_township.contains(&format!("{county} / {township}")),
+        "{by_township}"
+    );
+    // Narrow: the lines wrap, nothing is lost or panics.
+    let narrow = render(&app, 50, 40);
+    assert!(narrow.contains("陈志强"), "{narrow}");
+    key(&mut app, KeyCode::Esc);
+    let home = render(&app, 100, 40);
+    assert!(home.contains("概况"), "{home}");
+}

@@ -176,6 +176,7 @@ impl App {
                 | Action::OpenRates
                 | Action::OpenTeam
                 | Action::OpenSync
+                | Action::OpenTalks
         ) && self.stack.len() > 1
         {
             // A jump: back to the home screen, which opens the one asked for.

@@ -12,7 +12,7 @@ use super::keymap::{Action, Mode};
 use super::screen::{Nav, Screen};
 use super::text::wrap;
 use super::theme;
-use super::{findings, households, new_household, rates, sync, team};
+use super::{findings, households, new_household, rates, sync, talks, team};
 use crate::tr;
 
 /// The home screen (no state of its own: the counts are shared).
@@ -38,6 +38,7 @@ impl Screen for Home {
             Action::OpenRates => rates::open(ctx).map_or(Nav::Stay, Nav::Push),
             Action::OpenTeam => Nav::Push(Box::new(team::Team::open(ctx))),
             Action::OpenSync => Nav::Push(Box::new(sync::Sync::open(ctx))),
+            Action::OpenTalks => talks::open(ctx).map_or(Nav::Stay, Nav::Push),
             Action::LoadDemo => {
                 load_demo(ctx);
                 Nav::Stay

@@ -45,11 +45,13 @@ pub enum Mode {
     ExportPath,
     /// Typing the comment of a mark (or the auditor's name, asked once).
     MarkComment,
+    /// The cadre talks: knowledge per role or township, the people to prepare again.
+    Talks,
 }
 
 impl Mode {
     /// Every mode but the help.
-    pub const ALL: [Mode; 19] = [
+    pub const ALL: [Mode; 20] = [
         Mode::Home,
         Mode::Households,
         Mode::Search,
@@ -69,6 +71,7 @@ impl Mode {
         Mode::Picker,
         Mode::ExportPath,
         Mode::MarkComment,
+        Mode::Talks,
     ];
 
     /// Whether typed characters go into a text field (no bare-letter keys then).
@@ -97,6 +100,7 @@ impl Mode {
                 | Mode::FindingDetail
                 | Mode::Rates
                 | Mode::Team
+                | Mode::Talks
         )
     }
 }
@@ -149,6 +153,7 @@ pub enum Action {
     Approve,
     ReturnInterview,
     OpenSync,
+    OpenTalks,
     /// Take a side of the conflict selected: `1` here; `2`–`9` reach the screen as typed
     /// keys (one binding, so that the help lists them as one).
     TakeSide,
@@ -288,6 +293,16 @@ pub static GLOBAL: &[Binding] = &[
         "5",
         "同步与冲突",
         "sync",
+        false
+    ),
+    bind!(
+        Jumps,
+        Char('6'),
+        NONE,
+        OpenTalks,
+        "6",
+        "干部访谈",
+        "cadre talks",
         false
     ),
     bind!(Everywhere, Esc, NONE, Back, "Esc", "返回", "back", true),
@@ -1429,6 +1444,59 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(In(Rates), Char('q'), NONE, Back, "q", "返回", "back", false),
+    // cadre talks
+    bind!(
+        In(Talks),
+        Char('g'),
+        NONE,
+        CycleGroup,
+        "g",
+        "按身份 / 按乡镇",
+        "by role / by township",
+        true
+    ),
+    bind!(In(Talks), Up, NONE, Up, "↑", "上滚", "scroll up", false),
+    bind!(
+        In(Talks),
+        Down,
+        NONE,
+        Down,
+        "↓",
+        "下滚",
+        "scroll down",
+        false
+    ),
+    bind!(
+        In(Talks),
+        PageUp,
+        NONE,
+        PageUp,
+        "PgUp",
+        "上一页",
+        "page up",
+        false
+    ),
+    bind!(
+        In(Talks),
+        PageDown,
+        NONE,
+        PageDown,
+        "PgDn",
+        "下一页",
+        "page down",
+        false
+    ),
+    bind!(
+        In(Talks),
+        KeyCode::Home,
+        NONE,
+        First,
+        "Home",
+        "回到开头",
+        "to the top",
+        false
+    ),
+    bind!(In(Talks), Char('q'), NONE, Back, "q", "返回", "back", false),
     // team
     bind!(In(Team), Up, NONE, Up, "↑", "上一份", "previous", false),
     bind!(In(Team), Down, NONE, Down, "↓", "下一份", "next", false),

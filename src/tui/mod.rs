@@ -18,6 +18,7 @@ mod picker;
 mod rates;
 mod screen;
 mod sync;
+mod talks;
 mod team;
 #[cfg(test)]
 mod tests;
