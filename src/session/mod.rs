@@ -24,6 +24,7 @@ mod data;
 pub mod imports;
 mod list;
 mod preload;
+mod projects;
 mod restore;
 mod rows;
 mod sync;
@@ -31,6 +32,7 @@ mod verify;
 
 pub use data::{Imported, RegistryFile};
 pub use list::{HouseholdList, InterviewFilter, ListFilter, ListPage, ListRow};
+pub use projects::{ProjectImport, ProjectWarning};
 
 pub use preload::{
     MEMBERS, Preload, age_on, from_id_number, preload, registry_member, registry_value,
