@@ -138,6 +138,10 @@ type RowProblem = (ProjectField, Text);
 /// What differs between the two files.
 trait Rows {
     fn kind(&self) -> ProjectFileKind;
+    /// Why the file is refused before this row, if it is (a limit reached).
+    fn full(&self) -> Option<Text> {
+        None
+    }
     /// A row that passed the common checks: `Err` rejects it.
     fn row(
         &mut self,
@@ -214,6 +218,12 @@ impl<R: Rows> Visitor for Run<'_, R> {
             }
             return Ok(());
         };
+        if let Some(why) = self.rows.full() {
+            return Err(Text::new(
+                format!("{}：第 {} 行：{}", self.path.display(), line, why.zh),
+                format!("{}: line {}: {}", self.path.display(), line, why.en),
+            ));
+        }
         self.summary.rows += 1;
         let common = check_row_width(header.width(), cells)
             .or_else(|| check_garbled(cells))
@@ -512,6 +522,16 @@ impl Rows for ProjectRows {
         ProjectFileKind::Projects
     }
 
+    fn full(&self) -> Option<Text> {
+        (self.seen.len() >= crate::limits::MAX_PROJECTS).then(|| {
+            tr!(
+                "项目超过 {} 个，文件不能导入",
+                "more than {} projects: the file cannot be imported",
+                crate::limits::MAX_PROJECTS
+            )
+        })
+    }
+
     fn row(
         &mut self,
         header: &ProjectHeader,
@@ -634,6 +654,17 @@ impl Rows for BeneficiaryRows<'_> {
                 )
             };
             return Err(vec![(f, why)]);
+        }
+        if self.projects[i].beneficiaries.len() >= crate::limits::MAX_PROJECT_BENEFICIARIES {
+            return Err(vec![(
+                f,
+                tr!(
+                    "项目 {} 已有 {} 户受益户，一个项目最多这么多",
+                    "project {} has {} beneficiary households already, the most one may have",
+                    key.0,
+                    crate::limits::MAX_PROJECT_BENEFICIARIES
+                ),
+            )]);
         }
         self.projects[i].beneficiaries.push(key.1.clone());
         self.seen.insert(key, line);
@@ -809,6 +840,54 @@ mod tests {
         let rejects = r.summary.beneficiaries_file.unwrap().rejects_file.unwrap();
         assert_eq!(rejects, dir.path().join("b.rejects.csv"));
         assert!(r.summary.projects_file.rejects_file.is_none());
+    }
+
+    #[test]
+    fn a_project_with_too_many_beneficiaries_is_rejected_and_the_list_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "p.csv",
+            &format!("{HEAD}P1,核桃,产业,清溪乡,桂花村,100,,100,2017-03-01,,,未开工,\n"),
+        );
+        let n = crate::limits::MAX_PROJECT_BENEFICIARIES + 1;
+        let mut rows = String::from("项目编号,户编号\n");
+        for i in 0..n {
+            rows.push_str(&format!("P1,{i}\n"));
+        }
+        let b = file(&dir, "b.csv", &rows);
+        let r = read_projects(&p, Some(&b), &ProjectImportOptions::default()).unwrap();
+        assert_eq!(r.summary.rejected.len(), 1);
+        assert_eq!(r.summary.rejected[0].line, n as u64 + 1);
+        assert_eq!(
+            r.projects[0].beneficiaries.len(),
+            crate::limits::MAX_PROJECT_BENEFICIARIES
+        );
+        let rows = ProjectRows {
+            projects: Vec::new(),
+            seen: (0..crate::limits::MAX_PROJECTS)
+                .map(|i| (i.to_string(), 1))
+                .collect(),
+            rejected_ids: HashSet::new(),
+        };
+        assert!(rows.full().is_some());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn arbitrary_files_never_panic(
+            head in proptest::sample::select(vec![HEAD, "项目编号,户编号\n", ""]),
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            ext in proptest::sample::select(vec!["csv", "xlsx"]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut bytes = head.as_bytes().to_vec();
+            bytes.extend_from_slice(&body);
+            let p = dir.path().join(format!("f.{ext}"));
+            std::fs::write(&p, &bytes).unwrap();
+            let _ = read_projects(&p, Some(&p), &ProjectImportOptions::default());
+        }
     }
 
     #[test]

@@ -358,6 +358,18 @@ impl Project {
             )),
             _ => {}
         }
+        if self.beneficiaries.len() > crate::limits::MAX_PROJECT_BENEFICIARIES {
+            p.push(Problem::new(
+                F::Beneficiaries,
+                tr!(
+                    "{} 户，一个项目最多 {} 户",
+                    "{} households, at most {} for one project",
+                    self.beneficiaries.len(),
+                    crate::limits::MAX_PROJECT_BENEFICIARIES
+                ),
+            ));
+            return p;
+        }
         let mut seen = std::collections::HashSet::new();
         for b in &self.beneficiaries {
             if b.is_empty() || b.len() > MAX_ID_BYTES {

@@ -9,8 +9,10 @@
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
+use super::check::Problem;
 use super::{Result, Store, StoreError, decode, encode};
 use crate::projects::Project;
+use crate::tr;
 
 const TREE: &str = "projects";
 const BY_HOUSEHOLD: &str = "project_beneficiaries";
@@ -176,6 +178,78 @@ impl Store {
     }
 }
 
+impl Store {
+    /// `ruhu verify`: every project reads, under its own id, and the beneficiary index is
+    /// exactly what the projects give (an index that differs can be made again).
+    pub(super) fn check_projects(&self, problems: &mut Vec<Problem>) -> Result<()> {
+        let mut expected = std::collections::HashSet::new();
+        for kv in self.projects_tree()?.iter() {
+            let (k, v) = kv?;
+            let key = String::from_utf8_lossy(&k)
+                .chars()
+                .take(40)
+                .collect::<String>();
+            match decode::<Project>(String::new, &v) {
+                Ok(p) if p.project_id.as_bytes() == k.as_ref() => {
+                    expected.extend(
+                        p.beneficiaries
+                            .iter()
+                            .map(|h| beneficiary_key(h, &p.project_id)),
+                    );
+                }
+                Ok(p) => problems.push(Problem::lost(tr!(
+                    "项目 {} 存在错误的键 {} 下",
+                    "project {} is stored under a wrong key {}",
+                    p.project_id,
+                    key
+                ))),
+                Err(e) => problems.push(Problem::lost(tr!(
+                    "项目 {} 无法读取：{}",
+                    "project {} cannot be read: {}",
+                    key,
+                    e
+                ))),
+            }
+        }
+        let mut extra = 0usize;
+        let mut present = 0usize;
+        for k in self.beneficiaries_tree()?.iter().keys() {
+            if expected.contains(k?.as_ref()) {
+                present += 1;
+            } else {
+                extra += 1;
+            }
+        }
+        let missing = expected.len() - present;
+        if extra > 0 || missing > 0 {
+            problems.push(Problem::fixable(tr!(
+                "项目受益户索引与项目不符（多 {} 条，缺 {} 条）",
+                "the projects' beneficiary index differs from the projects ({} entries too many, {} missing)",
+                extra,
+                missing
+            )));
+        }
+        Ok(())
+    }
+
+    /// Makes the beneficiary index again from the projects that read (not flushed).
+    pub(super) fn repair_project_index(&self) -> Result<()> {
+        let index = self.beneficiaries_tree()?;
+        index.clear()?;
+        for kv in self.projects_tree()?.iter() {
+            let (k, v) = kv?;
+            if let Ok(p) = decode::<Project>(String::new, &v)
+                && p.project_id.as_bytes() == k.as_ref()
+            {
+                for h in &p.beneficiaries {
+                    index.insert(beneficiary_key(h, &p.project_id), &[])?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +314,24 @@ mod tests {
             2,
             "a refused list changes nothing"
         );
+        let (problems, _) = store.check_layout().unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        // An index entry the projects do not give, and one missing.
+        let index = store.beneficiaries_tree().unwrap();
+        index.insert(beneficiary_key("9", "B"), &[]).unwrap();
+        index.remove(beneficiary_key("3", "B")).unwrap();
+        let (problems, _) = store.check_layout().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].repairable);
+        assert!(
+            problems[0]
+                .what
+                .en
+                .contains("1 entries too many, 1 missing")
+        );
+        store.repair_layout().unwrap();
+        assert!(store.check_layout().unwrap().0.is_empty());
+        assert_eq!(of("3"), ["B"]);
+        assert!(of("9").is_empty());
     }
 }
