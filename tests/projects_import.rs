@@ -103,6 +103,10 @@ fn a_gbk_csv_with_a_beneficiaries_file_imports_warns_and_lists_in_chinese() {
     assert_eq!(projects(&data, &["--kind", "east_west"]).len(), 1);
     assert_eq!(projects(&data, &["--village", "云雾村"]).len(), 1);
     assert_eq!(projects(&data, &["--township", "无此乡"]).len(), 0);
+    let of_household = projects(&data, &["--household", hid]);
+    assert_eq!(of_household.len(), 1);
+    assert_eq!(of_household[0]["project_id"], "XM-1");
+    assert!(projects(&data, &["--household", "888888"]).is_empty());
     let (code, _, err) = ruhu(&data, &["projects", "list", "--kind", "roads"]);
     assert_eq!(code, 1);
     assert!(err.contains("east_west"), "{err}");
@@ -377,4 +381,23 @@ fn projects_survive_a_backup_and_a_backup_without_them_restores() {
     let (code, _, err) = ruhu(&only, &["restore", backup.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(projects(&only, &[]).len(), 1);
+}
+
+/// The first screen's `d` loads the demo's project list with its registry.
+#[test]
+fn the_screens_demo_key_loads_the_project_list_too() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let forms = ruhu::session::Forms::bundled().unwrap();
+    let ws = ruhu::session::Workspace::open(&data, forms).unwrap();
+    let mut app = ruhu::tui::App::new(ws, ruhu::i18n::Lang::Zh, "测试员".into());
+    app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE));
+    assert_eq!(app.ws.household_count(), 300);
+    let loaded = app.ws.projects().unwrap();
+    let opts = ruhu::demo::DemoOptions::default();
+    assert_eq!(loaded, ruhu::demo::generate_projects(&opts));
+    let h = &loaded[0].beneficiaries[0];
+    assert!(app.ws.find_household(h).unwrap().is_some());
+    assert_eq!(app.ws.projects_of_household(h).unwrap()[0], loaded[0]);
 }

@@ -39,6 +39,9 @@ pub enum ProjectsCommand {
         /// east_west, other.
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
+        /// Only the projects this household (户编号) benefits from.
+        #[arg(long, value_name = "ID")]
+        household: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -79,6 +82,7 @@ pub(super) fn run(cli: &Cli, command: &ProjectsCommand) -> Result<ExitCode, Fail
             township,
             village,
             kind,
+            household,
             format,
         } => {
             let kind = match kind {
@@ -93,14 +97,14 @@ pub(super) fn run(cli: &Cli, command: &ProjectsCommand) -> Result<ExitCode, Fail
                     ))
                 })?),
             };
-            list(
-                cli,
-                county.as_deref(),
-                township.as_deref(),
-                village.as_deref(),
+            let filter = ListFilter {
+                county: county.as_deref(),
+                township: township.as_deref(),
+                village: village.as_deref(),
                 kind,
-                *format,
-            )
+                household: household.as_deref(),
+            };
+            list(cli, &filter, *format)
         }
         ProjectsCommand::Show { id, format } => show(cli, id, *format),
     }
@@ -408,20 +412,26 @@ fn money(v: f64) -> String {
     number_text((v * 100.0).round() / 100.0)
 }
 
-fn list(
-    cli: &Cli,
-    county: Option<&str>,
-    township: Option<&str>,
-    village: Option<&str>,
+/// What `projects list` keeps.
+struct ListFilter<'a> {
+    county: Option<&'a str>,
+    township: Option<&'a str>,
+    village: Option<&'a str>,
     kind: Option<ProjectKind>,
-    format: Format,
-) -> Result<ExitCode, Failure> {
+    household: Option<&'a str>,
+}
+
+fn list(cli: &Cli, f: &ListFilter<'_>, format: Format) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
     let ws = super::workspace(cli)?;
-    let projects: Vec<Project> = ws
-        .projects()?
+    let all = match f.household {
+        // Through the beneficiary index.
+        Some(h) => ws.projects_of_household(h)?,
+        None => ws.projects()?,
+    };
+    let projects: Vec<Project> = all
         .into_iter()
-        .filter(|p| p.is_in(county, township, village) && kind.is_none_or(|k| p.kind == k))
+        .filter(|p| p.is_in(f.county, f.township, f.village) && f.kind.is_none_or(|k| p.kind == k))
         .collect();
     match format {
         Format::Json => print_json(
