@@ -361,6 +361,10 @@ pub fn parse_status(v: &str) -> Option<ProjectStatus> {
     })
 }
 
+/// The day numbers read as dates: 1954-10-04 to 2119-01-10 (a bare `2017` is no date).
+const SERIAL_FROM: i64 = 20_000;
+const SERIAL_TO: i64 = 80_000;
+
 /// A date as county lists write it: `2017-03-05`, `2017/3/5`, `2017.3.5`, `2017年3月5日`,
 /// `20170305`, a time after it (`2017-03-05 00:00:00`), or a spreadsheet's day number
 /// (`42799`, what a date cell of a workbook holds).
@@ -376,7 +380,7 @@ pub fn parse_date(v: &str) -> Option<NaiveDate> {
             .ok()
             .filter(|f| f.is_finite())
             .map(|f| f.floor() as i64)
-    }) && (1..=2_958_465).contains(&serial)
+    }) && (SERIAL_FROM..=SERIAL_TO).contains(&serial)
     {
         let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
         return base.checked_add_days(chrono::Days::new(serial as u64));
@@ -503,6 +507,7 @@ mod tests {
             assert_eq!(parse_date(v), d, "{v}");
         }
         assert_eq!(parse_date("2017-02-30"), None);
+        assert_eq!(parse_date("2017"), None, "a year is no day number");
         assert_eq!(parse_date("去年"), None);
         assert_eq!(parse_kind("东西部扶贫协作"), Some(ProjectKind::EastWest));
         assert_eq!(parse_kind("east_west"), Some(ProjectKind::EastWest));

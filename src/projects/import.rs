@@ -233,18 +233,19 @@ impl<R: Rows> Visitor for Run<'_, R> {
         }
         if let Err(problems) = self.rows.row(header, line, cells) {
             let column = problems.first().map(|(f, _)| header.name_of(*f));
-            let reason = if problems.len() == 1 {
-                problems[0].1.clone()
-            } else {
-                let texts: Vec<Text> = problems
-                    .iter()
-                    .map(|(f, t)| {
-                        let l = f.label();
-                        Text::new(format!("{}：{}", l.zh, t.zh), format!("{}: {}", l.en, t.en))
-                    })
-                    .collect();
-                join(&texts)
-            };
+            // The first problem is the column's; the others name their field.
+            let texts: Vec<Text> = problems
+                .iter()
+                .enumerate()
+                .map(|(i, (f, t))| {
+                    if i == 0 {
+                        return t.clone();
+                    }
+                    let l = f.label();
+                    Text::new(format!("{}：{}", l.zh, t.zh), format!("{}: {}", l.en, t.en))
+                })
+                .collect();
+            let reason = join(&texts);
             self.reject(line, Some(cells), column, reason)?;
         }
         Ok(())
@@ -788,7 +789,7 @@ mod tests {
             "p.csv",
             &format!(
                 "{HEAD}P1,核桃,产业,清溪乡,桂花村,100,,100,2017-03-01,,,未开工,\n\
-                 P2,道路,基础设施,清溪乡,桂花村,100,,abc,2017-03-01,,,未开工,\n\
+                 P2,道路,基础设施,清溪乡,桂花村,100,,abc,2017-13-01,,,未开工,\n\
                  P1,重复,产业,清溪乡,桂花村,100,,100,2017-03-01,,,未开工,\n"
             ),
         );
@@ -806,6 +807,19 @@ mod tests {
                 .text()
                 .zh
                 .contains("p.csv 第 3 行，列“总投资”")
+        );
+        let reason = &r.summary.rejected[0].reason;
+        assert!(
+            reason
+                .zh
+                .starts_with("不是金额：abc；批复时间：不是日期：2017-13-01"),
+            "{}",
+            reason.zh
+        );
+        assert!(
+            reason
+                .en
+                .starts_with("not an amount: abc; approval date: not a date")
         );
         let strict = ProjectImportOptions {
             strict: true,
