@@ -401,3 +401,90 @@ fn the_screens_demo_key_loads_the_project_list_too() {
     assert!(app.ws.find_household(h).unwrap().is_some());
     assert_eq!(app.ws.projects_of_household(h).unwrap()[0], loaded[0]);
 }
+
+/// Starts the binary and kills it (SIGKILL) after `after`; true when it was still running.
+fn run_and_kill(data: &Path, args: &[&str], after: std::time::Duration) -> bool {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ruhu"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ruhu");
+    let deadline = std::time::Instant::now() + after;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().expect("wait").is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let running = child.try_wait().expect("wait").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+/// A project file of `n` projects named after `tag`, each with three beneficiaries.
+fn many(dir: &Path, tag: &str, n: usize) -> PathBuf {
+    let mut text =
+        String::from("项目编号,项目名称,项目类别,行政村,总投资,批复时间,项目状态,受益户\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "XM-{i:05},{tag}{i},产业,桂花村,1000,2017-01-01,未开工,H{i};H{};{tag}-{i}\n",
+            i + 1
+        ));
+    }
+    write(&dir.join(format!("{tag}.csv")), text.as_bytes())
+}
+
+/// A power cut during an import leaves the old list or the new one, never a mix, and a
+/// store `ruhu verify` finds whole.
+#[test]
+fn a_killed_import_leaves_the_old_list_or_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (old, new) = (many(dir.path(), "旧", 2000), many(dir.path(), "新", 2500));
+    let import = |file: &Path| {
+        let (code, v) = json(&data, &["projects", "import", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{v}");
+    };
+    import(&old);
+    let t = std::time::Instant::now();
+    import(&new);
+    let whole = t.elapsed();
+    let mut seen = std::collections::BTreeSet::new();
+    for k in 1..=6u32 {
+        import(&old);
+        let after = whole * k / 6;
+        let killed = run_and_kill(&data, &["projects", "import", new.to_str().unwrap()], after);
+        let (code, out, err) = ruhu(&data, &["verify"]);
+        assert_eq!(code, 0, "killed after {after:?}: {out}{err}");
+        let list = projects(&data, &[]);
+        let names: std::collections::BTreeSet<String> = list
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().chars().take(1).collect())
+            .collect();
+        let state = match (list.len(), names.len()) {
+            (2000, 1) if names.contains("旧") => "old",
+            (2500, 1) if names.contains("新") => "new",
+            _ => panic!(
+                "killed after {after:?}: {} projects, names {names:?}",
+                list.len()
+            ),
+        };
+        let (code, v) = json(&data, &["projects", "list", "--household", "新-0"]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            v.as_array().unwrap().len(),
+            usize::from(state == "new"),
+            "the index follows"
+        );
+        seen.insert((killed, state));
+    }
+    eprintln!("kill outcomes: {seen:?}");
+    import(&new);
+    assert_eq!(projects(&data, &[]).len(), 2500);
+}
