@@ -328,14 +328,14 @@ fn project_id(v: Option<&str>, p: &mut Vec<RowProblem>) -> String {
     let f = ProjectField::ProjectId;
     if v.is_empty() {
         p.push((f, missing()));
-    } else if v.len() > crate::limits::MAX_ID_BYTES {
+    } else if v.len() > crate::limits::MAX_PROJECT_ID_BYTES {
         p.push((
             f,
             tr!(
                 "太长（{} 字节，最多 {} 字节）",
                 "too long ({} bytes, at most {})",
                 v.len(),
-                crate::limits::MAX_ID_BYTES
+                crate::limits::MAX_PROJECT_ID_BYTES
             ),
         ));
     } else if is_scientific(v) {

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
-use crate::limits::{MAX_CELL_BYTES, MAX_ID_BYTES};
+use crate::limits::{MAX_CELL_BYTES, MAX_ID_BYTES, MAX_PROJECT_ID_BYTES};
 use crate::tr;
 
 pub use columns::ProjectField;
@@ -269,7 +269,7 @@ impl Project {
         if self.project_id.is_empty() {
             p.push(Problem::new(F::ProjectId, tr!("不能为空", "missing")));
         }
-        check_text(&mut p, F::ProjectId, &self.project_id, MAX_ID_BYTES);
+        check_text(&mut p, F::ProjectId, &self.project_id, MAX_PROJECT_ID_BYTES);
         if self.name.trim().is_empty() {
             p.push(Problem::new(F::Name, tr!("不能为空", "missing")));
         }
@@ -480,6 +480,16 @@ mod tests {
             "{}",
             t.en
         );
+    }
+
+    #[test]
+    fn a_project_id_leaves_room_for_its_subject_key() {
+        let mut p = project();
+        p.project_id = "X".repeat(MAX_PROJECT_ID_BYTES);
+        assert!(p.problems().is_empty());
+        assert!(format!("project:{}", p.project_id).len() <= MAX_ID_BYTES);
+        p.project_id.push('X');
+        assert_eq!(p.problems()[0].field, ProjectField::ProjectId);
     }
 
     #[test]
