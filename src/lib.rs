@@ -21,8 +21,10 @@ pub mod sample;
 pub mod session;
 pub mod sheet_csv;
 pub mod store;
+pub mod subject;
 pub mod sync;
 pub mod tables;
+pub mod talks;
 pub mod tui;
 
 /// mimalloc instead of the system allocator: reading and writing records allocates many

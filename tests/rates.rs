@@ -57,6 +57,8 @@ fn result(kind: Kind, size: u32, changes: Value) -> Value {
         Kind::Poor => json!({"red_vehicle": false, "red_public_servant": false}),
         Kind::NonPoor => json!({"applied_refused": false}),
         Kind::Returned => json!({"reregistered": true}),
+        // Not a household: no household answers to add.
+        Kind::Cadre | Kind::Project | Kind::Archive => json!({}),
     };
     for (k, v) in extra.as_object().into_iter().flatten() {
         answers[k] = v.clone();

@@ -104,6 +104,8 @@ fn clean(kind: Kind) -> Value {
             "red_public_servant": false,
         }),
         Kind::Returned => json!({"reregistered": true, "returned_year": 2018}),
+        // Not a household: no household answers to add.
+        Kind::Cadre | Kind::Project | Kind::Archive => json!({}),
     };
     for (k, v) in extra.as_object().expect("object") {
         answers[k] = v.clone();

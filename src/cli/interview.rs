@@ -240,6 +240,9 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     if let Some(id) = args.interview {
         return change(cli, args, &ws, id, &file);
     }
+    if args.household.is_none() && !args.new_household {
+        return apply_subject(cli, args, &ws, &file);
+    }
     let household = match (&args.household, args.new_household) {
         (Some(id), _) => ws.household(id)?,
         (None, true) => crate::registry::Household::provisional(
@@ -296,6 +299,71 @@ pub(super) fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode, Failure> {
     let mut s = ws.start_preloaded(&household, &interviewer(cli), session::Preload::Identity)?;
     let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
     let missing = s.save_all(&ws, &changes, args.complete)?;
+    report_applied(cli, args, &s, &missing)
+}
+
+/// `interview apply` of an answer file for a questionnaire about another subject than a
+/// household (a cadre talk): a new interview of that subject, checked whole before anything
+/// is written, in one write.
+fn apply_subject(
+    cli: &Cli,
+    args: &ApplyArgs,
+    ws: &session::Workspace,
+    file: &Json,
+) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let named = file.get("questionnaire").and_then(Json::as_str);
+    let form = named.and_then(|q| ws.forms.by_id(q));
+    let Some(form) = form.filter(|f| !f.kind.is_household()) else {
+        return Err(fail(match named {
+            Some(q) if ws.forms.by_id(q).is_some() => tr!(
+                "{}：{} 问卷是农户问卷，请用 --household 给出户编号（或 --new-household）",
+                "{}: questionnaire '{}' is for households: give --household (or --new-household)",
+                args.answers.display(),
+                q
+            ),
+            Some(q) => tr!(
+                "{}：没有 {} 问卷",
+                "{}: there is no questionnaire '{}'",
+                args.answers.display(),
+                q
+            ),
+            None => tr!(
+                "请给出 --household，或在答案文件里写明问卷（如 \"questionnaire\": \"cadre\"）",
+                "give --household, or name the questionnaire in the answer file (e.g. \"questionnaire\": \"cadre\")"
+            ),
+        }));
+    };
+    if form.kind.subject() != crate::subject::SubjectKind::Person && args.subject.is_none() {
+        return Err(fail(tr!(
+            "{} 问卷需要 --subject 给出{}的编号",
+            "questionnaire '{}' needs --subject with the {}'s id",
+            form.id,
+            form.kind.subject().label().get(lang)
+        )));
+    }
+    let problems_out = |problems: Vec<crate::interview::AnswerProblem>| -> Failure {
+        let lines: Vec<String> = problems.iter().map(|p| p.render(lang)).collect();
+        fail(tr!(
+            "{}：{} 个答案有误，未保存任何内容：\n{}",
+            "{}: {} invalid answer(s), nothing saved:\n{}",
+            args.answers.display(),
+            lines.len(),
+            lines.join("\n")
+        ))
+    };
+    let answers =
+        Answers::from_json(&form, file, || Uuid::new_v4().to_string()).map_err(problems_out)?;
+    if answers.values.is_empty() && answers.rosters.values().all(Vec::is_empty) {
+        return Err(fail(tr!(
+            "{}：答案文件里没有任何答案（\"answers\" 为空或缺少），未保存任何内容",
+            "{}: the answer file holds no answer (\"answers\" empty or missing); nothing saved",
+            args.answers.display()
+        )));
+    }
+    let mut s = ws.start_subject(form.kind, args.subject.as_deref(), &interviewer(cli))?;
+    let changes = session::enter_answers(&mut s.interview, &answers).map_err(problems_out)?;
+    let missing = s.save_all(ws, &changes, args.complete)?;
     report_applied(cli, args, &s, &missing)
 }
 
@@ -413,9 +481,12 @@ fn report_applied(
             None => m.question.clone(),
         })
         .collect();
+    let subject = s.record.subject();
     let out = json!({
         "interview_id": s.record.interview_id,
         "household_id": s.record.household_id,
+        "subject": subject.kind,
+        "subject_id": subject.id,
         "status": s.record.status,
     });
     match args.format {
@@ -429,10 +500,11 @@ fn report_applied(
         Format::Text => say(
             cli,
             tr!(
-                "已保存调查 {}（户 {}，{}）",
-                "saved interview {} (household {}, {})",
+                "已保存调查 {}（{} {}，{}）",
+                "saved interview {} ({} {}, {})",
                 s.record.interview_id,
-                s.record.household_id,
+                subject.kind.label().get(lang),
+                subject.id,
                 status_text(&s.record, lang)
             )
             .get(lang),

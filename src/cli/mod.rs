@@ -18,6 +18,7 @@ mod report;
 mod review;
 mod sample;
 mod sync;
+mod talks;
 mod verify;
 
 use std::path::PathBuf;
@@ -148,6 +149,9 @@ pub enum Command {
     /// Tables for analysis: all answers (CSV, XLSX, Parquet with a codebook), findings.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Cadre talks (交流座谈) scored: per role and township the knowledge questions answered
+    /// right, and the people to prepare again.
+    Talks(talks::TalksArgs),
     /// A report to print or send: per county the rates as found and after review, charts by
     /// village, coverage of the sample, the findings with evidence and marks (one HTML file).
     Report(report::ReportArgs),
@@ -172,9 +176,14 @@ pub enum InterviewCommand {
 
 #[derive(Args, Debug)]
 pub struct ApplyArgs {
-    /// Household id (户编号) of the registry.
-    #[arg(long, required_unless_present_any = ["new_household", "interview"])]
+    /// Household id (户编号) of the registry. Not needed when the answer file is for a
+    /// questionnaire about another subject (a cadre talk: `"questionnaire": "cadre"`).
+    #[arg(long)]
     pub household: Option<String>,
+    /// For a questionnaire about another subject than a household: the subject's id within
+    /// its kind (a project id, a place); a person talked to gets a new id when it is not given.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["household", "new_household", "interview"])]
+    pub subject: Option<String>,
     /// Change answers of this stored interview instead: only the answers the file gives
     /// change (rows by their `_row` id: a known row keeps its other answers).
     #[arg(long, conflicts_with_all = ["household", "new_household"])]
@@ -472,5 +481,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Coverage(args)) => coverage::coverage(&cli, args),
         Some(Command::Export(command)) => export::run(&cli, command),
         Some(Command::Report(args)) => report::report(&cli, args),
+        Some(Command::Talks(args)) => talks::talks(&cli, args),
     }
 }

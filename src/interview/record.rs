@@ -507,3 +507,11 @@ pub struct InterviewRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<Chosen>,
 }
+
+impl InterviewRecord {
+    /// Whom or what the interview is about, read from its subject key (`household_id`; see
+    /// [`crate::subject`]).
+    pub fn subject(&self) -> crate::subject::Subject {
+        crate::subject::Subject::from_key(&self.household_id)
+    }
+}

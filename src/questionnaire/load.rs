@@ -232,16 +232,15 @@ pub fn from_str(file: &str, src: &str) -> Result<Questionnaire, Vec<LoadError>> 
     };
     let kind = Kind::parse(&raw.kind);
     if kind.is_none() {
-        ck.error(
-            None,
-            Some("kind"),
-            LoadErrorKind::Invalid,
+        ck.error(None, Some("kind"), LoadErrorKind::Invalid, {
+            let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
             tr!(
-                "未知的户类型 {}，应为 poor、exited、non_poor 或 returned",
-                "unknown household kind '{}': expected poor, exited, non_poor or returned",
-                raw.kind
-            ),
-        );
+                "未知的问卷类型 {}，应为 {} 之一",
+                "unknown questionnaire kind '{}': expected one of {}",
+                raw.kind,
+                kinds.join(", ")
+            )
+        });
     }
     if raw.id.trim().is_empty() || raw.version.trim().is_empty() {
         ck.error(
@@ -1167,6 +1166,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
     (
         "returned.json",
         include_str!("../../questionnaires/returned.json"),
+    ),
+    (
+        "cadre.json",
+        include_str!("../../questionnaires/cadre.json"),
     ),
 ];
 

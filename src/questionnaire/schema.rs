@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::expr::Expr;
 use crate::i18n::Text;
 
-/// The four household kinds, one questionnaire each.
+/// The questionnaire kinds: the four household kinds (one questionnaire each), and the
+/// notice's other checks, each about a subject of its own ([`Kind::subject`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -17,10 +18,28 @@ pub enum Kind {
     Exited,
     NonPoor,
     Returned,
+    /// A one-to-one talk with a cadre or another person (交流座谈).
+    Cadre,
+    /// A project checked on site in the notice's eight aspects (实地查核).
+    Project,
+    /// The archives of a county, township or village read against the catalogue (档案台账).
+    Archive,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Poor, Kind::Exited, Kind::NonPoor, Kind::Returned];
+    /// Every kind, households first.
+    pub const ALL: [Kind; 7] = [
+        Kind::Poor,
+        Kind::Exited,
+        Kind::NonPoor,
+        Kind::Returned,
+        Kind::Cadre,
+        Kind::Project,
+        Kind::Archive,
+    ];
+
+    /// The four household kinds.
+    pub const HOUSEHOLDS: [Kind; 4] = [Kind::Poor, Kind::Exited, Kind::NonPoor, Kind::Returned];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -28,6 +47,9 @@ impl Kind {
             Kind::Exited => "exited",
             Kind::NonPoor => "non_poor",
             Kind::Returned => "returned",
+            Kind::Cadre => "cadre",
+            Kind::Project => "project",
+            Kind::Archive => "archive",
         }
     }
 
@@ -41,7 +63,26 @@ impl Kind {
             Kind::Exited => Text::new("脱贫户", "exited"),
             Kind::NonPoor => Text::new("非贫困户", "non-poor"),
             Kind::Returned => Text::new("返贫户", "returned"),
+            Kind::Cadre => Text::new("干部访谈", "cadre talk"),
+            Kind::Project => Text::new("项目核查", "project check"),
+            Kind::Archive => Text::new("档案台账", "archive check"),
         }
+    }
+
+    /// What an interview of this kind is about.
+    pub fn subject(self) -> crate::subject::SubjectKind {
+        use crate::subject::SubjectKind;
+        match self {
+            Kind::Poor | Kind::Exited | Kind::NonPoor | Kind::Returned => SubjectKind::Household,
+            Kind::Cadre => SubjectKind::Person,
+            Kind::Project => SubjectKind::Project,
+            Kind::Archive => SubjectKind::Place,
+        }
+    }
+
+    /// One of the four household kinds.
+    pub fn is_household(self) -> bool {
+        self.subject().is_household()
     }
 }
 

@@ -313,11 +313,15 @@ fn check_rule(
                 rid,
                 Some("households"),
                 RuleErrorKind::UnknownHouseholdKind,
-                tr!(
-                    "未知的户类型 {}，应为 poor、exited、non_poor 或 returned",
-                    "unknown household kind '{}': expected poor, exited, non_poor or returned",
-                    h
-                ),
+                {
+                    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+                    tr!(
+                        "未知的问卷类型 {}，应为 {} 之一",
+                        "unknown questionnaire kind '{}': expected one of {}",
+                        h,
+                        kinds.join(", ")
+                    )
+                },
             ),
         }
     }

@@ -129,6 +129,9 @@ pub struct Reconciliation {
     pub unknown_households: usize,
     /// Interviews left out because another visit of their household counts.
     pub not_counting: usize,
+    /// Interviews about another subject than a household (a cadre, a project, a place):
+    /// the household rules and rates do not read them.
+    pub other_subjects: usize,
 }
 
 /// A stand-in for a household the lookup did not find: no registry values.
@@ -177,6 +180,10 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         let (h, bytes) = item?;
         let result = compact::decode(bytes.as_ref()).map_err(&corrupt)?;
         out.interviews += 1;
+        if crate::subject::looks_like_other_subject(result.household_id) {
+            out.other_subjects += 1;
+            continue;
+        }
         let duplicate = filter
             .visits
             .as_ref()
@@ -258,6 +265,7 @@ impl Reconciliation {
             out.interviews += p.interviews;
             out.unknown_households += p.unknown_households;
             out.not_counting += p.not_counting;
+            out.other_subjects += p.other_subjects;
         }
         out.sort();
         out

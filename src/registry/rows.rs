@@ -347,8 +347,20 @@ fn household_id(v: Option<&str>, problems: &mut Problems) -> String {
             "household id was turned into scientific notation by Excel ({}): format the column as text and export again",
             shown(v)
         ));
+    } else if crate::subject::looks_like_other_subject(v) {
+        problems.push(other_subject_id(v));
     }
     v.to_string()
+}
+
+/// A household id that reads as another subject's key (`project:…`, `person:…`,
+/// `place:…`; see [`crate::subject`]).
+pub(crate) fn other_subject_id(v: &str) -> Text {
+    tr!(
+        "户编号 {} 不能以 project:、person: 或 place: 开头（这些前缀表示项目、访谈对象和地方）",
+        "household id {} cannot begin with project:, person: or place: (those name projects, people and places)",
+        shown(v)
+    )
 }
 
 fn not_number(field: Field, v: &str, what_zh: &str, what_en: &str) -> Text {

@@ -70,6 +70,9 @@ pub fn household_problems(h: &Household, today: NaiveDate) -> Vec<Text> {
             "household_id holds control characters"
         ));
     }
+    if crate::subject::looks_like_other_subject(&h.household_id) {
+        p.push(super::rows::other_subject_id(&h.household_id));
+    }
     for (name, v) in [
         ("head_name", &h.head_name),
         ("household_type", &h.household_type),

@@ -10,7 +10,7 @@ use age::secrecy::SecretString;
 use crate::i18n::Text;
 use crate::store::StoreError;
 pub use crate::store::imports::ImportLogEntry;
-use crate::sync::bundle::{Header, Key, SUBJECT_HOUSEHOLD};
+use crate::sync::bundle::{Header, Key};
 use crate::tr;
 
 use super::{HeldInterview, ImportReport, Workspace};
@@ -86,7 +86,7 @@ impl Workspace {
                     "还没有收到这次调查的基本信息（它的记录先到了）",
                     "the interview's head has not arrived yet (its events came first)"
                 ),
-                (None, Some(head)) if head.subject != SUBJECT_HOUSEHOLD => tr!(
+                (None, Some(head)) if head.subject_kind().is_none() => tr!(
                     "调查对象的类型 {} 本程序还不支持",
                     "subjects of kind {} are not supported by this program",
                     head.subject

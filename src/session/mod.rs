@@ -331,6 +331,85 @@ impl Workspace {
         })
     }
 
+    /// A new interview about a subject other than a household (a person talked to, a
+    /// project, a place), with the questionnaire of `kind`, not stored until its first save.
+    /// A person gets a new id (`R-` and twelve hex digits): each talk is its own subject.
+    pub fn start_subject(
+        &self,
+        kind: Kind,
+        id: Option<&str>,
+        interviewer: &str,
+    ) -> Result<Session, SessionError> {
+        let subject_kind = kind.subject();
+        if subject_kind.is_household() {
+            return Err(SessionError::NoQuestionnaire(kind.id().to_string()));
+        }
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => format!("R-{}", &Uuid::new_v4().simple().to_string()[..12]),
+        };
+        let form = self.forms.get(kind)?;
+        let at = now();
+        let record = InterviewRecord {
+            interview_id: Uuid::new_v4(),
+            household_id: crate::subject::Subject::new(subject_kind, id).key(),
+            questionnaire: form.id.clone(),
+            questionnaire_version: form.version.clone(),
+            status: Status::InProgress,
+            interviewer: interviewer.to_string(),
+            device_id: self.store.device_id().to_string(),
+            started_at: at,
+            updated_at: at,
+            completed_at: None,
+            cursor: None,
+            answers: Answers::default().to_json(),
+            result: Answers::default().to_json(),
+            events: 0,
+            skipped: Vec::new(),
+            review: None,
+            chosen: None,
+        };
+        let interview = Interview::new(form, Context::today());
+        Ok(Session {
+            record,
+            interview,
+            preloaded: Vec::new(),
+            heads: Heads::default(),
+            author: None,
+        })
+    }
+
+    /// Every cadre talk scored against the settings and the registry, and summed
+    /// (`crate::talks`).
+    pub fn talks(
+        &self,
+        settings: &crate::reconcile::Settings,
+    ) -> Result<crate::talks::Summary, SessionError> {
+        let facts = crate::talks::Facts::new(
+            settings.assessment_year,
+            settings.income_line(),
+            self.store
+                .households()
+                .collect::<Result<Vec<_>, StoreError>>()?,
+        );
+        let cadre = self.forms.get(Kind::Cadre).ok().map(|f| f.id.clone());
+        let mut scored = Vec::new();
+        for r in self.store.interview_results() {
+            let r = r?;
+            if r.subject().kind != crate::subject::SubjectKind::Person
+                || cadre.as_deref() != Some(r.questionnaire.as_str())
+            {
+                continue;
+            }
+            if let Some(s) =
+                crate::talks::Scored::new(r.interview_id, r.status.is_done(), &r.result, &facts)
+            {
+                scored.push(s);
+            }
+        }
+        Ok(crate::talks::summarize(&scored))
+    }
+
     /// Opens a stored interview where it stopped.
     pub fn resume(&self, id: Uuid) -> Result<Session, SessionError> {
         let record = self

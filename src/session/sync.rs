@@ -43,9 +43,7 @@ use crate::store::StoreError;
 use crate::store::sync::{
     DeviceEvents, Held, Incoming, Merged, SeqRun, minus_runs, runs_of, union_runs,
 };
-use crate::sync::bundle::{
-    Body, FormRef, InterviewHead, Key, SUBJECT_HOUSEHOLD, Seal, SeqRange, Stream, read_file,
-};
+use crate::sync::bundle::{Body, FormRef, InterviewHead, Key, Seal, SeqRange, Stream, read_file};
 use crate::tr;
 
 use super::Workspace;
@@ -270,6 +268,13 @@ fn check_body(body: &Body) -> Result<(), Text> {
             || bad_text(&h.household_id, crate::limits::MAX_ID_BYTES)
         {
             Some(tr!("户编号不能保存", "its household id cannot be stored"))
+        } else if h.subject_contradicted() {
+            Some(tr!(
+                "调查对象的类型 {} 与编号 {} 不符",
+                "its subject kind {} does not agree with the key {}",
+                h.subject,
+                h.household_id
+            ))
         } else if bad_text(&h.interviewer, MAX_EVENT_TEXT_BYTES)
             || bad_text(&h.device_id, crate::limits::MAX_ID_BYTES)
             || bad_text(&h.questionnaire, crate::limits::MAX_ID_BYTES)
@@ -373,7 +378,7 @@ fn head_of(r: &InterviewRecord) -> InterviewHead {
     InterviewHead {
         interview_id: r.interview_id,
         household_id: r.household_id.clone(),
-        subject: SUBJECT_HOUSEHOLD.to_string(),
+        subject: r.subject().kind.id().to_string(),
         questionnaire: r.questionnaire.clone(),
         questionnaire_version: r.questionnaire_version.clone(),
         interviewer: r.interviewer.clone(),
@@ -1005,7 +1010,7 @@ impl Workspace {
                 Some(r) => self.form_for(&r.questionnaire, &r.questionnaire_version),
                 None => head
                     .as_ref()
-                    .filter(|h| h.subject == SUBJECT_HOUSEHOLD)
+                    .filter(|h| h.subject_kind().is_some())
                     .and_then(|h| self.form_for(&h.questionnaire, &h.questionnaire_version)),
             };
             let household_id = stored
@@ -1060,7 +1065,7 @@ impl Workspace {
                         "还没有收到这次调查的基本信息（它的记录先到了）",
                         "the interview's head has not arrived yet (its events came first)"
                     ),
-                    Some(h) if h.subject != SUBJECT_HOUSEHOLD && stored.is_none() => tr!(
+                    Some(h) if h.subject_kind().is_none() && stored.is_none() => tr!(
                         "调查对象的类型 {} 本程序还不支持",
                         "subjects of kind {} are not supported by this program",
                         h.subject

@@ -240,7 +240,7 @@ impl Screen for Households {
                 self.refilter();
             }
             Action::CycleKind => {
-                self.filter.kind = cycle(&Kind::ALL, self.filter.kind.as_ref());
+                self.filter.kind = cycle(&Kind::HOUSEHOLDS, self.filter.kind.as_ref());
                 self.refilter();
             }
             Action::CycleStatus => {

@@ -134,8 +134,11 @@ impl Counts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterviewHead {
     pub interview_id: Uuid,
+    /// The subject key: the household id, or `kind:id` for another subject
+    /// ([`crate::subject`]).
     pub household_id: String,
-    /// The kind of subject: `household` today.
+    /// The kind of subject: `household`, `person`, `project` or `place`. A kind this ruhu
+    /// does not know is held aside on import, never dropped.
     pub subject: String,
     pub questionnaire: String,
     pub questionnaire_version: String,
@@ -147,6 +150,20 @@ pub struct InterviewHead {
 
 /// The subject kind of a household interview.
 pub const SUBJECT_HOUSEHOLD: &str = "household";
+
+impl InterviewHead {
+    /// The subject's kind when this ruhu knows it.
+    pub fn subject_kind(&self) -> Option<crate::subject::SubjectKind> {
+        crate::subject::SubjectKind::parse(&self.subject)
+    }
+
+    /// A known kind that the subject key contradicts (`subject` says `project`, the key is
+    /// a household's): the head is wrong.
+    pub fn subject_contradicted(&self) -> bool {
+        self.subject_kind()
+            .is_some_and(|k| !crate::subject::key_is_of(&self.household_id, k))
+    }
+}
 
 /// The records of a bundle.
 #[derive(Debug, Clone, Default, PartialEq)]
