@@ -11,6 +11,7 @@ pub mod limits;
 pub mod passphrase;
 pub mod printable;
 pub mod private_file;
+pub mod projects;
 pub mod questionnaire;
 pub mod reconcile;
 pub mod redact;

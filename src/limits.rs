@@ -31,5 +31,16 @@ pub const MAX_TEXT_ANSWER_CHARS: usize = 4000;
 /// Rows of one roster (members of a household: the largest real ones have about 20).
 pub const MAX_ROSTER_ROWS: usize = 200;
 
+/// Bytes of a 项目编号: an interview about a project names it by its subject key
+/// `project:` ++ the id, which must fit [`MAX_ID_BYTES`] like every stored identifier.
+pub const MAX_PROJECT_ID_BYTES: usize = MAX_ID_BYTES - "project:".len();
+
+/// Projects of one project list (a county's has a few hundred to a few thousand): the list
+/// is replaced in one transaction, held in memory.
+pub const MAX_PROJECTS: usize = 100_000;
+
+/// Beneficiary households of one project (a county-wide relocation has some thousands).
+pub const MAX_PROJECT_BENEFICIARIES: usize = 20_000;
+
 /// Households the demo generator makes at most.
 pub const MAX_DEMO_HOUSEHOLDS: usize = 5_000_000;

@@ -29,7 +29,10 @@ fn bundled_questionnaires_pass() {
         .iter()
         .map(|q| q["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["poor", "exited", "non_poor", "returned", "cadre"]);
+    assert_eq!(
+        ids,
+        ["poor", "exited", "non_poor", "returned", "cadre", "project"]
+    );
 }
 
 #[test]

@@ -729,7 +729,124 @@ fn cases() -> Vec<Case> {
             ),
             |s| s.assessment_year = 2019,
         ),
+        // ---------------------------------------------------------------- projects: 项目问题
+        case(
+            "project, every aspect sound",
+            site(),
+            Project,
+            project(),
+            &[],
+        ),
+        case(
+            "project, household answers do not fire household rules",
+            site(),
+            Project,
+            with(
+                project(),
+                json!({"food_ok": false, "income_per_capita": 1, "fell_back": true}),
+            ),
+            &[],
+        ),
+        case(
+            "exited household with project answers fires no project rule",
+            exited(),
+            Exited,
+            with(
+                e(),
+                json!({"acceptance_signed": false, "funds_misused": true}),
+            ),
+            &[],
+        ),
+        case(
+            "project, no approval document",
+            site(),
+            Project,
+            with(project(), json!({"plan_approved": false})),
+            &["project_plan"],
+        ),
+        case(
+            "project, late",
+            site(),
+            Project,
+            with(project(), json!({"progress_on_time": false})),
+            &["project_progress"],
+        ),
+        case(
+            "project, funds misused",
+            site(),
+            Project,
+            with(project(), json!({"funds_misused": true})),
+            &["project_funds"],
+        ),
+        case(
+            "project, beneficiaries not public",
+            site(),
+            Project,
+            with(project(), json!({"beneficiaries_public": false})),
+            &["project_beneficiaries"],
+        ),
+        case(
+            "project, a household paid beyond its share",
+            site(),
+            Project,
+            with(project(), json!({"burden_beyond_share": true})),
+            &["project_burden"],
+        ),
+        case(
+            "project, households do not know their benefit",
+            site(),
+            Project,
+            with(project(), json!({"benefits_known": false})),
+            &["project_benefits"],
+        ),
+        case(
+            "project, no notice after",
+            site(),
+            Project,
+            with(project(), json!({"notice_after": false})),
+            &["project_notice"],
+        ),
+        case(
+            "project, two aspects weak, in rule order",
+            site(),
+            Project,
+            with(
+                project(),
+                json!({"acceptance_signed": false, "plan_document": false}),
+            ),
+            &["project_plan", "project_acceptance"],
+        ),
+        case(
+            "project, acceptance unanswered fires nothing",
+            site(),
+            Project,
+            with(
+                project(),
+                json!({"acceptance_signed": null, "supervised": null}),
+            ),
+            &[],
+        ),
     ]
+}
+
+/// The stand-in for a project: no registry values.
+fn site() -> Household {
+    Household::provisional("project:XM-1".into(), String::new(), String::new())
+}
+
+/// A project check with every aspect sound.
+fn project() -> Value {
+    json!({"answers": {
+        "project_id": "XM-1", "project_name": "产业路", "county": "演示县", "village": "桂花村",
+        "plan_document": true, "plan_approved": true, "plan_consulted": true,
+        "progress_on_time": true, "progress_as_planned": true,
+        "funds_paid_as_planned": true, "funds_accounted": true, "funds_misused": false,
+        "beneficiaries_by_rules": true, "beneficiaries_public": true,
+        "burden_beyond_share": false,
+        "benefits_as_planned": true, "benefits_known": true,
+        "notice_before": true, "notice_after": true,
+        "supervised": true, "acceptance_signed": true,
+    }, "rosters": {}})
 }
 
 #[test]
@@ -1410,7 +1527,10 @@ fn the_store_path_finds_what_the_record_path_finds() {
             continue;
         }
         let mut h = c.household.clone();
-        h.household_id = if h.provisional {
+        h.household_id = if !c.kind.is_household() {
+            // Another subject is stored under its subject key.
+            format!("{}:XM-{i}", c.kind.subject().id())
+        } else if h.provisional {
             format!("P-{i:08x}")
         } else {
             format!("5323261{i:08}")

@@ -29,6 +29,7 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
                 "sent": c.sent,
                 "imports": c.imports,
                 "mark_history": c.mark_history,
+                "projects": c.projects,
             }),
         ),
         Format::Text => {
@@ -52,6 +53,12 @@ fn report(cli: &Cli, format: Format, path: &Path, c: BackupCounts, restored: boo
                 )
             };
             say(cli, t.get(cli.lang));
+            if c.projects > 0 {
+                say(
+                    cli,
+                    tr!("  项目 {} 个", "  {} projects", c.projects).get(cli.lang),
+                );
+            }
             if c.held > 0 {
                 say(
                     cli,

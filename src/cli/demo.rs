@@ -1,4 +1,5 @@
-//! `ruhu demo`: the demo registry of a fictional county, into the store or a CSV.
+//! `ruhu demo`: the demo registry of a fictional county and its project list, into the store
+//! or as CSV files.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -40,18 +41,39 @@ pub(super) fn demo(
                 e
             ))
         })?;
+        let projects = crate::demo::generate_projects(&opts);
+        let projects_path = path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(crate::demo::PROJECTS_FILE);
+        let written = std::fs::File::create(&projects_path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            crate::demo::write_projects_csv(&projects, &mut w)?;
+            std::io::Write::flush(&mut w)
+        });
+        written.map_err(|e| {
+            fail(tr!(
+                "无法写入 {}：{}",
+                "cannot write {}: {}",
+                projects_path.display(),
+                e
+            ))
+        })?;
         match format {
             Format::Json => print_json(
                 cli,
-                &json!({"households": households, "seed": seed, "csv": path}),
+                &json!({"households": households, "seed": seed, "csv": path,
+                        "projects": projects.len(), "projects_csv": projects_path}),
             ),
             Format::Text => say(
                 cli,
                 tr!(
-                    "已写出 {} 户演示数据到 {}",
-                    "wrote {} demo households to {}",
+                    "已写出 {} 户演示数据到 {}，{} 个项目到 {}",
+                    "wrote {} demo households to {} and {} projects to {}",
                     households,
-                    path.display()
+                    path.display(),
+                    projects.len(),
+                    projects_path.display()
                 )
                 .get(lang),
             ),
@@ -60,18 +82,22 @@ pub(super) fn demo(
     }
     let ws = workspace(cli)?;
     let n = ws.load_households(crate::demo::generate_iter(&opts))?;
+    let projects = crate::demo::generate_projects(&opts);
+    ws.load_projects(&projects)?;
     let ws = ws.settle()?;
     match format {
         Format::Json => print_json(
             cli,
-            &json!({"households": n, "seed": seed, "total": ws.household_count()}),
+            &json!({"households": n, "seed": seed, "total": ws.household_count(),
+                    "projects": projects.len()}),
         ),
         Format::Text => say(
             cli,
             tr!(
-                "已载入 {} 户演示数据（演示县，虚构）",
-                "loaded {} demo households (a fictional county)",
-                n
+                "已载入 {} 户演示数据和 {} 个项目（演示县，虚构）",
+                "loaded {} demo households and {} projects (a fictional county)",
+                n,
+                projects.len()
             )
             .get(lang),
         ),

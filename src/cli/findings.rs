@@ -49,7 +49,7 @@ pub struct FindingsFilter {
     /// Only this village (行政村, exact name).
     #[arg(long)]
     pub village: Option<String>,
-    /// Only this kind: wrong_exit, missed, wrong_inclusion, returned, mismatch.
+    /// Only this kind: wrong_exit, missed, wrong_inclusion, returned, mismatch, project.
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<FindingKind>,
     /// Also interviews still in progress (marked so).

@@ -11,6 +11,7 @@ mod export;
 mod findings;
 mod interview;
 mod mark;
+mod projects;
 mod rates;
 mod registry;
 mod report;
@@ -71,7 +72,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Load the demo registry of a fictional county (演示数据), or write it as a registry CSV.
+    /// Load the demo registry of a fictional county (演示数据) and its project list, or write
+    /// them as a registry CSV with projects.csv beside it.
     Demo {
         /// Number of households.
         #[arg(long, default_value_t = 300)]
@@ -132,6 +134,10 @@ pub enum Command {
     /// households, members and villages; list what is stored.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// The county's project list (脱贫攻坚与东西部扶贫协作项目): import it (CSV or XLSX, a
+    /// beneficiaries file beside it), list it, show one project with its beneficiaries.
+    #[command(subcommand)]
+    Projects(projects::ProjectsCommand),
     /// Answer bundles between laptops: export, import, keys, conflicts and their resolution.
     #[command(subcommand)]
     Sync(sync::SyncCommand),
@@ -469,6 +475,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Rates(args)) => rates::rates_command(&cli, args),
         Some(Command::Mark(args)) => mark::mark(&cli, args),
         Some(Command::Registry(command)) => registry::run(&cli, command),
+        Some(Command::Projects(command)) => projects::run(&cli, command),
         Some(Command::Sync(command)) => sync::run(&cli, command),
         Some(Command::Review(command)) => review::run(&cli, command),
         Some(Command::Coverage(args)) => coverage::coverage(&cli, args),

@@ -8,6 +8,7 @@ mod export;
 mod household;
 mod members;
 mod names;
+mod projects;
 mod resident_id;
 
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub use export::{
     HOUSEHOLD_HEADERS, MEMBER_HEADERS, status_word, village_type_word, write_csv, write_members_csv,
 };
 pub use members::{relation_word, sex_word};
+pub use projects::{PROJECT_HEADERS, PROJECTS_FILE, generate_projects, write_projects_csv};
 pub use resident_id::resident_id;
 
 /// The day ages refer to: the end of the 2017 assessment year. A person of age `a` was born in

@@ -1171,6 +1171,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "cadre.json",
         include_str!("../../questionnaires/cadre.json"),
     ),
+    (
+        "project.json",
+        include_str!("../../questionnaires/project.json"),
+    ),
 ];
 
 /// Loads the bundled questionnaires.

@@ -174,7 +174,14 @@ pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Findin
     let mut out = Vec::new();
     let mut push =
         |kind, rule: String, severity, message, evidence: Vec<Evidence>, member: Option<String>| {
-            let p = place.get_or_insert_with(|| Place::from_scope(scope));
+            let p = place.get_or_insert_with(|| {
+                let mut p = Place::from_scope(scope);
+                // A project's finding is named by the project.
+                if !s.kind.is_household() && p.head_name.is_empty() {
+                    p.head_name = scope.text("project_name").unwrap_or_default();
+                }
+                p
+            });
             let explanation =
                 super::explain::explain(&evidence, scope, &rules.labels, member.as_deref());
             out.push(Finding {
@@ -185,6 +192,7 @@ pub fn findings(s: &Subject, scope: &ResultScope, rules: &RuleSet) -> Vec<Findin
                 township: p.township.clone(),
                 village: p.village.clone(),
                 household_kind: s.kind,
+                subject: s.kind.subject(),
                 kind,
                 rule,
                 severity,

@@ -125,6 +125,7 @@ pub fn finding_json(f: &Finding, mark: Option<&Mark>, show_ids: bool) -> Json {
         "township": f.township,
         "village": f.village,
         "household_kind": f.household_kind,
+        "subject": f.subject,
         "kind": f.kind,
         "rule": f.rule,
         "severity": f.severity,

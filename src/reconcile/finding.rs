@@ -23,18 +23,24 @@ pub enum FindingKind {
     Returned,
     /// 信息不符: the interview and the registry disagree beyond a tolerance.
     Mismatch,
+    /// 项目问题: a project checked on site is weak in one of the notice's eight aspects, or
+    /// a beneficiary household says it received nothing from a project of the list. Never
+    /// counted in the household rates.
+    Project,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 5] = [
+    pub const ALL: [FindingKind; 6] = [
         FindingKind::WrongExit,
         FindingKind::Missed,
         FindingKind::WrongInclusion,
         FindingKind::Returned,
         FindingKind::Mismatch,
+        FindingKind::Project,
     ];
 
-    /// The stable name (`wrong_exit`, `missed`, `wrong_inclusion`, `returned`, `mismatch`).
+    /// The stable name (`wrong_exit`, `missed`, `wrong_inclusion`, `returned`, `mismatch`,
+    /// `project`).
     pub fn name(self) -> &'static str {
         match self {
             FindingKind::WrongExit => "wrong_exit",
@@ -42,6 +48,7 @@ impl FindingKind {
             FindingKind::WrongInclusion => "wrong_inclusion",
             FindingKind::Returned => "returned",
             FindingKind::Mismatch => "mismatch",
+            FindingKind::Project => "project",
         }
     }
 
@@ -56,6 +63,7 @@ impl FindingKind {
             FindingKind::WrongInclusion => Text::new("错评", "wrong inclusion"),
             FindingKind::Returned => Text::new("返贫", "returned"),
             FindingKind::Mismatch => Text::new("信息不符", "mismatch"),
+            FindingKind::Project => Text::new("项目问题", "project"),
         }
     }
 }
@@ -134,8 +142,13 @@ pub struct Finding {
     pub county: String,
     pub township: String,
     pub village: String,
-    /// The kind of household the interview was made with (its questionnaire).
+    /// The kind of household the interview was made with (its questionnaire; `project` for
+    /// a project check).
     pub household_kind: Kind,
+    /// What the interview is about: `household`, or `project` (then `household_id` is the
+    /// subject key `project:ID`, and `head_name` the project's name).
+    #[serde(default)]
+    pub subject: crate::subject::SubjectKind,
     pub kind: FindingKind,
     /// The rule's id.
     pub rule: String,

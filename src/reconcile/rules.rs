@@ -271,8 +271,8 @@ fn check_rule(
             Some("finding"),
             RuleErrorKind::UnknownFinding,
             tr!(
-                "未知的问题类别 {}，应为 wrong_exit、missed、wrong_inclusion、returned 或 mismatch",
-                "unknown finding '{}': expected wrong_exit, missed, wrong_inclusion, returned or mismatch",
+                "未知的问题类别 {}，应为 wrong_exit、missed、wrong_inclusion、returned、mismatch 或 project",
+                "unknown finding '{}': expected wrong_exit, missed, wrong_inclusion, returned, mismatch or project",
                 r.finding
             ),
         );

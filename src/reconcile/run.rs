@@ -130,7 +130,8 @@ pub struct Reconciliation {
     /// Interviews left out because another visit of their household counts.
     pub not_counting: usize,
     /// Interviews about another subject than a household (a cadre, a project, a place):
-    /// the household rules and rates do not read them.
+    /// reconciled by the rules of their own kind (a project's findings are `project`
+    /// findings), never surveyed households, so the household rates do not read them.
     pub other_subjects: usize,
 }
 
@@ -180,9 +181,9 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         let (h, bytes) = item?;
         let result = compact::decode(bytes.as_ref()).map_err(&corrupt)?;
         out.interviews += 1;
-        if crate::subject::looks_like_other_subject(result.household_id) {
+        let other = crate::subject::looks_like_other_subject(result.household_id);
+        if other {
             out.other_subjects += 1;
-            continue;
         }
         let duplicate = filter
             .visits
@@ -198,14 +199,31 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
         }
         let unknown;
         let h = match &h {
-            Some(h) => h.as_ref(),
-            None => {
-                out.unknown_households += 1;
+            Some(h) if !other => h.as_ref(),
+            _ => {
+                if !other {
+                    out.unknown_households += 1;
+                }
                 unknown = unknown_household(result.household_id);
                 &unknown
             }
         };
-        let kind = reconciler.kind_of_questionnaire(result.questionnaire, h);
+        let kind = if other {
+            // Another subject is reconciled by the rules of its questionnaire's kind, with
+            // no registry values and its place from its answers; one whose questionnaire is
+            // not known has no rules.
+            match reconciler
+                .rules
+                .kind_of_questionnaire(result.questionnaire)
+                .or_else(|| Kind::parse(result.questionnaire))
+                .filter(|k| !k.is_household())
+            {
+                Some(k) => k,
+                None => continue,
+            }
+        } else {
+            reconciler.kind_of_questionnaire(result.questionnaire, h)
+        };
         let subject = Subject {
             household: h,
             result: &result,
@@ -233,7 +251,7 @@ pub fn run_compact<H: AsRef<Household>, B: AsRef<[u8]>, E>(
                 });
             }
         }
-        if completed {
+        if completed && !other {
             let at = result
                 .completed_at()
                 .or_else(|| result.updated_at())

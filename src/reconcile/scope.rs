@@ -22,8 +22,8 @@ use crate::questionnaire::expr::{Scope, Value};
 use crate::registry::Household;
 
 /// Answers read outside the rules: where a household is (`Place`), the rates (`Surveyed`),
-/// the interview's date (`today()`).
-pub const FIXED: [&str; 9] = [
+/// the interview's date (`today()`), the name of a project checked (`project_name`).
+pub const FIXED: [&str; 10] = [
     "county",
     "township",
     "village",
@@ -33,6 +33,7 @@ pub const FIXED: [&str; 9] = [
     "satisfaction",
     "interview_date",
     "members",
+    "project_name",
 ];
 
 /// The roster layout of one questionnaire, in slots.

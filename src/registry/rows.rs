@@ -88,7 +88,12 @@ pub fn is_blank(cells: &Cells) -> bool {
 /// Checks the row's width against the header: a short row is rejected; a long one too, unless
 /// the extra cells are empty (a trailing delimiter).
 pub fn check_width(header: &Header, cells: &Cells) -> Option<Text> {
-    let (n, m) = (cells.len(), header.width());
+    check_row_width(header.width(), cells)
+}
+
+/// [`check_width`] against a header of `width` cells (the project files' header too).
+pub fn check_row_width(width: usize, cells: &Cells) -> Option<Text> {
+    let (n, m) = (cells.len(), width);
     if n < m {
         return Some(tr!(
             "该行只有 {} 列，标题行有 {} 列（行不完整）",

@@ -24,6 +24,7 @@ mod data;
 pub mod imports;
 mod list;
 mod preload;
+mod projects;
 mod restore;
 mod rows;
 mod sync;
@@ -31,6 +32,7 @@ mod verify;
 
 pub use data::{Imported, RegistryFile};
 pub use list::{HouseholdList, InterviewFilter, ListFilter, ListPage, ListRow};
+pub use projects::{ProjectImport, ProjectWarning};
 
 pub use preload::{
     MEMBERS, Preload, age_on, from_id_number, preload, registry_member, registry_value,
@@ -57,6 +59,8 @@ pub enum SessionError {
     NoQuestionnaire(String),
     #[error("stored answers do not fit the questionnaire: {0}")]
     BadAnswers(String),
+    #[error("no project {0} in the project list")]
+    NoProject(String),
 }
 
 impl SessionError {
@@ -77,6 +81,11 @@ impl SessionError {
                 "已存答案与问卷不符：{}",
                 "stored answers do not fit the questionnaire: {}",
                 m
+            ),
+            SessionError::NoProject(id) => tr!(
+                "项目清单中没有项目编号为 {} 的项目（先用 ruhu projects import 导入项目清单），未保存任何内容",
+                "there is no project {} in the project list (import it with ruhu projects import); nothing saved",
+                id
             ),
         }
     }
@@ -346,6 +355,15 @@ impl Workspace {
             Some(id) => id.to_string(),
             None => format!("R-{}", &Uuid::new_v4().simple().to_string()[..12]),
         };
+        // A project checked on site is one of the stored list.
+        let project = match subject_kind {
+            crate::subject::SubjectKind::Project => Some(
+                self.store
+                    .project(&id)?
+                    .ok_or_else(|| SessionError::NoProject(id.clone()))?,
+            ),
+            _ => None,
+        };
         let form = self.forms.get(kind)?;
         let at = now();
         let record = InterviewRecord {
@@ -367,11 +385,15 @@ impl Workspace {
             review: None,
             chosen: None,
         };
-        let interview = Interview::new(form, Context::today());
+        let mut interview = Interview::new(form, Context::today());
+        let preloaded = match &project {
+            Some(p) => preload::preload_project(&mut interview, p),
+            None => Vec::new(),
+        };
         Ok(Session {
             record,
             interview,
-            preloaded: Vec::new(),
+            preloaded,
             heads: Heads::default(),
             author: None,
         })

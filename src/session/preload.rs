@@ -110,6 +110,41 @@ pub fn preload(
     changes
 }
 
+/// The identity questions of a project check the project list answers: id, name and
+/// place (`project_id`, `project_name`, `county`, `township`, `village`).
+pub const PROJECT_IDENTITY: [&str; 5] = [
+    "project_id",
+    "project_name",
+    "county",
+    "township",
+    "village",
+];
+
+/// Fills the engine of a new project check with the project's identity from the project
+/// list (the answer file's own answers, entered after, win); returns the changes made.
+pub fn preload_project(interview: &mut Interview, p: &crate::projects::Project) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for id in PROJECT_IDENTITY {
+        let value = match id {
+            "project_id" => &p.project_id,
+            "project_name" => &p.name,
+            "county" => &p.county,
+            "township" => &p.township,
+            _ => &p.village,
+        };
+        if value.trim().is_empty() || interview.answer(id).is_some() {
+            continue;
+        }
+        if interview.form().question(id).is_none() {
+            continue;
+        }
+        if let Ok(c) = interview.set_answer(id, Some(Answer::Text(value.clone()))) {
+            changes.push(c);
+        }
+    }
+    changes
+}
+
 /// The registry member a roster row stands for: the one with the row's ID number, else
 /// the one with its name.
 pub fn registry_member<'a>(h: &'a Household, row: &Row) -> Option<&'a Member> {

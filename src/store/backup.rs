@@ -11,7 +11,8 @@
 //!  "sent": [{"recipient": "…", "devices": {"device id": [[first, last]…]}}…],
 //!  "index_clashes": [{"device_id": "…", "seq": 41, "interview_id": "…",
 //!                     "event_id": "…"}…],
-//!  "imports": [ImportLogEntry…], "mark_history": [MarkRecord…]}
+//!  "imports": [ImportLogEntry…], "mark_history": [MarkRecord…],
+//!  "projects": [Project…]}
 //! ```
 //!
 //! Everything after `settings` is optional when restoring: backups written before it was
@@ -19,7 +20,8 @@
 //! answer bundles added: the interviews held aside for a questionnaire this store lacks, what
 //! was sent to each recipient as runs of each device's numbers, the numbers that several
 //! events carry, and the log of bundles imported, oldest first; then every mark given and
-//! cleared, by finding and oldest first). What the store derives (compact results, registry copies, the index of
+//! cleared, by finding and oldest first; then the county's project list, each project checked
+//! as an imported one is). What the store derives (compact results, registry copies, the index of
 //! events by device) is not written; it is made again on restore.
 //!
 //! Events are listed by interview, in recorded order, each with its device's number (`seq`)
@@ -49,6 +51,7 @@ use super::sync::{Held, Incoming, SeqRun};
 use super::{BulkHouseholds, Result, SCHEMA_VERSION, Store, StoreError, devices, encode, keys};
 use crate::i18n::Text;
 use crate::interview::{Event, InterviewRecord};
+use crate::projects::Project;
 use crate::reconcile::{Mark, MarkRecord};
 use crate::registry::{Household, VillageRecord};
 use crate::sample::Sample;
@@ -79,6 +82,8 @@ pub struct BackupCounts {
     pub imports: usize,
     /// Entries of the auditors' mark histories.
     pub mark_history: usize,
+    /// Projects of the county's project list.
+    pub projects: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -214,12 +219,14 @@ impl Store {
             self.import_log()?.into_iter().rev().map(Ok),
         )?;
         let mark_history = write_array(&mut w, "mark_history", self.mark_histories())?;
+        let projects = write_array(&mut w, "projects", self.projects()?.into_iter().map(Ok))?;
         let counts = BackupCounts {
             sample: sample.is_some(),
             held,
             sent,
             imports,
             mark_history,
+            projects,
             ..counts
         };
         w.write_all(b"\n}\n").map_err(write_err)?;
@@ -787,6 +794,28 @@ impl Importer<'_, '_> {
         Ok(())
     }
 
+    fn project(&self, p: Project) -> Result<()> {
+        let problems = p.problems();
+        if !problems.is_empty() {
+            let id: String = p.project_id.chars().take(40).collect();
+            let joined = crate::projects::problems_text(&problems);
+            return Err(bad_backup(Text::new(
+                format!("项目 {id}：{}", joined.zh),
+                format!("project {id}: {}", joined.en),
+            )));
+        }
+        if self.store.project(&p.project_id)?.is_some() {
+            return Err(bad_backup(tr!(
+                "项目 {} 出现了两次",
+                "project {} is listed twice",
+                p.project_id
+            )));
+        }
+        self.store.put_project_unsynced(&p)?;
+        self.counts.borrow_mut().projects += 1;
+        Ok(())
+    }
+
     fn held(&self, h: HeldAside) -> Result<()> {
         let id = h.interview_id;
         let refused = |why: Text| {
@@ -992,6 +1021,7 @@ impl<'de> Visitor<'de> for &Importer<'_, '_> {
                 "mark_history" => {
                     map.next_value_seed(Each(self, Importer::mark_record, PhantomData))?
                 }
+                "projects" => map.next_value_seed(Each(self, Importer::project, PhantomData))?,
                 "sample" => {
                     let sample: Option<Sample> = map.next_value()?;
                     if let Some(sample) = sample {
@@ -1262,6 +1292,15 @@ mod tests {
                              "event_id": Uuid::new_v4()}]),
                 ),
                 "index_clashes",
+            ),
+            (
+                bad(
+                    "projects",
+                    json!([{"project_id": "P1", "name": "路", "kind": "infrastructure",
+                             "village": "桂花村", "total": -1.0, "approved": "2017-03-01",
+                             "status": "planned"}]),
+                ),
+                "P1",
             ),
             (
                 bad(

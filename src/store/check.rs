@@ -2,7 +2,7 @@
 //! decodes, its key is its first id, no two overlap, every household reads), the counters
 //! right, the interview index, the event log (every event under an interview that exists,
 //! each record's event count), and the derived trees (compact results and registry copies)
-//! equal to what the records give. And repairing what can be made again from the records
+//! equal to what the records give, the project list and its beneficiary index. And repairing what can be made again from the records
 //! and the events. What the answers are worth (the fold of the events, the results) needs
 //! the questionnaires: `session::verify` checks that.
 
@@ -25,14 +25,14 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn fixable(what: Text) -> Problem {
+    pub(super) fn fixable(what: Text) -> Problem {
         Problem {
             what,
             repairable: true,
         }
     }
 
-    fn lost(what: Text) -> Problem {
+    pub(super) fn lost(what: Text) -> Problem {
         Problem {
             what,
             repairable: false,
@@ -172,6 +172,7 @@ impl Store {
             }
         }
         self.check_derived(&records, &mut problems)?;
+        self.check_projects(&mut problems)?;
         Ok((problems, tally))
     }
 
@@ -321,6 +322,7 @@ impl Store {
                 super::encode("interview", &r)?,
             )?;
         }
+        self.repair_project_index()?;
         self.meta.insert(keys::META_COUNTS_DIRTY, &[1u8])?;
         self.repair_counts()?;
         self.rebuild_derived()

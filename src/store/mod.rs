@@ -14,7 +14,7 @@
 //! `interviews`, `events`, `by_household` (index: household → interviews), `settings`,
 //! what reconciliation reads (`results`, `interviewed`, `result_names`: `results.rs`), the
 //! village records, auditors' marks and the drawn sample (`villages.rs`, `marks.rs`,
-//! `sample.rs`).
+//! `sample.rs`), the project list and its beneficiary index (`projects.rs`).
 //! Other values are serde_json.
 
 mod backup;
@@ -32,6 +32,7 @@ mod list;
 mod marks;
 mod migrate;
 mod operation;
+mod projects;
 mod registry;
 mod results;
 mod sample;
@@ -55,6 +56,7 @@ pub use error::StoreError;
 pub use interviews::InterviewVisit;
 pub use list::{ListEntry, ListIndex, ListView};
 pub use operation::Unfinished;
+pub use projects::ProjectCounts;
 pub use registry::BulkHouseholds;
 pub use results::{Compacts, Direction};
 
@@ -462,12 +464,13 @@ impl Store {
         }
     }
 
-    /// True when the store holds no households, interviews, events or settings.
+    /// True when the store holds no households, interviews, events, settings or projects.
     pub fn is_empty(&self) -> bool {
         self.households.is_empty()
             && self.interviews.is_empty()
             && self.events.is_empty()
             && self.settings.is_empty()
+            && self.has_no_projects().unwrap_or(false)
     }
 }
 

@@ -69,7 +69,7 @@ impl Screen for Home {
     }
 }
 
-/// Loads the demo households into an empty store.
+/// Loads the demo households and their project list into an empty store.
 fn load_demo(ctx: &mut Ctx) {
     if ctx.refused(tr!("载入演示数据", "load the demo data")) {
         return;
@@ -82,7 +82,15 @@ fn load_demo(ctx: &mut Ctx) {
         return;
     }
     let opts = crate::demo::DemoOptions::default();
-    match ctx.ws.load_households(crate::demo::generate_iter(&opts)) {
+    let loaded = ctx
+        .ws
+        .load_households(crate::demo::generate_iter(&opts))
+        .and_then(|n| {
+            ctx.ws
+                .load_projects(&crate::demo::generate_projects(&opts))
+                .map(|_| n)
+        });
+    match loaded {
         Ok(n) => {
             ctx.say(tr!(
                 "已载入 {} 户演示数据（虚构的演示县）",
