@@ -85,7 +85,8 @@ fn other_subjects_travel_in_bundles_and_wait_for_their_questionnaire() {
         root.path(),
         "subjects.ruhu",
         vec![
-            head(1, "project", &project.key(), "project"),
+            // A project checked with a questionnaire this store does not have.
+            head(1, "project", &project.key(), "project_survey"),
             head(2, "shelter", "shelter:7", "shelter"),
         ],
     );
@@ -102,7 +103,7 @@ fn other_subjects_travel_in_bundles_and_wait_for_their_questionnaire() {
     };
     // The project is a subject this ruhu knows: it waits for its questionnaire only.
     assert!(!reason(1).contains("不支持"), "{}", reason(1));
-    assert!(reason(1).contains("project"), "{}", reason(1));
+    assert!(reason(1).contains("project_survey"), "{}", reason(1));
     // A kind of subject it does not know is held too, never dropped, and says why.
     assert!(reason(2).contains("shelter"), "{}", reason(2));
     assert!(reason(2).contains("不支持"), "{}", reason(2));
