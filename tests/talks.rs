@@ -357,3 +357,47 @@ fn the_talks_screen_is_reachable_from_the_first_screen_and_names_who_to_prepare(
     let home = render(&app, 100, 40);
     assert!(home.contains("概况"), "{home}");
 }
+
+#[test]
+fn the_demo_talks_are_completed_reproducible_and_give_people_to_prepare() {
+    let root = tempfile::tempdir().unwrap();
+    let summaries: Vec<Value> = ["a", "b"]
+        .iter()
+        .map(|name| {
+            let data = root.path().join(name);
+            let loaded = run_json(&data, &["demo", "--talks"]);
+            assert!(loaded["talks"].as_u64().unwrap() >= 10, "{loaded}");
+            let mut s = run_json(&data, &["talks"]);
+            assert_eq!(s["talks"], loaded["talks"], "{s}");
+            assert_eq!(s["in_progress"], 0, "every demo talk is completed: {s}");
+            // Interview ids are new on each laptop; the rest is the seed's.
+            for p in s["to_prepare"].as_array_mut().unwrap() {
+                p.as_object_mut().unwrap().remove("interview_id");
+            }
+            s
+        })
+        .collect();
+    assert_eq!(summaries[0], summaries[1]);
+    let s = &summaries[0];
+    assert!(!s["to_prepare"].as_array().unwrap().is_empty(), "{s}");
+    let roles: Vec<&str> = s["by_role"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["key"].as_str())
+        .collect();
+    for r in [
+        "county_cadre",
+        "township_cadre",
+        "village_cadre",
+        "east_west_cadre",
+        "work_team",
+        "helper",
+    ] {
+        assert!(roles.contains(&r), "{r}: {roles:?}");
+    }
+    // Without --talks the demo enters no interview.
+    let plain = root.path().join("plain");
+    run_json(&plain, &["demo"]);
+    assert_eq!(run_json(&plain, &["talks"])["talks"], 0);
+}

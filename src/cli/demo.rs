@@ -14,6 +14,7 @@ pub(super) fn demo(
     households: usize,
     seed: u64,
     csv: Option<&Path>,
+    talks: bool,
     format: Format,
 ) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
@@ -85,19 +86,21 @@ pub(super) fn demo(
     let projects = crate::demo::generate_projects(&opts);
     ws.load_projects(&projects)?;
     let ws = ws.settle()?;
+    let talks = if talks { ws.load_demo_talks(seed)? } else { 0 };
     match format {
         Format::Json => print_json(
             cli,
             &json!({"households": n, "seed": seed, "total": ws.household_count(),
-                    "projects": projects.len()}),
+                    "projects": projects.len(), "talks": talks}),
         ),
         Format::Text => say(
             cli,
             tr!(
-                "已载入 {} 户演示数据和 {} 个项目（演示县，虚构）",
-                "loaded {} demo households and {} projects (a fictional county)",
+                "已载入 {} 户演示数据、{} 个项目和 {} 次干部访谈（演示县，虚构）",
+                "loaded {} demo households, {} projects and {} cadre talks (a fictional county)",
                 n,
-                projects.len()
+                projects.len(),
+                talks
             )
             .get(lang),
         ),

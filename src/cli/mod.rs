@@ -84,6 +84,10 @@ pub enum Command {
         /// Write a registry CSV (UTF-8) instead of loading the data folder.
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
+        /// Also enter the demo county's cadre talks (completed, some with wrong answers), as
+        /// the first screen's `d` does.
+        #[arg(long, conflicts_with = "csv")]
+        talks: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -444,8 +448,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             households,
             seed,
             csv,
+            talks,
             format,
-        }) => demo::demo(&cli, *households, *seed, csv.as_deref(), *format),
+        }) => demo::demo(&cli, *households, *seed, csv.as_deref(), *talks, *format),
         Some(Command::Backup {
             file,
             encryption,

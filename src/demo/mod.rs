@@ -10,6 +10,7 @@ mod members;
 mod names;
 mod projects;
 mod resident_id;
+pub mod talks;
 
 #[cfg(test)]
 mod tests;

@@ -430,6 +430,54 @@ impl Workspace {
         Ok(crate::talks::summarize(&scored))
     }
 
+    /// Enters the demo county's cadre talks (`crate::demo::talks`), completed, about the
+    /// stored registry: how many.
+    pub fn load_demo_talks(&self, seed: u64) -> Result<usize, SessionError> {
+        let settings = self
+            .reconciler()
+            .map(|r| r.settings)
+            .or_else(|_| crate::reconcile::Settings::bundled())
+            .map_err(|_| SessionError::Questionnaires("settings".into()))?;
+        let households: Vec<Household> = self
+            .store
+            .households()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut places: crate::demo::talks::Places = Vec::new();
+        let mut helpers: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for h in &households {
+            let place = (h.county.clone(), h.township.clone(), h.village.clone());
+            if !places.contains(&place) {
+                places.push(place);
+            }
+            if !h.helper.trim().is_empty() {
+                helpers
+                    .entry((h.county.clone(), h.helper.trim().to_string()))
+                    .or_default()
+                    .push(h.head_name.clone());
+            }
+        }
+        let facts =
+            crate::talks::Facts::new(settings.assessment_year, settings.income_line(), households);
+        let form = self.forms.get(Kind::Cadre)?;
+        let files = crate::demo::talks::talks(&facts, &places, &helpers, seed);
+        for file in &files {
+            let bad = |p: Vec<crate::interview::AnswerProblem>| {
+                SessionError::BadAnswers(
+                    p.iter()
+                        .map(|x| x.render(crate::i18n::Lang::En))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            };
+            let answers =
+                Answers::from_json(&form, file, || Uuid::new_v4().to_string()).map_err(bad)?;
+            let mut s = self.start_subject(Kind::Cadre, None, "王明")?;
+            let changes = enter_answers(&mut s.interview, &answers).map_err(bad)?;
+            s.save_all(self, &changes, true)?;
+        }
+        Ok(files.len())
+    }
+
     /// Opens a stored interview where it stopped.
     pub fn resume(&self, id: Uuid) -> Result<Session, SessionError> {
         let record = self

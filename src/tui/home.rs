@@ -89,20 +89,24 @@ fn load_demo(ctx: &mut Ctx) {
             ctx.ws
                 .load_projects(&crate::demo::generate_projects(&opts))
                 .map(|_| n)
-        });
+        })
+        .map_err(crate::session::SessionError::from)
+        .and_then(|n| ctx.ws.load_demo_talks(opts.seed).map(|t| (n, t)));
     match loaded {
-        Ok(n) => {
+        Ok((n, talks)) => {
             ctx.say(tr!(
-                "已载入 {} 户演示数据（虚构的演示县）",
-                "loaded {} demo households (a fictional county)",
-                n
+                "已载入 {} 户演示数据和 {} 次干部访谈（虚构的演示县）",
+                "loaded {} demo households and {} cadre talks (a fictional county)",
+                n,
+                talks
             ));
             ctx.refresh_counts();
         }
-        Err(e) => {
+        Err(crate::session::SessionError::Store(e)) => {
             let m = ctx.note_failure(&e);
             ctx.flash_error(m);
         }
+        Err(e) => ctx.flash_error(e.message()),
     }
 }
 
