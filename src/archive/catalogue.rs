@@ -2,6 +2,24 @@
 //! of the county, township and village archives that assessors read, as the county notice lists
 //! them, with an English gloss, loaded and checked (numbers unique per level, known retention
 //! periods).
+//!
+//! The file: `format` (`ruhu-archive-catalogue`), `version` (1), `source` and `translation`
+//! (texts: where the catalogue comes from; that the English is ruhu's translation, not
+//! official), and `tables`, one per level, in the notice's order:
+//!
+//! ```json
+//! { "level": "village", "title": { "zh": "村级（动态管理）", "en": "…" },
+//!   "categories": [
+//!     { "id": "village_identification", "number": 2,
+//!       "name": { "zh": "精准识别类", "en": "Precise identification" }, "written": "2.精准识别类",
+//!       "items": [
+//!         { "number": "2.10", "stage": { "zh": "贫困村识别", "en": "…" },
+//!           "text": { "zh": "贫困村初选申报材料；", "en": "…" }, "retention": "30年" } ] } ] }
+//! ```
+//!
+//! `number` of a category and `stage` and `retention` of an item are absent where the notice
+//! gives none (county and township tables). An item's `text.zh` is the notice's text after the
+//! number, unchanged. Unknown fields are errors.
 
 use std::collections::HashSet;
 
@@ -178,6 +196,8 @@ pub struct Catalogue {
     pub version: u32,
     /// Where the catalogue comes from.
     pub source: Text,
+    /// Says that the English glosses are a translation, not official.
+    pub translation: Text,
     pub tables: Vec<Table>,
 }
 
@@ -244,8 +264,6 @@ struct RawCatalogue {
     format: String,
     version: u32,
     source: Text,
-    /// Says the English is a translation; read for completeness, not used.
-    #[allow(dead_code)]
     translation: Text,
     tables: Vec<RawTable>,
 }
@@ -379,6 +397,7 @@ pub fn from_str(src: &str) -> Result<Catalogue, CatalogueError> {
     Ok(Catalogue {
         version: raw.version,
         source: raw.source,
+        translation: raw.translation,
         tables,
     })
 }
@@ -425,6 +444,7 @@ mod tests {
         assert_eq!(cat.name.zh, "贫困县摘帽退出类");
         assert_eq!(item.text.zh, "贫困县确定批复；");
         assert_eq!(item.retention, None);
+        assert!(c.translation.en.contains("not official"));
     }
 
     #[test]
