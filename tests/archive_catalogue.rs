@@ -368,3 +368,12 @@ fn the_questions_cover_every_item_of_a_level() {
         assert_eq!(list.fixes().fixes.len(), t.len());
     }
 }
+
+#[test]
+fn the_questionnaires_folder_still_loads_with_the_catalogue_beside_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("questionnaires");
+    assert!(dir.join("archive_catalogue.json").is_file());
+    let report = ruhu::questionnaire::load_dir(&dir);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.questionnaires.len(), 4);
+}
