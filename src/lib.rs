@@ -2,6 +2,7 @@
 //! assessment. The library holds the domain core (questionnaires, interviews) and the command
 //! line; the binary only calls [`cli::main`].
 
+pub mod archive;
 pub mod cli;
 pub mod demo;
 pub mod i18n;

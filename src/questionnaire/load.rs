@@ -965,8 +965,9 @@ pub struct LoadReport {
     pub errors: Vec<LoadError>,
 }
 
-/// Files in a questionnaire folder that hold something other than a questionnaire.
-const NOT_QUESTIONNAIRES: &[&str] = &["rules.json", "settings.json"];
+/// Files in a questionnaire folder that hold something other than a questionnaire (the
+/// archive catalogue is read by `crate::archive`).
+const NOT_QUESTIONNAIRES: &[&str] = &["rules.json", "settings.json", "archive_catalogue.json"];
 
 /// Skips a UTF-8 byte order mark at the start of a text (Windows Notepad saves one).
 pub(crate) fn strip_bom(src: &str) -> &str {
