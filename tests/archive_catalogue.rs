@@ -380,5 +380,10 @@ fn the_questionnaires_folder_still_loads_with_the_catalogue_beside_them() {
         report.questionnaires.len(),
         ruhu::questionnaire::load_bundled().questionnaires.len()
     );
-    assert!(report.questionnaires.iter().all(|q| q.id != "archive_catalogue"));
+    assert!(
+        report
+            .questionnaires
+            .iter()
+            .all(|q| q.id != "archive_catalogue")
+    );
 }

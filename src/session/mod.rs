@@ -405,13 +405,17 @@ impl Workspace {
         &self,
         settings: &crate::reconcile::Settings,
     ) -> Result<crate::talks::Summary, SessionError> {
-        let facts = crate::talks::Facts::new(
-            settings.assessment_year,
-            settings.income_line(),
-            self.store
-                .households()
-                .collect::<Result<Vec<_>, StoreError>>()?,
-        );
+        // The registry read once, household by household (a county of 500,000 is not held).
+        let mut failed = None;
+        let households = self
+            .store
+            .households()
+            .map_while(|r| r.map_err(|e| failed = Some(e)).ok());
+        let facts =
+            crate::talks::Facts::new(settings.assessment_year, settings.income_line(), households);
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
         let cadre = self.forms.get(Kind::Cadre).ok().map(|f| f.id.clone());
         let mut scored = Vec::new();
         for r in self.store.interview_results() {
